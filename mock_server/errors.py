@@ -1,0 +1,134 @@
+"""Gateway errors and one renderer per error shape.
+
+Raise :class:`GatewayError` anywhere on the request path; the gateway's renderer turns it
+into that gateway's own body. The shapes:
+
+``openai``     ``{"error": {"message", "type", "param", "code"}}`` — TokenHub's OpenAI-compatible
+               routes (inferred from upstream OpenAI; the TokenHub document shows no error body),
+               PieBox (inferred: it is served from a TokenHub host) and PowerTokens (inferred from
+               the Ark upstream, whose errors carry the same four keys).
+``dashscope``  ``{"code", "message", "request_id"}`` — TokenHub's DashScope passthrough (inferred
+               from upstream DashScope; TokenHub "passes through upstream fields", document 001 §2).
+``envelope``   ``{"code": <http status>, "msg", "data": null}`` — Gravitex and Image Series (inferred
+               from the documented success envelope ``{"code","msg","data"}``, document 002
+               "Response Format").
+
+Only two error texts are documented: TokenHub edits' ``image file is required`` (001, "Image
+edits"). Everything else about error bodies is inferred and marked so in the contracts.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, Literal, Mapping
+
+from starlette.responses import Response
+
+ErrorShape = Literal["openai", "dashscope", "envelope"]
+
+#: OpenAI ``error.type`` by HTTP status (inferred from upstream OpenAI).
+_OPENAI_TYPE = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    408: "timeout_error",
+    409: "conflict_error",
+    410: "invalid_request_error",
+    413: "invalid_request_error",
+    415: "invalid_request_error",
+    422: "invalid_request_error",
+    429: "rate_limit_error",
+    500: "server_error",
+    502: "server_error",
+    503: "server_error",
+    504: "server_error",
+}
+
+#: DashScope ``code`` by HTTP status (inferred from upstream DashScope error codes).
+_DASHSCOPE_CODE = {
+    400: "InvalidParameter",
+    401: "InvalidApiKey",
+    403: "AccessDenied",
+    404: "NotFound",
+    405: "InvalidParameter",
+    413: "InvalidParameter",
+    415: "InvalidParameter",
+    429: "Throttling",
+    500: "InternalError",
+    503: "ServiceUnavailable",
+}
+
+
+class GatewayError(Exception):
+    """An error answer, independent of any gateway's shape.
+
+    Args:
+        status: HTTP status code (4xx or 5xx).
+        code: machine-readable code, e.g. ``"invalid_size"``, ``"rate_limit_exceeded"``.
+        message: human-readable text; names the offending parameter when there is one.
+        param: the request parameter at fault (dotted path, e.g. ``"parameters.n"``), if any.
+        type: OpenAI-style ``error.type``; derived from ``status`` when omitted.
+        headers: extra response headers (e.g. ``{"Retry-After": "2"}``).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        param: str | None = None,
+        type: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.param = param
+        self.type = type or _OPENAI_TYPE.get(status, "server_error" if status >= 500 else "invalid_request_error")
+        self.headers = dict(headers or {})
+
+    def __repr__(self) -> str:
+        return f"GatewayError({self.status}, {self.code!r}, {self.message!r}, param={self.param!r})"
+
+
+def invalid(param: str, message: str, code: str = "invalid_parameter") -> GatewayError:
+    """A 400 naming ``param``."""
+    return GatewayError(400, code, message, param=param)
+
+
+def new_request_id() -> str:
+    """A fresh request id (UUID4 string)."""
+    return str(uuid.uuid4())
+
+
+def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    """A compact UTF-8 JSON response (non-ASCII kept as is, as the upstreams do)."""
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Response(data, status_code=status, headers=dict(headers or {}), media_type="application/json")
+
+
+def error_body(err: GatewayError, shape: ErrorShape, request_id: str) -> dict[str, Any]:
+    """The JSON body of ``err`` in ``shape``."""
+    if shape == "openai":
+        return {"error": {"message": err.message, "type": err.type, "param": err.param, "code": err.code}}
+    if shape == "dashscope":
+        code = _DASHSCOPE_CODE.get(err.status, "InternalError" if err.status >= 500 else "InvalidParameter")
+        if err.code in {"data_inspection_failed"}:
+            code = "DataInspectionFailed"
+        elif err.code == "insufficient_quota":
+            code = "Arrearage"
+        return {"code": code, "message": err.message, "request_id": request_id}
+    if shape == "envelope":
+        return {"code": err.status, "msg": err.message, "data": None}
+    raise ValueError(f"unknown error shape {shape!r}")
+
+
+def render_error(err: GatewayError, shape: ErrorShape, request_id: str) -> Response:
+    """Render ``err`` as a response in ``shape`` with ``X-Request-Id`` and its own headers."""
+    headers = {"X-Request-Id": request_id, **err.headers}
+    return json_response(error_body(err, shape, request_id), status=err.status, headers=headers)

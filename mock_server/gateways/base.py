@@ -1,0 +1,380 @@
+"""What every gateway module shares: the request context, auth, body parsing and the sub-app.
+
+A gateway module declares a :class:`Gateway` — its id, default error shape, auth scheme and
+a list of :class:`Operation` — and writes handlers ``async def handler(ctx: Ctx) -> Response``.
+:func:`build_app` wraps every handler so that, for every request:
+
+* a request id is assigned (``X-Request-Id`` on every answer);
+* credentials are checked (401 in the gateway's shape when missing or empty);
+* the body is read once, bounded by ``Settings.max_body_bytes`` (413 past it);
+* a :class:`~mock_server.errors.GatewayError` becomes the gateway's own error body; an
+  unexpected exception becomes a 500 in that shape with no traceback (or is re-raised when
+  ``Settings.raise_server_exceptions`` is set, so tests catch the bug);
+* the exchange lands in the journal, redacted;
+* unknown routes answer 404 and known routes with the wrong method 405, in the gateway's shape.
+
+It also serves ``/files/{token}`` (URL results) under every gateway.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Literal
+
+from PIL import Image, UnidentifiedImageError
+from starlette.applications import Starlette
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Match, Route
+
+from ..engine import Mock
+from ..errors import ErrorShape, GatewayError, json_response, new_request_id, render_error
+from ..faults import SCENARIO_HEADER, check_name, generic_error, scenario_in_prompt
+from ..images import MIME, ImageSpec, RenderedImage
+
+log = logging.getLogger("imagegw.mock")
+
+Handler = Callable[["Ctx"], Awaitable[Response]]
+AuthScheme = Literal["bearer", "x-api-key", "none"]
+ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One documented operation: ``path`` (Starlette syntax, relative to the gateway root),
+    ``methods``, the ``handler``, an ``operation_id`` (as in the contract) and whether it needs auth."""
+
+    path: str
+    methods: tuple[str, ...]
+    handler: Handler
+    operation_id: str
+    auth: bool = True
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """A gateway: ``id``, default error ``shape``, ``auth`` scheme and its ``operations``."""
+
+    id: str
+    shape: ErrorShape
+    auth: AuthScheme
+    operations: tuple[Operation, ...]
+    title: str = ""
+    documented_host: str | None = None
+
+
+@dataclass
+class Ctx:
+    """Everything a handler needs about one request.
+
+    ``shape`` may be changed by the handler (TokenHub switches to ``dashscope`` for the
+    passthrough body); ``journal_body`` and ``scenario`` are recorded in the journal.
+    """
+
+    request: Request
+    mock: Mock
+    gateway: Gateway
+    prefix: str
+    operation_id: str
+    request_id: str = field(default_factory=new_request_id)
+    shape: ErrorShape = "openai"
+    body: bytes = b""
+    journal_body: Any = None
+    scenario: str | None = None
+
+    # -- time, urls, images ---------------------------------------------------------------
+    def now(self) -> float:
+        """Current time on the mock's clock (Unix seconds)."""
+        return self.mock.clock.now()
+
+    @property
+    def base_url(self) -> str:
+        """Absolute URL of this gateway's root on the mock (``…/tokenhub`` or the root)."""
+        root = self.mock.settings.public_base_url or str(self.request.base_url)
+        return root.rstrip("/") + self.prefix
+
+    def image(self, spec: ImageSpec) -> RenderedImage:
+        """The rendered image for ``spec`` (cached)."""
+        return self.mock.images.get(spec)
+
+    def image_url(self, spec: ImageSpec) -> str:
+        """A URL on the mock serving ``spec`` until ``now + url_ttl_seconds``."""
+        return self.mock.images.url_for(spec, self.base_url, self.now() + self.mock.settings.url_ttl_seconds)
+
+    # -- body ------------------------------------------------------------------------------
+    def json(self) -> dict[str, Any]:
+        """The body as a JSON object.
+
+        Raises:
+            GatewayError: 415 when the content type is not JSON, 400 ``invalid_json`` when the
+                body is empty, malformed, not UTF-8, or not an object.
+        """
+        ctype = self.request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if not (ctype == "application/json" or ctype.endswith("+json")):
+            raise GatewayError(415, "unsupported_media_type",
+                               f"Unsupported Content-Type {ctype or '(none)'!r}: send application/json")
+        if not self.body.strip():
+            raise GatewayError(400, "invalid_json", "Request body is empty: send a JSON object")
+        try:
+            data = json.loads(self.body.decode("utf-8"), parse_constant=_reject_constant)
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            raise GatewayError(400, "invalid_json", f"Request body is not valid JSON: {str(exc)[:120]}") from None
+        if not isinstance(data, dict):
+            raise GatewayError(400, "invalid_json", "Request body must be a JSON object")
+        self.journal_body = data
+        return data
+
+    async def form(self) -> FormData:
+        """The body as ``multipart/form-data`` (python-multipart via Starlette).
+
+        Raises:
+            GatewayError: 415 when the content type is not multipart, 400 when it cannot be parsed.
+        """
+        ctype = self.request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype != "multipart/form-data":
+            raise GatewayError(415, "unsupported_media_type",
+                               f"Unsupported Content-Type {ctype or '(none)'!r}: this endpoint takes multipart/form-data (upload files with -F)")
+        try:
+            form = await self.request.form(max_files=8, max_fields=64, max_part_size=self.mock.settings.max_body_bytes)
+        except Exception as exc:  # python-multipart / Starlette raise several types for bad input
+            raise GatewayError(400, "invalid_multipart", f"Malformed multipart body: {str(exc)[:120] or type(exc).__name__}") from None
+        self.journal_body = {
+            k: ({"filename": v.filename, "content_type": v.content_type, "size": v.size} if isinstance(v, UploadFile) else v)
+            for k, v in form.multi_items()
+        }
+        return form
+
+    # -- scenarios -------------------------------------------------------------------------
+    def pick_scenario(self, prompt: object = None) -> str | None:
+        """The scenario for this request: header, then ``[mock:NAME]`` in ``prompt``, then the admin queue.
+
+        Raises:
+            GatewayError: 400 ``unknown_scenario`` for an unknown name in the header or prompt.
+        """
+        name = self.request.headers.get(SCENARIO_HEADER) or scenario_in_prompt(prompt)
+        if name:
+            self.scenario = check_name(name.strip())
+        else:
+            self.scenario = self.mock.faults.pop_for(self.gateway.id)
+        return self.scenario
+
+    def raise_generic_fault(self) -> None:
+        """Raise the gateway-independent error of the current scenario, if it has one."""
+        if self.scenario:
+            err = generic_error(self.scenario)
+            if err is not None:
+                raise err
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+# -- shared validation helpers -----------------------------------------------------------------
+
+_DATA_URL = re.compile(r"^data:(image/[a-zA-Z0-9.+-]+);base64,(.*)$", re.DOTALL)
+_WxH = re.compile(r"^(\d{1,5})[x*×](\d{1,5})$")
+
+
+def parse_wxh(value: str) -> tuple[int, int] | None:
+    """``"1024x1024"``, ``"1280*1280"`` or ``"1024×1024"`` -> ``(width, height)``; else ``None``."""
+    m = _WxH.match(value.strip()) if isinstance(value, str) else None
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def decode_image_bytes(data: bytes, param: str, *, max_bytes: int | None = None,
+                       formats: frozenset[str] | None = None) -> tuple[str, int, int]:
+    """Check that ``data`` is an image Pillow can open; returns ``(pillow_format, width, height)``.
+
+    Raises:
+        GatewayError: 400 naming ``param`` when it is too large, not an image, or of a format
+            outside ``formats`` (Pillow names: ``"PNG"``, ``"JPEG"``, ``"WEBP"``, …).
+    """
+    if max_bytes is not None and len(data) > max_bytes:
+        raise GatewayError(400, "image_too_large", f"{param}: image is {len(data)} bytes; the limit is {max_bytes}", param=param)
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            fmt, (w, h) = img.format or "", img.size
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise GatewayError(400, "invalid_image", f"{param}: not a decodable image", param=param) from None
+    if formats is not None and fmt not in formats:
+        raise GatewayError(400, "invalid_image_format", f"{param}: {fmt or 'unknown'} images are not supported; use one of {', '.join(sorted(formats))}", param=param)
+    return fmt, w, h
+
+
+def check_image_ref(value: object, param: str, *, max_bytes: int | None = None,
+                    formats: frozenset[str] | None = None, allow_raw_base64: bool = True) -> None:
+    """Validate one input image given as an ``http(s)`` URL, a ``data:image/...;base64,`` URL or raw base64.
+
+    URLs are not fetched (offline mock); data URLs and base64 are decoded and opened with Pillow.
+
+    Raises:
+        GatewayError: 400 naming ``param`` for a non-string, bad base64, a non-image payload,
+            or one over ``max_bytes``.
+    """
+    if not isinstance(value, str) or not value:
+        raise GatewayError(400, "invalid_image", f"{param}: expected an image URL or base64 string", param=param)
+    if value.startswith(("http://", "https://")):
+        if len(value) > 4096 or any(c.isspace() for c in value):
+            raise GatewayError(400, "invalid_image", f"{param}: malformed image URL", param=param)
+        return
+    m = _DATA_URL.match(value)
+    if m:
+        payload = m.group(2)
+    elif allow_raw_base64 and not value.startswith("data:"):
+        payload = value
+    else:
+        raise GatewayError(400, "invalid_image", f"{param}: expected an http(s) URL or a data:image/...;base64 URL", param=param)
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise GatewayError(400, "invalid_image", f"{param}: invalid base64 image data", param=param) from None
+    decode_image_bytes(data, param, max_bytes=max_bytes, formats=formats)
+
+
+# -- the sub-app -------------------------------------------------------------------------------
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > limit:
+                raise GatewayError(413, "request_too_large", f"Request body of {declared} bytes exceeds the limit of {limit} bytes")
+        except ValueError:
+            raise GatewayError(400, "invalid_request", "Invalid Content-Length header") from None
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise GatewayError(413, "request_too_large", f"Request body exceeds the limit of {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise GatewayError(400, "client_disconnected", "Client disconnected before the body was read") from None
+    body = b"".join(chunks)
+    request._body = body  # Starlette's own cache: request.form()/json() reuse it
+    return body
+
+
+def _check_auth(ctx: Ctx) -> None:
+    gw = ctx.gateway
+    headers = ctx.request.headers
+    expected = ctx.mock.settings.api_keys.get(gw.id)
+    if gw.auth == "bearer":
+        raw = headers.get("authorization", "")
+        m = re.match(r"^\s*bearer\s+(\S+)\s*$", raw, re.IGNORECASE)
+        if not raw.strip():
+            raise GatewayError(401, "missing_api_key", "Missing credentials: send 'Authorization: Bearer <API key>'")
+        if not m:
+            raise GatewayError(401, "invalid_api_key", "Malformed Authorization header: expected 'Bearer <API key>'")
+        key = m.group(1)
+    elif gw.auth == "x-api-key":
+        key = headers.get("x-api-key", "").strip()
+        if not key:
+            raise GatewayError(401, "missing_api_key", "Missing credentials: send 'X-API-Key: <API key>'")
+    else:
+        return
+    if expected is not None and key != expected:
+        raise GatewayError(401, "invalid_api_key", "Incorrect API key provided")
+
+
+def _wrap(gw: Gateway, mock: Mock, prefix: str, handler: Handler, operation_id: str, auth: bool) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        ctx = Ctx(request=request, mock=mock, gateway=gw, prefix=prefix, operation_id=operation_id, shape=gw.shape)
+        error_code = None
+        try:
+            ctx.body = await _read_body(request, mock.settings.max_body_bytes)
+            replayed = mock.replay.lookup(gw.id, request.method, request.url.path[len(prefix):] or "/", ctx.body) if mock.replay else None
+            if replayed is not None:
+                response = replayed
+            else:
+                if auth:
+                    _check_auth(ctx)
+                response = await handler(ctx)
+        except GatewayError as err:
+            error_code = err.code
+            response = render_error(err, ctx.shape, ctx.request_id)
+        except Exception as exc:  # a bug: never leak a traceback, but make it visible
+            mock.internal_errors.append(f"{operation_id}: {type(exc).__name__}: {exc}")
+            log.exception("internal error in %s", operation_id)
+            if mock.settings.raise_server_exceptions:
+                raise
+            error_code = "internal_error"
+            response = render_error(GatewayError(500, "internal_error", "The server had an error while processing your request"), ctx.shape, ctx.request_id)
+        response.headers.setdefault("X-Request-Id", ctx.request_id)
+        mock.journal.record(
+            time=mock.clock.now(), gateway=gw.id, method=request.method, path=request.url.path,
+            query=request.query_params.multi_items(), headers=request.headers.items(),
+            body=ctx.journal_body if ctx.journal_body is not None else (
+                {"bytes": len(ctx.body), "content_type": request.headers.get("content-type")} if ctx.body else None),
+            status=response.status_code, request_id=ctx.request_id, scenario=ctx.scenario,
+            operation=operation_id, error_code=error_code,
+        )
+        return response
+
+    endpoint.__name__ = operation_id
+    return endpoint
+
+
+async def _serve_file(ctx: Ctx) -> Response:
+    spec = ctx.mock.images.resolve(ctx.request.path_params["token"], ctx.now())
+    img = ctx.image(spec)
+    return Response(img.data, media_type=MIME[spec.fmt], headers={"Cache-Control": "private, max-age=86400"})
+
+
+def build_app(gw: Gateway, mock: Mock, prefix: str, extra_routes: list[Route] | None = None) -> Starlette:
+    """The Starlette sub-app for ``gw``, to be mounted at ``prefix`` (``"/tokenhub"`` or ``""``)."""
+    routes: list[Route] = []
+    for op in gw.operations:
+        routes.append(Route(op.path, _wrap(gw, mock, prefix, op.handler, op.operation_id, op.auth), methods=list(op.methods)))
+    routes.append(Route("/files/{token}", _wrap(gw, mock, prefix, _serve_file, "getFile", False), methods=["GET"]))
+    routes.extend(extra_routes or [])
+    known = list(routes)
+
+    async def fallback(ctx: Ctx) -> Response:
+        scope = dict(ctx.request.scope)
+        for route in known:
+            match, _ = route.matches(scope)
+            if match == Match.PARTIAL:
+                allowed = ", ".join(sorted(route.methods or ()))
+                raise GatewayError(405, "method_not_allowed", f"Method {ctx.request.method} not allowed on {ctx.request.url.path}; allowed: {allowed}",
+                                   headers={"Allow": allowed})
+        raise GatewayError(404, "not_found", f"Unknown route {ctx.request.method} {ctx.request.url.path}")
+
+    routes.append(Route("/{path:path}", _wrap(gw, mock, prefix, fallback, "notFound", False), methods=ALL_METHODS))
+    return Starlette(routes=routes)
+
+
+def ok(body: Any, status: int = 200, ctx: Ctx | None = None, headers: dict[str, str] | None = None) -> Response:
+    """A JSON success response (with ``X-Request-Id`` when ``ctx`` is given)."""
+    h = dict(headers or {})
+    if ctx is not None:
+        h.setdefault("X-Request-Id", ctx.request_id)
+    return json_response(body, status=status, headers=h)
+
+
+def openai_item(ctx: Ctx, spec: ImageSpec, response_format: str, **extra: Any) -> dict[str, Any]:
+    """One OpenAI-style ``data[]`` item: ``{"url": …}`` or ``{"b64_json": …}`` plus ``extra``."""
+    if response_format == "url":
+        item: dict[str, Any] = {"url": ctx.image_url(spec)}
+    else:
+        item = {"b64_json": ctx.image(spec).b64}
+    item.update(extra)
+    return item
+
+
+def prompt_digest_specs(prompt: str, model: str, width: int, height: int, fmt: str, n: int,
+                        seed: object = None, transparent: bool = False) -> list[ImageSpec]:
+    """``n`` deterministic :class:`ImageSpec` for one request (index 0..n-1)."""
+    from ..images import spec_for
+
+    return [spec_for(prompt, width, height, fmt, seed=seed, index=i, model=model, transparent=transparent)  # type: ignore[arg-type]
+            for i in range(n)]

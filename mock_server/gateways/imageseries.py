@@ -1,0 +1,7 @@
+"""imageseries: placeholder until its module is written."""
+
+from __future__ import annotations
+
+from .base import Gateway
+
+GATEWAY = Gateway(id="imageseries", shape="openai", auth="bearer", operations=())

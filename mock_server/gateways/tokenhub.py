@@ -1,0 +1,7 @@
+"""tokenhub: placeholder until its module is written."""
+
+from __future__ import annotations
+
+from .base import Gateway
+
+GATEWAY = Gateway(id="tokenhub", shape="openai", auth="bearer", operations=())

@@ -1,0 +1,76 @@
+"""Settings for the imagegw mock: one frozen dataclass.
+
+Every number here has a unit in its name or its docstring. Defaults follow the gateway
+documents where they say something (URL lifetime "around 24 hours": TokenHub §2, Gravitex
+and Image Series FAQ) and are plain necessity elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+
+GATEWAY_IDS: tuple[str, ...] = ("piebox", "tokenhub", "gravitex", "imageseries", "powertokens")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of one mock app.
+
+    Attributes:
+        task_pending_seconds: how long a PieBox task stays ``pending`` (seconds).
+        task_processing_seconds: how long it then stays ``processing`` (seconds) before it
+            reaches a terminal state.
+        url_ttl_seconds: lifetime of a ``url`` result (seconds); 24 h as the documents say.
+        task_ttl_seconds: after this many seconds a task id is no longer answered (404).
+        max_body_bytes: request bodies larger than this answer 413 in the gateway's shape.
+        journal_size: number of requests the journal keeps (oldest dropped first).
+        image_cache_bytes: upper bound of the rendered-image cache (bytes).
+        secret: HMAC key that signs task ids and file URLs (random per process by default,
+            so ids from another server answer 404).
+        api_keys: per-gateway accepted key; a gateway not listed accepts any non-empty key.
+        admin: whether ``/__mock/*`` is served.
+        root_gateway: a gateway id also served at ``/`` (``imagegw serve --gateway ID``).
+        public_base_url: base URL used in ``url`` results and ``servers``; when ``None``
+            the request's own base URL is used.
+        raise_server_exceptions: re-raise unexpected exceptions (tests) instead of answering
+            a 500 in the gateway's error shape (production).
+        replay_dir: a recordings folder to answer from (``imagegw serve --replay``).
+    """
+
+    task_pending_seconds: float = 2.0
+    task_processing_seconds: float = 8.0
+    url_ttl_seconds: float = 24 * 3600.0
+    task_ttl_seconds: float = 7 * 24 * 3600.0
+    max_body_bytes: int = 50 * 1024 * 1024
+    journal_size: int = 1000
+    image_cache_bytes: int = 256 * 1024 * 1024
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    api_keys: dict[str, str] = field(default_factory=dict, repr=False)
+    admin: bool = True
+    root_gateway: str | None = None
+    public_base_url: str | None = None
+    raise_server_exceptions: bool = False
+    replay_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.root_gateway is not None and self.root_gateway not in GATEWAY_IDS:
+            raise ValueError(f"unknown gateway id {self.root_gateway!r}; expected one of {GATEWAY_IDS}")
+        for name in ("task_pending_seconds", "task_processing_seconds", "url_ttl_seconds", "task_ttl_seconds"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0")
+        if self.max_body_bytes <= 0 or self.journal_size <= 0 or self.image_cache_bytes <= 0:
+            raise ValueError("max_body_bytes, journal_size and image_cache_bytes must be > 0")
+
+    def with_(self, **changes: object) -> "Settings":
+        """Return a copy with ``changes`` applied (``dataclasses.replace``)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        """Build settings, taking ``IMAGEGW_MOCK_SECRET`` from the environment if set."""
+        env_secret = os.environ.get("IMAGEGW_MOCK_SECRET")
+        if env_secret and "secret" not in overrides:
+            overrides["secret"] = env_secret.encode()
+        return cls(**overrides)  # type: ignore[arg-type]

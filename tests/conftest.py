@@ -1,0 +1,45 @@
+"""Shared fixtures: a manual clock, the mock app and a sync client talking to it in-process.
+
+Every test talks to the mock through ASGI (no socket) or to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from mock_server import ManualClock, Settings, create_app
+from mock_server.engine import Mock
+from mock_server.testing import SyncASGITransport
+
+BASE = "http://127.0.0.1:8000"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(raise_server_exceptions=True, secret=b"test-secret-0123456789abcdef")
+
+
+@pytest.fixture
+def app(settings: Settings, clock: ManualClock):  # type: ignore[no-untyped-def]
+    return create_app(settings, clock=clock)
+
+
+@pytest.fixture
+def mock(app) -> Mock:  # type: ignore[no-untyped-def]
+    return app.state.mock
+
+
+@pytest.fixture
+def client(app) -> Iterator[httpx.Client]:  # type: ignore[no-untyped-def]
+    transport = SyncASGITransport(app)
+    with httpx.Client(transport=transport, base_url=BASE, timeout=30) as c:
+        yield c
+    assert not app.state.mock.internal_errors, app.state.mock.internal_errors
