@@ -43,3 +43,14 @@ def client(app) -> Iterator[httpx.Client]:  # type: ignore[no-untyped-def]
     with httpx.Client(transport=transport, base_url=BASE, timeout=30) as c:
         yield c
     assert not app.state.mock.internal_errors, app.state.mock.internal_errors
+
+
+# -- Hypothesis profiles: dev (quick), ci (default; fits the 2-minute budget), nightly (deep) ------------
+import os  # noqa: E402
+
+from hypothesis import HealthCheck, settings as hsettings  # noqa: E402
+
+hsettings.register_profile("dev", max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hsettings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+hsettings.register_profile("nightly", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
+hsettings.load_profile(os.environ.get("IMAGEGW_PROFILE", "ci"))

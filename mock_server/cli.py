@@ -1,0 +1,96 @@
+"""``imagegw`` — the command line (typer).
+
+``imagegw serve``      all five gateways on one port (``--gateway ID`` also serves one at the root)
+``imagegw drift``      probe a live gateway and report drift (see ``clients.drift_cli``)
+``imagegw record``     a recording proxy in front of a live gateway (see ``mock_server.recorder``)
+``imagegw contracts``  contract tools: list inferred parts, lint (see ``contracts.cli``)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Optional
+
+import typer
+
+from .settings import GATEWAY_IDS
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="imagegw: mock, contracts and drift detection for AI image-generation gateways.")
+
+
+@app.callback()
+def _root() -> None:
+    """imagegw: mock, contracts and drift detection for AI image-generation gateways."""
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    port: int = typer.Option(8000, help="TCP port."),
+    gateway: Optional[str] = typer.Option(None, help=f"Also serve this gateway at the root ({', '.join(GATEWAY_IDS)})."),
+    task_seconds: Optional[float] = typer.Option(None, help="Total seconds a PieBox task takes (split 20% pending, 80% processing)."),
+    pending_seconds: Optional[float] = typer.Option(None, help="Seconds a task stays pending (overrides --task-seconds)."),
+    processing_seconds: Optional[float] = typer.Option(None, help="Seconds a task stays processing (overrides --task-seconds)."),
+    url_ttl: float = typer.Option(24 * 3600.0, help="Lifetime of url results, seconds (documents: ~24 h)."),
+    max_body_mb: float = typer.Option(50.0, help="Largest request body accepted, MiB."),
+    manual_clock: bool = typer.Option(False, help="Start with a manual clock (advance it with POST /__mock/clock)."),
+    no_admin: bool = typer.Option(False, "--no-admin", help="Do not serve /__mock/*."),
+    public_url: Optional[str] = typer.Option(None, help="Base URL used in url results (default: the request's own)."),
+    replay: Optional[str] = typer.Option(None, help="Answer recorded requests from this recordings folder first."),
+    log_level: str = typer.Option("info", help="uvicorn log level."),
+) -> None:
+    """Serve the mock: every gateway under /{id}, e.g. http://127.0.0.1:8000/tokenhub/v1/images/generations."""
+    import uvicorn
+
+    from .app import create_app
+    from .clock import ManualClock
+    from .settings import Settings
+
+    if gateway is not None and gateway not in GATEWAY_IDS:
+        raise typer.BadParameter(f"unknown gateway {gateway!r}; choose one of {', '.join(GATEWAY_IDS)}", param_hint="--gateway")
+    timing: dict[str, float] = {}
+    if task_seconds is not None:
+        timing = {"task_pending_seconds": task_seconds * 0.2, "task_processing_seconds": task_seconds * 0.8}
+    if pending_seconds is not None:
+        timing["task_pending_seconds"] = pending_seconds
+    if processing_seconds is not None:
+        timing["task_processing_seconds"] = processing_seconds
+    settings = Settings.from_env(
+        root_gateway=gateway, url_ttl_seconds=url_ttl, max_body_bytes=int(max_body_mb * 1024 * 1024),
+        admin=not no_admin, public_base_url=public_url, replay_dir=replay, **timing,
+    )
+    application = create_app(settings, clock=ManualClock() if manual_clock else None)
+    if replay:
+        from .replay import Replayer
+
+        application.state.mock.replay = Replayer(replay)
+    typer.echo(f"imagegw mock on http://{host}:{port}  gateways: " + ", ".join(f"/{g}" for g in GATEWAY_IDS)
+               + (f"  (and {gateway} at /)" if gateway else ""))
+    uvicorn.run(application, host=host, port=port, log_level=log_level, lifespan="off")
+
+
+def _mount_optional(module: str, attr: str, name: str) -> None:
+    """Attach a sub-command group defined elsewhere, if that module is present."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError:
+        return
+    sub = getattr(mod, attr, None)
+    if isinstance(sub, typer.Typer):
+        app.add_typer(sub, name=name)
+    elif callable(sub):
+        app.command(name=name)(sub)
+
+
+_mount_optional("clients.drift_cli", "drift", "drift")
+_mount_optional("mock_server.recorder", "record", "record")
+_mount_optional("contracts.cli", "app", "contracts")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

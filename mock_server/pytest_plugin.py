@@ -1,0 +1,93 @@
+"""pytest fixtures for testing an app against the imagegw mock (registered as the ``imagegw`` plugin).
+
+Fixtures only, in the manner of respx / pytest-httpserver:
+
+``imagegw_clock``    a :class:`~mock_server.clock.ManualClock` (advance it; never sleep)
+``imagegw_app``      the mock ASGI app on that clock (fresh per test)
+``imagegw_mock``     its :class:`~mock_server.engine.Mock` (journal, faults, clock)
+``imagegw_client``   an ``httpx.Client`` talking to the app in-process (no socket)
+``imagegw_server``   a real uvicorn server on 127.0.0.1 for the whole session; its ``url``
+                     is the base, its state is reset before each test that uses it
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from .app import create_app
+from .clock import ManualClock
+from .engine import Mock
+from .settings import Settings
+from .testing import SyncASGITransport
+
+
+@pytest.fixture
+def imagegw_clock() -> ManualClock:
+    """A manual clock starting at 2026-01-01T00:00:00Z."""
+    return ManualClock()
+
+
+@pytest.fixture
+def imagegw_app(imagegw_clock: ManualClock):  # type: ignore[no-untyped-def]
+    """A fresh mock app on ``imagegw_clock`` (exceptions re-raised so bugs fail the test)."""
+    return create_app(Settings(raise_server_exceptions=True), clock=imagegw_clock)
+
+
+@pytest.fixture
+def imagegw_mock(imagegw_app) -> Mock:  # type: ignore[no-untyped-def]
+    """The app's shared state: ``.journal``, ``.faults``, ``.clock``."""
+    return imagegw_app.state.mock
+
+
+@pytest.fixture
+def imagegw_client(imagegw_app) -> Iterator[httpx.Client]:  # type: ignore[no-untyped-def]
+    """``httpx.Client`` bound to the app in-process; base URL ``http://127.0.0.1``."""
+    with httpx.Client(transport=SyncASGITransport(imagegw_app), base_url="http://127.0.0.1", timeout=30) as c:
+        yield c
+
+
+@dataclass
+class ServerHandle:
+    """A running mock: ``url`` (``http://127.0.0.1:PORT``), its ``mock`` state and ``clock``."""
+
+    url: str
+    mock: Mock
+    clock: ManualClock
+
+    def gateway_url(self, gateway_id: str) -> str:
+        """Base URL of one gateway, e.g. ``http://127.0.0.1:PORT/tokenhub``."""
+        return f"{self.url}/{gateway_id}"
+
+
+@pytest.fixture(scope="session")
+def _imagegw_session_server() -> Iterator[ServerHandle]:
+    import uvicorn
+
+    clock = ManualClock()
+    app = create_app(Settings(), clock=clock)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:  # waiting for a real server to bind, not a test sleep
+        time.sleep(0.01)
+    yield ServerHandle(f"http://127.0.0.1:{port}", app.state.mock, clock)
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def imagegw_server(_imagegw_session_server: ServerHandle) -> ServerHandle:
+    """The session's real server, reset (journal, scenario queue) for this test."""
+    _imagegw_session_server.mock.reset()
+    return _imagegw_session_server
