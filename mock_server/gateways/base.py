@@ -271,7 +271,7 @@ def _check_auth(ctx: Ctx) -> None:
     if gw.auth == "bearer":
         raw = headers.get("authorization", "")
         m = re.match(r"^\s*bearer\s+(\S+)\s*$", raw, re.IGNORECASE)
-        if not raw.strip():
+        if not raw.strip() or raw.strip().lower() == "bearer":
             raise GatewayError(401, "missing_api_key", "Missing credentials: send 'Authorization: Bearer <API key>'")
         if not m:
             raise GatewayError(401, "invalid_api_key", "Malformed Authorization header: expected 'Bearer <API key>'")
