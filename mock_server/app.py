@@ -24,12 +24,12 @@ from .errors import GatewayError, new_request_id, render_error
 from .settings import GATEWAY_IDS, Settings
 
 
-def _contract_routes(gateway_id: str, prefix: str) -> list[Route]:
+def _contract_routes(gateway_id: str, prefix: str, mock: Mock) -> list[Route]:
     try:
         from .contract_routes import routes_for
     except ImportError:  # contracts not installed yet
         return []
-    return routes_for(gateway_id, prefix)
+    return routes_for(gateway_id, prefix, public_base_url=mock.settings.public_base_url)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, mock: Mock | None = None) -> Starlette:
@@ -50,15 +50,29 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         routes.append(Mount("/__mock", app=build_admin(mock)))
     for gid in GATEWAY_IDS:
         prefix = f"/{gid}"
-        routes.append(Mount(prefix, app=gateways.base.build_app(gateways.load(gid), mock, prefix, _contract_routes(gid, prefix))))
+        routes.append(Mount(prefix, app=gateways.base.build_app(gateways.load(gid), mock, prefix, _contract_routes(gid, prefix, mock))))
     if mock.settings.root_gateway:
         gid = mock.settings.root_gateway
-        routes.append(Mount("", app=gateways.base.build_app(gateways.load(gid), mock, "", _contract_routes(gid, ""))))
+        routes.append(Mount("", app=gateways.base.build_app(gateways.load(gid), mock, "", _contract_routes(gid, "", mock))))
     else:
         async def unknown(request: Request) -> Response:
             err = GatewayError(404, "not_found", f"Unknown route {request.method} {request.url.path}; gateways are served under /{{id}}: {', '.join(GATEWAY_IDS)}")
             return render_error(err, "openai", new_request_id())
         routes.append(Route("/{path:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]))
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, exception_handlers={404: _unrouted(mock)})
     app.state.mock = mock
     return app
+
+
+def _unrouted(mock: Mock):  # type: ignore[no-untyped-def]
+    """404 handler for paths no route pattern can match (Starlette's ``.*`` stops at a newline,
+    so ``/piebox/v2/…/tasks/a%0Ab`` escapes every Mount): answer in the gateway's shape, not text."""
+
+    async def handler(request: Request, exc: Exception) -> Response:
+        first = request.url.path.lstrip("/").split("/", 1)[0]
+        gid = first if first in GATEWAY_IDS else mock.settings.root_gateway
+        shape = gateways.load(gid).shape if gid else "openai"
+        err = GatewayError(404, "not_found", f"Unknown route {request.method} {request.url.path[:200]!r}")
+        return render_error(err, shape, new_request_id())
+
+    return handler

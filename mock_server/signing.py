@@ -41,6 +41,6 @@ def verify(token: str, secret: bytes) -> dict[str, Any] | None:
         if not hmac.compare_digest(expected, mac):
             return None
         payload = json.loads(_b64d(body))
-    except (UnicodeError, binascii.Error, ValueError):
+    except (UnicodeError, binascii.Error, ValueError, TypeError):  # TypeError: non-ASCII mac in compare_digest
         return None
     return payload if isinstance(payload, dict) else None

@@ -32,7 +32,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import Match, Route
+from starlette.routing import Match, Route, request_response
 
 from ..engine import Mock
 from ..errors import ErrorShape, GatewayError, json_response, new_request_id, render_error
@@ -210,10 +210,11 @@ def decode_image_bytes(data: bytes, param: str, *, max_bytes: int | None = None,
 
 
 def check_image_ref(value: object, param: str, *, max_bytes: int | None = None,
-                    formats: frozenset[str] | None = None, allow_raw_base64: bool = True) -> None:
+                    formats: frozenset[str] | None = None, allow_raw_base64: bool = True) -> tuple[int, int] | None:
     """Validate one input image given as an ``http(s)`` URL, a ``data:image/...;base64,`` URL or raw base64.
 
     URLs are not fetched (offline mock); data URLs and base64 are decoded and opened with Pillow.
+    Returns the image's ``(width, height)`` in pixels for inline images, ``None`` for URLs.
 
     Raises:
         GatewayError: 400 naming ``param`` for a non-string, bad base64, a non-image payload,
@@ -224,7 +225,7 @@ def check_image_ref(value: object, param: str, *, max_bytes: int | None = None,
     if value.startswith(("http://", "https://")):
         if len(value) > 4096 or any(c.isspace() for c in value):
             raise GatewayError(400, "invalid_image", f"{param}: malformed image URL", param=param)
-        return
+        return None
     m = _DATA_URL.match(value)
     if m:
         payload = m.group(2)
@@ -236,7 +237,8 @@ def check_image_ref(value: object, param: str, *, max_bytes: int | None = None,
         data = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
         raise GatewayError(400, "invalid_image", f"{param}: invalid base64 image data", param=param) from None
-    decode_image_bytes(data, param, max_bytes=max_bytes, formats=formats)
+    _, width, height = decode_image_bytes(data, param, max_bytes=max_bytes, formats=formats)
+    return width, height
 
 
 # -- the sub-app -------------------------------------------------------------------------------
@@ -330,6 +332,16 @@ async def _serve_file(ctx: Ctx) -> Response:
     return Response(img.data, media_type=MIME[spec.fmt], headers={"Cache-Control": "private, max-age=86400"})
 
 
+class _AnyMethod:
+    """ASGI wrapper of a request endpoint; as a class instance, its ``Route`` accepts every method."""
+
+    def __init__(self, endpoint: Callable[[Request], Awaitable[Response]]) -> None:
+        self._app = request_response(endpoint)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self._app(scope, receive, send)
+
+
 def build_app(gw: Gateway, mock: Mock, prefix: str, extra_routes: list[Route] | None = None) -> Starlette:
     """The Starlette sub-app for ``gw``, to be mounted at ``prefix`` (``"/tokenhub"`` or ``""``)."""
     routes: list[Route] = []
@@ -349,7 +361,9 @@ def build_app(gw: Gateway, mock: Mock, prefix: str, extra_routes: list[Route] | 
                                    headers={"Allow": allowed})
         raise GatewayError(404, "not_found", f"Unknown route {ctx.request.method} {ctx.request.url.path}")
 
-    routes.append(Route("/{path:path}", _wrap(gw, mock, prefix, fallback, "notFound", False), methods=ALL_METHODS))
+    # an ASGI endpoint (not a function) makes Starlette match every method, TRACE and QUERY included,
+    # so no request falls through to Starlette's own plain-text 405
+    routes.append(Route("/{path:path}", _AnyMethod(_wrap(gw, mock, prefix, fallback, "notFound", False))))
     return Starlette(routes=routes)
 
 
