@@ -1,0 +1,679 @@
+#!/usr/bin/env python3
+"""Extract every curl example of the five gateway documents into ``fixtures/doc_examples/<id>.json``.
+
+Usage (from the repository root)::
+
+    .venv/bin/python tools/extract_doc_examples.py            # (re)write fixtures/doc_examples/*.json
+    .venv/bin/python tools/extract_doc_examples.py --check    # exit 1 if the fixtures differ from the documents
+    .venv/bin/python tools/extract_doc_examples.py --images   # also (re)write fixtures/images/*.png
+    .venv/bin/python tools/extract_doc_examples.py --docs DIR # documents folder (default ../shared/gateway-docs,
+                                                             # or $IMAGEGW_DOCS)
+
+How it works (nothing is copied by hand):
+
+1. Each document is read; the few places where the web capture broke a command are repaired by
+   the literal ``CAPTURE_FIXES`` below (each names the example it touches and why; the repair is
+   recorded in that example's ``capture_fixes``).
+2. Every line that starts with ``curl`` opens a command; the command runs to the first newline
+   outside quotes that is not a ``\\`` line continuation. The text is split with :mod:`shlex` and
+   the curl options (``-X/--request``, ``--url``, ``-H/--header``, ``-d/--data``, ``-F/--form``,
+   ``-sS``, ``--location``) become method, path, headers and a JSON or multipart body.
+3. Placeholders are found mechanically (``$TOKENHUB_API_KEY``, ``<your-api-key>``, ``<token>``,
+   ``<authorization>``, ``sk-xxxxxxxxxx``, ``<task_id>``, ``@/path/to/image.png``, truncated base64
+   data URLs such as ``data:image/png;base64,iVBORw0KGgoAAxxxx...``) and recorded as
+   ``substitutions`` that the test loader (``tests/doc_examples.py``) fills at test time. The
+   placeholders that need a decision (Gravitex's generic ``"<string>"`` and ``[{}]``) are set in
+   ``ANNOTATIONS`` with the reason.
+4. The documented response example that belongs to an example (found after an anchor text) is
+   parsed and stored as ``documented_response``; ``expect`` lists what the mock's answer must
+   show. Every pointer in ``expect`` is checked here to exist in the documented response, so the
+   expectations come from the documents (``*`` stands for any list index and is checked as 0).
+5. The number of curl commands per document must equal the number of annotations: a changed
+   document fails loudly instead of silently losing an example.
+
+Hand-written parts: ``ANNOTATIONS`` (id, label, expectations, the ``<string>`` decisions),
+``CAPTURE_FIXES``, ``RESPONSE_ANCHORS``. The requests themselves are always parsed from the text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import re
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = ROOT / "fixtures" / "doc_examples"
+IMAGES_DIR = ROOT / "fixtures" / "images"
+DEFAULT_DOCS = ROOT.parent / "shared" / "gateway-docs"
+
+DOCS: dict[str, str] = {
+    "piebox": "000_8f4356fa7e6c2b36.txt",
+    "tokenhub": "001_2deeaf4f61535733.txt",
+    "gravitex": "002_ab704fc42b2dda63.txt",
+    "imageseries": "003_6adaea01228e01a0.txt",
+    "powertokens": "004_7b73b03c392231b5.txt",
+}
+
+# (document, regex, replacement, example id it repairs, why). Applied in order before scanning.
+CAPTURE_FIXES: list[tuple[str, str, str, str, str]] = [
+    ("001_2deeaf4f61535733.txt", r' \\ (?=-[HF] )', " \\\n", "tokenhub-edits-multipart",
+     "the capture joined the command's lines into one, leaving ' \\ -H' / ' \\ -F'; the line "
+     "continuations are restored so the backslashes do not escape the following spaces"),
+    ("002_ab704fc42b2dda63.txt", r"\n'Image Generation\n", "\n'\nImage Generation\n", "gravitex-generic-playground",
+     "the capture glued the page heading 'Image Generation' to the closing quote of --data"),
+    ("002_ab704fc42b2dda63.txt", r"\n'Documentation Index\n", "\n'\nDocumentation Index\n", "gravitex-generic-request-sample",
+     "the capture glued the text 'Documentation Index' to the closing quote of --data"),
+]
+
+# Where a documented response example starts: (document, anchor text, response id). The JSON object
+# is the first '{' after the anchor (json.JSONDecoder.raw_decode).
+RESPONSE_ANCHORS: dict[str, tuple[str, str]] = {
+    "piebox-create": ("000_8f4356fa7e6c2b36.txt", "Response:\n"),
+    "piebox-task": ("000_8f4356fa7e6c2b36.txt", "Response Example:\n"),
+    "tokenhub-flat": ("001_2deeaf4f61535733.txt", "OpenAI-compatible JSON. By default data[0].b64_json"),
+    "tokenhub-chat": ("001_2deeaf4f61535733.txt", "Billing usage is in usage.completion_tokens_details.image_tokens."),
+    "tokenhub-dashscope": ("001_2deeaf4f61535733.txt", "Example response structure:"),
+    "gravitex": ("002_ab704fc42b2dda63.txt", "Response Format\n"),
+    "powertokens": ("004_7b73b03c392231b5.txt", "\"response_format\": \"url\"\n}\n'\n"),
+}
+
+# -- expectations -------------------------------------------------------------------------------
+# Keys of ``expect`` (all optional; pointers are RFC 6901 with '*' = every list item):
+#   present:  pointers that must exist (any value, even "" or null)
+#   nonempty: pointers whose value must not be null / "" / [] / {}
+#   equals:   pointer -> exact value
+#   matches / not_matches: pointer -> regex (re.search) on a string value
+#   count:    pointer -> n or [min, max]: length of a list
+#   one_of_nonempty: list of pointer groups; in each group at least one pointer is non-empty
+#   images:   [{"at": pointer, "kind": "b64"|"url"|"markdown"|"b64_or_url", "size": [w, h]?}] decoded
+#             with Pillow (URLs on the mock are fetched through the same in-process client)
+#   inferred: {check key: reason} for every check that is an inference, not a documented fact
+
+def _flat_openai(n: int, size: list[int] | None) -> dict[str, Any]:
+    img: dict[str, Any] = {"at": "/data/0/b64_json", "kind": "b64"}
+    if size:
+        img["size"] = size
+    return {"nonempty": ["/data/*/b64_json"], "count": {"/data": n}, "images": [img]}
+
+
+def _dashscope(image_count: int, size_text: str | None, size: list[int] | None) -> dict[str, Any]:
+    img: dict[str, Any] = {"at": "/output/choices/0/message/content/0/image", "kind": "url"}
+    if size:
+        img["size"] = size
+    exp: dict[str, Any] = {
+        "present": ["/output/choices/0/finish_reason", "/usage/input_tokens", "/usage/output_tokens",
+                    "/usage/total_tokens", "/usage/size"],
+        "nonempty": ["/output/choices/0/message/content/0/image", "/request_id"],
+        "equals": {"/output/choices/0/message/content/0/type": "image", "/output/choices/0/message/role": "assistant",
+                   "/output/choices/0/finish_reason": "stop", "/output/finished": True,
+                   "/usage/image_count": image_count},
+        "images": [img],
+        "inferred": {"equals./usage/image_count": "the document's example answers image_count 1 for n 1 and "
+                                                   "defines n as 'Number of generated images'"},
+    }
+    if size_text:
+        exp["equals"]["/usage/size"] = size_text
+    return exp
+
+
+def _chat(image: bool) -> dict[str, Any]:
+    exp: dict[str, Any] = {
+        "present": ["/id", "/created", "/model", "/usage/prompt_tokens", "/usage/completion_tokens", "/usage/total_tokens",
+                    "/usage/prompt_tokens_details/text_tokens", "/usage/prompt_tokens_details/image_tokens",
+                    "/usage/completion_tokens_details/text_tokens", "/usage/completion_tokens_details/image_tokens"],
+        "nonempty": ["/choices/0/message/content"],
+        "equals": {"/object": "chat.completion", "/choices/0/index": 0, "/choices/0/message/role": "assistant",
+                   "/choices/0/finish_reason": "stop"},
+    }
+    if image:
+        # 001: "match data:image/png;base64,([^)]+) in your client"
+        exp["matches"] = {"/choices/0/message/content": r"data:image/png;base64,([^)]+)"}
+        exp["images"] = [{"at": "/choices/0/message/content", "kind": "markdown"}]
+    else:
+        # 001: "plain Q&A without image output when the prompt does not request a picture"
+        exp["not_matches"] = {"/choices/0/message/content": r"data:image/"}
+    return exp
+
+
+def _gravitex(kind: str, count: int | list[int], size: list[int] | None = None) -> dict[str, Any]:
+    """kind: 'b64' (Gemini, GPT Image), 'url' (Doubao Seedream), 'b64_or_url' (Qwen)."""
+    exp: dict[str, Any] = {
+        "present": ["/data/created", "/data/data/*/url", "/data/data/*/b64_json", "/data/data/*/revised_prompt"],
+        "equals": {"/code": 200, "/msg": "Success"},
+        "count": {"/data/data": count},
+    }
+    if kind == "b64":
+        exp["nonempty"] = ["/data/data/*/b64_json"]
+        img: dict[str, Any] = {"at": "/data/data/0/b64_json", "kind": "b64"}
+    elif kind == "url":
+        exp["nonempty"] = ["/data/data/*/url"]
+        img = {"at": "/data/data/0/url", "kind": "url"}
+    else:
+        exp["one_of_nonempty"] = [["/data/data/0/url", "/data/data/0/b64_json"]]
+        img = {"at": "/data/data/0", "kind": "b64_or_url"}
+    if size:
+        img["size"] = size
+    exp["images"] = [img]
+    return exp
+
+
+GRAVITEX_B64 = "002: 'Gemini series: Only supports b64_json format, always returns base64-encoded image data regardless of the value passed'"
+GRAVITEX_GPT = "002: 'GPT Image series: Only supports b64_json format, forces base64-encoded image data'"
+GRAVITEX_URL = "002: 'Doubao Seedream series: Usually returns URL links, response_format parameter may not take effect'"
+GRAVITEX_QWEN = "002: 'Tongyi Qianwen series: Supports both b64_json and url, returns the corresponding format based on the parameter value'"
+GRAVITEX_SHAPE = "002 'Response Format': {\"code\": 200, \"msg\": \"Success\", \"data\": {\"data\": [{url, b64_json, revised_prompt}], \"created\"}}"
+
+# One entry per curl command, in document order.
+ANNOTATIONS: dict[str, list[dict[str, Any]]] = {
+    "piebox": [
+        {"id": "piebox-seedream-create", "label": "Seedream > Example (POST /v2/extend/image/seedream/generations)",
+         "response": "piebox-create",
+         "expect": {"nonempty": ["/task_id", "/model"], "matches": {"/task_id": "^img_gen_"},
+                    "equals": {"/model": "novita_seedream/seedream-5.0-lite"}},
+         "shape_source": "000 Seedream 'Response: { \"task_id\": \"img_gen_xxx\", \"model\": \"novita_seedream/seedream-5.0-lite\" }'"},
+        {"id": "piebox-gemini-create", "label": "Gemini > Example (POST /v2/extend/image/generations)",
+         "response_of": "piebox-seedream-create",
+         "expect": {"nonempty": ["/task_id", "/model"], "matches": {"/task_id": "^img_gen_"}},
+         "shape_source": "000: 'All image generation endpoints are asynchronous — they return a task_id' (shape of the Seedream response; no Gemini response is shown, so its model value is not checked)"},
+        {"id": "piebox-gpt-image-create", "label": "GPT-Image-2 > Example (POST /v2/extend/image/gpt_image/generations)",
+         "response_of": "piebox-seedream-create",
+         "expect": {"nonempty": ["/task_id", "/model"], "matches": {"/task_id": "^img_gen_"}},
+         "shape_source": "000: 'All image generation endpoints are asynchronous — they return a task_id' (shape of the Seedream response; no GPT-Image-2 response is shown)"},
+        {"id": "piebox-seedream-task", "label": "Checking Image Generation Results > Example (GET /v2/extend/image/seedream/tasks/<task_id>)",
+         "response": "piebox-task",
+         "requires": {"example": "piebox-seedream-create", "pointer": "/task_id", "placeholder": "<task_id>"},
+         "clock": "terminal",
+         "expect": {"nonempty": ["/task_id", "/result/images/*/url"],
+                    "equals": {"/status": "succeeded", "/model": "novita_seedream/seedream-5.0-lite",
+                               "/task_id": {"from_example": "piebox-seedream-create", "pointer": "/task_id"}},
+                    "images": [{"at": "/result/images/0/url", "kind": "url", "size": [2048, 2048]}],
+                    "inferred": {"clock": "the clock is advanced past Settings.task_pending_seconds + task_processing_seconds "
+                                          "so the task is terminal; the document gives no timings"}},
+         "shape_source": "000 'Response Example': task_id, status succeeded, model, result.images[].url"},
+    ],
+    "tokenhub": [
+        {"id": "tokenhub-flat-gpt-image-2", "label": "2. Request body > Text-to-image (generations) > cURL example",
+         "response": "tokenhub-flat",
+         "expect": {**_flat_openai(1, [1024, 1024]), "present": ["/usage/input_tokens", "/usage/output_tokens"]},
+         "shape_source": "001: 'By default data[0].b64_json (base64 PNG)' + example {data:[{b64_json}], usage:{input_tokens, output_tokens}}"},
+        {"id": "tokenhub-edits-multipart", "label": "2. Request body > Image edits (OpenAI-compatible) > cURL example",
+         "response_of": "tokenhub-flat-gpt-image-2",
+         "expect": {**_flat_openai(1, [1024, 1024]), "present": ["/usage/input_tokens", "/usage/output_tokens"]},
+         "shape_source": "001: 'Response shape is the same as generations: default data[0].b64_json'"},
+        {"id": "tokenhub-chat-image", "label": "Gemini tab > Text-to-image (chat completions) > cURL example",
+         "response": "tokenhub-chat", "expect": _chat(image=True),
+         "shape_source": "001: 'HTTP 200 with OpenAI Chat Completions JSON. The image is in choices[0].message.content' + example"},
+        {"id": "tokenhub-chat-text-only", "label": "Gemini tab > Text-only (same endpoint)",
+         "response_of": "tokenhub-chat-image", "expect": _chat(image=False),
+         "shape_source": "001: 'These models also support plain Q&A without image output' (same Chat Completions shape)"},
+        {"id": "tokenhub-dashscope-wan2.6-t2i", "label": "Wan tab > 2. cURL Example (passthrough)",
+         "response": "tokenhub-dashscope", "expect": _dashscope(1, "1280*1280", [1280, 1280]),
+         "shape_source": "001: 'image URL at output.choices[0].message.content[0].image (not OpenAI data[])' + example"},
+        {"id": "tokenhub-dashscope-4.1-text-to-image", "label": "Wan tab > 4.1 Text-to-Image",
+         "response_of": "tokenhub-dashscope-wan2.6-t2i", "expect": _dashscope(1, None, None),
+         "shape_source": "001 passthrough response structure (as 2. cURL Example)"},
+        {"id": "tokenhub-dashscope-4.2-image-editing", "label": "Wan tab > 4.2 Image Editing",
+         "response_of": "tokenhub-dashscope-wan2.6-t2i", "expect": _dashscope(1, None, None),
+         "shape_source": "001 passthrough response structure (as 2. cURL Example)"},
+        {"id": "tokenhub-dashscope-4.3-interactive-editing", "label": "Wan tab > 4.3 Interactive Editing",
+         "response_of": "tokenhub-dashscope-wan2.6-t2i", "expect": _dashscope(1, None, None),
+         "shape_source": "001 passthrough response structure (as 2. cURL Example)"},
+        {"id": "tokenhub-dashscope-4.4-group", "label": "Wan tab > 4.4 Group Image Generation",
+         "response_of": "tokenhub-dashscope-wan2.6-t2i", "expect": _dashscope(4, None, None),
+         "shape_source": "001 passthrough response structure (as 2. cURL Example); n: 'Group-image scenarios may use values such as 4'"},
+        {"id": "tokenhub-ark-seedream-flat", "label": "Ark (Seedream) tab > cURL example",
+         "response_of": "tokenhub-flat-gpt-image-2", "expect": _flat_openai(1, [1024, 1024]),
+         "shape_source": "001: 'model+prompt+size — flat JSON (same shape as TokenHub)'; flat responses default to data[0].b64_json"},
+    ],
+    "gravitex": [
+        {"id": "gravitex-generic-playground", "label": "API playground request (top of page)",
+         "overrides": [
+             {"at": "/model", "placeholder": "<string>", "json": "gemini-2.5-flash-image",
+              "why": "first model the document lists (Gemini series); Gemini is documented for contents multi-turn input"},
+             {"at": "/prompt", "placeholder": "<string>", "json": "A cute orange kitten sitting in a garden",
+              "why": "any non-empty prompt; taken from the document's own examples"},
+             {"at": "/response_format", "placeholder": "<string>", "json": "b64_json",
+              "why": "'Gemini series: Only supports b64_json format'"},
+             {"at": "/contents", "placeholder": [{}],
+              "json": [{"role": "user", "parts": [{"text": "A cute orange kitten sitting in a garden"}]}],
+              "why": "an empty object is not a turn; one user turn in the documented contents shape ({role, parts:[{text}]})"},
+         ],
+         "response": "gravitex", "expect": _gravitex("b64", 1),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_B64},
+        {"id": "gravitex-generic-request-sample", "label": "'Image Generation' request sample (generic body)",
+         "overrides": [
+             {"at": "/model", "placeholder": "<string>", "json": "doubao-seedream-4-0-250828",
+              "why": "a second family for coverage: Doubao Seedream, documented for image-to-image"},
+             {"at": "/prompt", "placeholder": "<string>", "json": "Change this image to oil painting style",
+              "why": "the prompt of the document's Seedream image-to-image example"},
+             {"at": "/response_format", "placeholder": "<string>", "json": "url",
+              "why": "'Doubao Seedream series: Usually returns URL links'"},
+             {"at": "/contents", "placeholder": [{}],
+              "json": [{"role": "user", "parts": [{"image": "data:image/png;base64,iVBORw0KGgoAAxxxx..."},
+                                                  {"text": "Change this image to oil painting style"}]}],
+              "why": "the contents of the document's Seedream image-to-image example (its truncated base64 is then substituted)"},
+         ],
+         "response_of": "gravitex-generic-playground", "expect": _gravitex("url", 1),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_URL},
+        {"id": "gravitex-gemini-text-to-image", "label": "Basic Examples > Gemini > Text-to-Image",
+         "response_of": "gravitex-generic-playground", "expect": _gravitex("b64", 1),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_B64},
+        {"id": "gravitex-gemini-image-to-image", "label": "Basic Examples > Gemini > Image-to-Image",
+         "response_of": "gravitex-generic-playground", "expect": _gravitex("b64", 1),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_B64},
+        {"id": "gravitex-gemini-multi-image-fusion", "label": "Basic Examples > Gemini > Multi-Image Fusion",
+         "response_of": "gravitex-generic-playground", "expect": _gravitex("b64", 1),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_B64},
+        {"id": "gravitex-seedream-text-to-image", "label": "Basic Examples > Doubao Seedream > Text-to-Image",
+         "response_of": "gravitex-generic-playground", "expect": _gravitex("url", 1, [2048, 2048]),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_URL},
+        {"id": "gravitex-seedream-image-to-image", "label": "Basic Examples > Doubao Seedream > Image-to-Image",
+         "response_of": "gravitex-generic-playground", "expect": _gravitex("url", 1, [2048, 2048]),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_URL},
+        {"id": "gravitex-seedream-sequential", "label": "Basic Examples > Doubao Seedream > Sequential Image Generation",
+         "response_of": "gravitex-generic-playground", "expect": _gravitex("url", [1, 4], [2048, 2048]),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_URL + "; 'max_images(integer): Maximum number of images, range1-4'"},
+        {"id": "gravitex-seededit-image-editing", "label": "Basic Examples > Doubao Seedream > Image Editing (seededit 3.0)",
+         "response_of": "gravitex-generic-playground", "expect": _gravitex("url", 1),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_URL},
+        {"id": "gravitex-seedream-3.0-guidance-scale", "label": "Basic Examples > Doubao Seedream > 3.0 Model (Guidance Scale)",
+         "response_of": "gravitex-generic-playground", "expect": _gravitex("url", 1, [1024, 1024]),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_URL},
+        {"id": "gravitex-seedream-4.5-standard-mode", "label": "Basic Examples > Doubao Seedream > 4.5 Model > # Standard mode",
+         "response_of": "gravitex-generic-playground", "expect": _gravitex("url", 1, [2048, 2048]),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_URL},
+        {"id": "gravitex-seedream-fast-mode", "label": "Basic Examples > Doubao Seedream > 4.5 Model tab > # fast mode (model doubao-seedream-4-0-250828)",
+         "response_of": "gravitex-generic-playground", "expect": _gravitex("url", 1, [2048, 2048]),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_URL},
+        {"id": "gravitex-gpt-image-text-to-image", "label": "Basic Examples > GPT Image > Text-to-Image",
+         "response_of": "gravitex-generic-playground", "expect": _gravitex("b64", 1, [1024, 1024]),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_GPT},
+        {"id": "gravitex-gpt-image-image-to-image", "label": "Basic Examples > GPT Image > Image-to-Image",
+         "response_of": "gravitex-generic-playground", "expect": _gravitex("b64", 1, [1024, 1024]),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_GPT},
+        {"id": "gravitex-gpt-image-multi-image-fusion", "label": "Basic Examples > GPT Image > Multi-Image Fusion",
+         "response_of": "gravitex-generic-playground", "expect": _gravitex("b64", 2, [1024, 1024]),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_GPT + "; n: 'Generation Count: Can generate 1-10 images per request'"},
+        {"id": "gravitex-qwen-text-to-image", "label": "Basic Examples > Tongyi Qianwen > Text-to-Image",
+         "response_of": "gravitex-generic-playground", "expect": _gravitex("b64_or_url", 1),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_QWEN},
+        {"id": "gravitex-qwen-image-editing", "label": "Basic Examples > Tongyi Qianwen > Image Editing",
+         "response_of": "gravitex-generic-playground", "expect": _gravitex("b64_or_url", 2, [2048, 2048]),
+         "shape_source": GRAVITEX_SHAPE + "; " + GRAVITEX_QWEN + "; n: 'For qwen-image-edit-plus series models, you can choose to output 1-6 images'"},
+    ],
+    # 003 shows only the tab labels of its examples ('Basic Examples - Gemini - Doubao Seedream - GPT Image - Qwen');
+    # the capture holds no curl command, so there is nothing to replay.
+    "imageseries": [],
+    "powertokens": [
+        {"id": "powertokens-seedream-4.5", "label": "request example (POST /v1/images/generations)",
+         "response": "powertokens",
+         "expect": {"present": ["/created", "/data/*/size", "/metadata"], "nonempty": ["/data/*/url"],
+                    "count": {"/data": 1},
+                    "images": [{"at": "/data/0/url", "kind": "url", "size": [2048, 2048]}]},
+         "shape_source": "004 response example {created, data:[{url, b64_json, size, error}], metadata}; 'response_format ... url'"},
+    ],
+}
+
+# -- placeholders -------------------------------------------------------------------------------
+
+KEY_PLACEHOLDERS = ("$TOKENHUB_API_KEY", "<your-api-key>", "sk-xxxxxxxxxx", "<token>")
+TRUNCATED_B64 = re.compile(r"^data:image/png;base64,iVBORw0KGgoAA([a-z])\1{3}\.\.\.$")
+# Which sample file stands in for which truncated payload ('xxxx' -> first image, 'yyyy' -> second).
+TRUNCATED_TO_FILE = {"x": "sample.png", "y": "sample2.png"}
+FILE_PLACEHOLDER = re.compile(r"^/path/to/")
+UNRESOLVED = re.compile(r"<[a-z_]+>")
+
+
+class ExtractError(Exception):
+    """A document no longer matches what the extractor expects (count, syntax, unknown placeholder)."""
+
+
+# -- curl scanning and parsing ------------------------------------------------------------------
+
+def scan_curl_commands(text: str) -> list[tuple[int, str]]:
+    """Every curl command in ``text`` as ``(offset, command_text)``.
+
+    A command starts at a line beginning with ``curl`` and ends at the first newline outside
+    quotes that is not preceded by a ``\\`` continuation.
+    """
+    out = []
+    for m in re.finditer(r"(?m)^curl\s", text):
+        i, quote = m.start(), None
+        while i < len(text):
+            c = text[i]
+            if quote:
+                if c == quote:
+                    quote = None
+                elif c == "\\" and quote == '"':
+                    i += 1
+            elif c in "'\"":
+                quote = c
+            elif c == "\\":
+                i += 1  # escaped char (incl. a line continuation)
+            elif c == "\n":
+                break
+            i += 1
+        if quote:
+            raise ExtractError(f"unterminated quote in curl command at offset {m.start()}")
+        out.append((m.start(), text[m.start():i]))
+    return out
+
+
+def parse_curl(command: str) -> dict[str, Any]:
+    """Parse one curl command into ``{method, url, headers, data, form}``.
+
+    ``headers`` is a list of ``[name, value]``; ``data`` the raw ``-d`` string or ``None``;
+    ``form`` a list of ``[name, value]`` from ``-F`` (a value ``@path`` is a file) or ``None``.
+
+    Raises:
+        ExtractError: for an option this parser does not know.
+    """
+    tokens = shlex.split(command.replace("\\\n", " "))
+    if not tokens or tokens[0] != "curl":
+        raise ExtractError(f"not a curl command: {command[:40]!r}")
+    method = url = data = None
+    headers: list[list[str]] = []
+    form: list[list[str]] | None = None
+    it = iter(tokens[1:])
+    for tok in it:
+        if tok in ("-X", "--request"):
+            method = next(it)
+        elif tok == "--url":
+            url = next(it)
+        elif tok in ("-H", "--header"):
+            name, _, value = next(it).partition(":")
+            headers.append([name.strip(), value.strip()])
+        elif tok in ("-d", "--data", "--data-raw"):
+            data = next(it)
+        elif tok in ("-F", "--form"):
+            name, _, value = next(it).partition("=")
+            form = (form or []) + [[name, value]]
+        elif tok in ("-s", "-S", "-sS", "-L", "--location", "--silent", "--show-error"):
+            continue
+        elif tok.startswith("-"):
+            raise ExtractError(f"unknown curl option {tok!r}")
+        elif url is None:
+            url = tok
+        else:
+            raise ExtractError(f"second URL {tok!r}")
+    if url is None:
+        raise ExtractError("curl command without a URL")
+    method = method or ("POST" if data is not None or form is not None else "GET")
+    return {"method": method, "url": url, "headers": headers, "data": data, "form": form}
+
+
+# -- JSON pointer helpers -----------------------------------------------------------------------
+
+def _unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def pointer_get(doc: Any, pointer: str) -> Any:
+    """The value at RFC 6901 ``pointer`` (``*`` is read as index 0). Raises ``KeyError`` when absent."""
+    cur = doc
+    for raw in pointer.split("/")[1:] if pointer else []:
+        tok = _unescape(raw)
+        if isinstance(cur, list):
+            idx = 0 if tok == "*" else int(tok) if tok.isdigit() else -1
+            if not 0 <= idx < len(cur):
+                raise KeyError(pointer)
+            cur = cur[idx]
+        elif isinstance(cur, dict) and tok in cur:
+            cur = cur[tok]
+        else:
+            raise KeyError(pointer)
+    return cur
+
+
+def _walk_strings(doc: Any, pointer: str = "") -> list[tuple[str, str]]:
+    if isinstance(doc, str):
+        return [(pointer, doc)]
+    if isinstance(doc, dict):
+        return [p for k, v in doc.items() for p in _walk_strings(v, f"{pointer}/{k.replace('~', '~0').replace('/', '~1')}")]
+    if isinstance(doc, list):
+        return [p for i, v in enumerate(doc) for p in _walk_strings(v, f"{pointer}/{i}")]
+    return []
+
+
+def _pointer_set(doc: Any, pointer: str, value: Any) -> None:
+    parts = [_unescape(t) for t in pointer.split("/")[1:]]
+    cur = doc
+    for tok in parts[:-1]:
+        cur = cur[int(tok)] if isinstance(cur, list) else cur[tok]
+    if isinstance(cur, list):
+        cur[int(parts[-1])] = value
+    else:
+        cur[parts[-1]] = value
+
+
+# -- building entries ---------------------------------------------------------------------------
+
+def _documented_response(text: str, anchor: str) -> Any:
+    at = text.find(anchor)
+    if at < 0:
+        raise ExtractError(f"response anchor {anchor!r} not found")
+    start = text.index("{", at + len(anchor))
+    value, _ = json.JSONDecoder().raw_decode(text, start)
+    return value
+
+
+def _substitutions(ann: dict[str, Any], headers: list[list[str]], path: str, body: Any,
+                   form: list[list[str]] | None) -> tuple[list[dict[str, Any]], Any]:
+    subs: list[dict[str, Any]] = []
+    for h_name, h_value in headers:
+        if h_value == "<authorization>":
+            subs.append({"at": f"header:{h_name}", "placeholder": h_value, "value": "bearer_api_key",
+                         "why": "the whole header value is a placeholder; Bearer scheme per 'Authentication Bearer sk-xxxxxxxxxx'"})
+        for ph in KEY_PLACEHOLDERS:
+            if ph in h_value:
+                subs.append({"at": f"header:{h_name}", "placeholder": ph, "value": "api_key", "why": "API key placeholder"})
+    req = ann.get("requires")
+    if req:
+        if req["placeholder"] not in path:
+            raise ExtractError(f"{ann['id']}: {req['placeholder']} not in path {path}")
+        subs.append({"at": "path", "placeholder": req["placeholder"], "value": "task_id",
+                     "from_example": req["example"], "pointer": req["pointer"],
+                     "why": "the task id returned by the create example"})
+    resolved = json.loads(json.dumps(body)) if body is not None else None
+    for ov in ann.get("overrides", []):
+        if pointer_get(body, ov["at"]) != ov["placeholder"]:
+            raise ExtractError(f"{ann['id']}: override at {ov['at']} does not hold {ov['placeholder']!r}")
+        subs.append({"at": f"json:{ov['at']}", "placeholder": ov["placeholder"], "value": "json", "json": ov["json"],
+                     "why": ov["why"]})
+        _pointer_set(resolved, ov["at"], json.loads(json.dumps(ov["json"])))
+    for pointer, s in _walk_strings(resolved) if resolved is not None else []:
+        m = TRUNCATED_B64.match(s)
+        if m:
+            fname = TRUNCATED_TO_FILE[m.group(1)]
+            subs.append({"at": f"json:{pointer}", "placeholder": s, "value": f"png_data_url:{fname}",
+                         "why": f"truncated base64 in the document; a real PNG (fixtures/images/{fname}) as a data URL"})
+        elif UNRESOLVED.search(s) or s == "<string>":
+            raise ExtractError(f"{ann['id']}: unhandled placeholder {s!r} at {pointer}")
+    for name, value in form or []:
+        if value.startswith("@"):
+            if not FILE_PLACEHOLDER.match(value[1:]):
+                raise ExtractError(f"{ann['id']}: unexpected file {value}")
+            subs.append({"at": f"form_file:{name}", "placeholder": value, "value": "file:sample.png",
+                         "why": "curl file upload of a placeholder path; fixtures/images/sample.png is uploaded"})
+    return subs, resolved
+
+
+def extract_gateway(gateway: str, docs_dir: Path) -> dict[str, Any]:
+    """The fixture document for ``gateway`` built from its gateway document in ``docs_dir``.
+
+    Raises:
+        ExtractError: when the document no longer matches the annotations.
+    """
+    doc = DOCS[gateway]
+    original = (docs_dir / doc).read_text(encoding="utf-8")
+    text = original
+    fixes_by_example: dict[str, list[dict[str, str]]] = {}
+    for fdoc, pattern, repl, example_id, why in CAPTURE_FIXES:
+        if fdoc != doc:
+            continue
+        text, n = re.subn(pattern, repl, text)
+        if n == 0:
+            raise ExtractError(f"capture fix {pattern!r} no longer applies to {doc}")
+        fixes_by_example.setdefault(example_id, []).append({"pattern": pattern, "replacement": repl, "count": n, "why": why})
+    found = scan_curl_commands(text)
+    orig_starts = [m.start() for m in re.finditer(r"(?m)^curl\s", original)]
+    anns = ANNOTATIONS[gateway]
+    if len(found) != len(anns) or len(orig_starts) != len(found):
+        raise ExtractError(f"{doc}: found {len(found)} curl commands, annotated {len(anns)}")
+    responses = {rid: _documented_response(docs_dir.joinpath(d).read_text(encoding="utf-8"), a)
+                 for rid, (d, a) in RESPONSE_ANCHORS.items() if d == doc}
+    host = None
+    examples: list[dict[str, Any]] = []
+    by_id: dict[str, dict[str, Any]] = {}
+    for (offset, command), orig_offset, ann in zip(found, orig_starts, anns):
+        parsed = parse_curl(command)
+        url = urlsplit(parsed["url"])
+        host = host or f"{url.scheme}://{url.netloc}"
+        body = json.loads(parsed["data"]) if parsed["data"] is not None else None
+        form = None
+        if parsed["form"] is not None:
+            form = {"fields": [[k, v] for k, v in parsed["form"] if not v.startswith("@")],
+                    "files": [[k, v[1:]] for k, v in parsed["form"] if v.startswith("@")]}
+        subs, resolved = _substitutions(ann, parsed["headers"], url.path, body, parsed["form"])
+        if "response" in ann:
+            documented = responses[ann["response"]]
+        else:
+            documented = by_id[ann["response_of"]]["documented_response"]
+        _check_expect_against_document(ann["id"], ann["expect"], documented)
+        entry = {
+            "id": ann["id"],
+            "gateway": gateway,
+            "doc": doc,
+            "doc_line": original.count("\n", 0, orig_offset) + 1,
+            "label": ann["label"],
+            "curl": command,
+            "capture_fixes": fixes_by_example.get(ann["id"], []),
+            "method": parsed["method"],
+            "documented_url": parsed["url"],
+            "path": url.path + (f"?{url.query}" if url.query else ""),
+            "headers": parsed["headers"],
+            "json": body,
+            "form": form,
+            "substitutions": subs,
+            "requires": ann.get("requires"),
+            "clock": ann.get("clock"),
+            "expect": ann["expect"],
+            "shape_source": ann["shape_source"],
+            "documented_response": documented,
+            "documented_response_of": ann.get("response_of"),
+        }
+        if resolved is not None and resolved != body:
+            entry["json_after_decisions"] = resolved
+        examples.append(entry)
+        by_id[ann["id"]] = entry
+    return {
+        "gateway": gateway,
+        "doc": doc,
+        "documented_host": host,
+        "generated_by": "tools/extract_doc_examples.py (do not edit by hand; edit ANNOTATIONS there and re-run)",
+        "note": None if examples else "The captured document shows only the tab labels of its examples; it holds no curl command.",
+        "examples": examples,
+    }
+
+
+def _check_expect_against_document(example_id: str, expect: dict[str, Any], documented: Any) -> None:
+    pointers: list[str] = []
+    for key in ("present", "nonempty"):
+        pointers += expect.get(key, [])
+    for key in ("equals", "matches", "not_matches", "count"):
+        pointers += list(expect.get(key, {}))
+    for group in expect.get("one_of_nonempty", []):
+        pointers += group
+    pointers += [img["at"] for img in expect.get("images", [])]
+    for p in pointers:
+        try:
+            pointer_get(documented, p)
+        except KeyError:
+            raise ExtractError(f"{example_id}: expected pointer {p} is not in the documented response") from None
+
+
+def extract_all(docs_dir: Path) -> dict[str, dict[str, Any]]:
+    """``{gateway id: fixture document}`` for all five gateways."""
+    return {gw: extract_gateway(gw, docs_dir) for gw in DOCS}
+
+
+def render(doc: dict[str, Any]) -> str:
+    """The fixture file text (stable: sorted keys off, 2-space indent, UTF-8, trailing newline)."""
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+# -- sample images ------------------------------------------------------------------------------
+
+def make_sample_images(out_dir: Path = IMAGES_DIR) -> list[Path]:
+    """Write the sample input images (deterministic, drawn with Pillow).
+
+    * ``sample.png``  256x256 RGB: a sky gradient, a sun and a house.
+    * ``sample2.png`` 256x256 RGB: a different picture (stripes and a circle), the 'second image'.
+    * ``mask.png``    256x256 RGBA: opaque, with a fully transparent 128x128 square in the middle
+      (TokenHub 001: 'mask — optional PNG mask (transparent regions = edit area)').
+    """
+    from PIL import Image, ImageDraw
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    img = Image.new("RGB", (256, 256))
+    d = ImageDraw.Draw(img)
+    for y in range(256):
+        d.line([(0, y), (255, y)], fill=(90 + y // 4, 150 + y // 5, 235))
+    d.rectangle([0, 200, 255, 255], fill=(70, 160, 70))
+    d.ellipse([180, 24, 232, 76], fill=(255, 210, 60))
+    d.rectangle([60, 130, 150, 205], fill=(200, 80, 60))
+    d.polygon([(50, 130), (105, 85), (160, 130)], fill=(120, 40, 30))
+    img2 = Image.new("RGB", (256, 256), (30, 30, 60))
+    d2 = ImageDraw.Draw(img2)
+    for x in range(0, 256, 32):
+        d2.rectangle([x, 0, x + 15, 255], fill=(230, 120, 40))
+    d2.ellipse([64, 64, 192, 192], fill=(40, 200, 220))
+    mask = Image.new("RGBA", (256, 256), (0, 0, 0, 255))
+    ImageDraw.Draw(mask).rectangle([64, 64, 191, 191], fill=(0, 0, 0, 0))
+    paths = []
+    for name, im in (("sample.png", img), ("sample2.png", img2), ("mask.png", mask)):
+        p = out_dir / name
+        im.save(p, "PNG", optimize=True)
+        paths.append(p)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=Path, default=Path(os.environ.get("IMAGEGW_DOCS", DEFAULT_DOCS)))
+    ap.add_argument("--check", action="store_true", help="compare with fixtures/doc_examples instead of writing")
+    ap.add_argument("--images", action="store_true", help="also (re)write fixtures/images/*.png")
+    args = ap.parse_args(argv)
+    try:
+        result = extract_all(args.docs)
+    except ExtractError as exc:
+        print(f"extract_doc_examples: {exc}", file=sys.stderr)
+        return 2
+    stale = 0
+    for gw, doc in result.items():
+        path = OUT_DIR / f"{gw}.json"
+        text = render(doc)
+        if args.check:
+            current = path.read_text(encoding="utf-8") if path.exists() else ""
+            if current != text:
+                stale += 1
+                sys.stdout.writelines(difflib.unified_diff(current.splitlines(True), text.splitlines(True), str(path), "extracted"))
+        else:
+            OUT_DIR.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        print(f"{gw:12s} {len(doc['examples']):2d} examples  ({doc['doc']})", file=sys.stderr)
+    if args.images and not args.check:
+        for p in make_sample_images():
+            print(f"wrote {p.relative_to(ROOT)}", file=sys.stderr)
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
