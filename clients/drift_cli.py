@@ -1,0 +1,113 @@
+"""``imagegw drift``: the command line of drift detection (mounted by ``mock_server.cli``).
+
+    imagegw drift --gateway ID [--base-url URL] [--budget N] [--baseline DIR] [--report-dir DIR]
+                  [--fail-on breaking|any] [--save-baseline DIR]
+
+The key comes from ``IMAGEGW_<ID>_API_KEY``; the base URL from ``--base-url``, else
+``IMAGEGW_<ID>_BASE_URL``, else the documented host (Image Series documents none: then one of
+the first two is required). Exit codes: 0 clean, 1 drift that fails the run (breaking; any with
+``--fail-on any``), 2 the probe could not run (the message says which: no key, no base URL,
+unreachable host, key rejected, time limit).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from .drift import DriftReport, ProgressSink, api_key_variable, could_not_run, run_drift
+from .drift_plans import DOCUMENTED_HOSTS, PLANS, Probe
+from .drift_report import print_summary, write_reports
+
+
+class RichProgress(ProgressSink):
+    """Draws the probe progress on ``console`` (stderr)."""
+
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                 TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=console,
+                                 transient=True)
+        self.task: int | None = None
+
+    def begin(self, total: int) -> None:
+        self.progress.start()
+        self.task = self.progress.add_task("probing", total=total)
+
+    def probe_started(self, probe: Probe) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, description=f"{probe.id}{' (paid)' if probe.paid else ''}")
+
+    def step(self, probe: Probe, text: str) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, description=f"{probe.id}: {text}")
+
+    def probe_done(self, probe: Probe, findings: int) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task)
+            mark = "[green]ok[/]" if not findings else f"[yellow]{findings} finding(s)[/]"
+            self.progress.console.print(f"  {probe.id}: {mark}")
+
+    def end(self) -> None:
+        self.progress.stop()
+
+
+def resolve_base_url(gateway: str, base_url: str | None) -> str | None:
+    """``--base-url``, else ``IMAGEGW_<ID>_BASE_URL``, else the documented host (``None`` for Image Series)."""
+    return base_url or os.environ.get(f"IMAGEGW_{gateway.upper()}_BASE_URL") or DOCUMENTED_HOSTS.get(gateway)
+
+
+def drift(
+    gateway: str = typer.Option(..., "--gateway", help=f"Gateway id ({', '.join(PLANS)})."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="Gateway root (default: IMAGEGW_<ID>_BASE_URL, else the documented host)."),
+    budget: int = typer.Option(1, "--budget", min=0, help="Most paid generations (cheapest model and size first)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Recordings folder to compare with (imagegw record --out)."),
+    report_dir: Path = typer.Option(Path("reports"), "--report-dir", help="Where the JSON, Markdown and JUnit reports go."),
+    fail_on: str = typer.Option("breaking", "--fail-on", help="Exit 1 on 'breaking' drift (default) or on 'any' drift."),
+    save_baseline: Optional[Path] = typer.Option(None, "--save-baseline", help="Also store this run's exchanges (redacted) as a recordings folder."),
+    deadline: float = typer.Option(1800.0, "--deadline", help="Longest the whole run may take, seconds."),
+    task_timeout: float = typer.Option(600.0, "--task-timeout", help="Longest a PieBox task may be polled, seconds."),
+    latency_factor: float = typer.Option(3.0, "--latency-factor", help="Latency drift: slower than this many times the baseline..."),
+    latency_min_delta: float = typer.Option(2.0, "--latency-min-delta", help="...and slower by more than this many seconds."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress display."),
+) -> None:
+    """Probe a gateway cheaply and report drift from its contract and a baseline (exit 0 clean, 1 drift, 2 could not run)."""
+    err = Console(stderr=True)
+    out = Console()
+    if fail_on not in ("breaking", "any"):
+        err.print("[red]drift: could not run[/]: --fail-on must be 'breaking' or 'any'")
+        raise typer.Exit(2)
+    key_var = api_key_variable(gateway)
+    key = os.environ.get(key_var, "")
+    url = resolve_base_url(gateway, base_url)
+    report: DriftReport
+    if gateway not in PLANS:
+        report = could_not_run(gateway, f"unknown gateway {gateway!r}; choose one of {', '.join(PLANS)}", budget=budget,
+                               fail_on=fail_on)
+    elif url is None:
+        report = could_not_run(gateway, f"{gateway} documents no host: pass --base-url (or set IMAGEGW_{gateway.upper()}_BASE_URL)",
+                               budget=budget, fail_on=fail_on)
+    elif not key.strip():
+        report = could_not_run(gateway, f"no API key: set {key_var}", base_url=url, budget=budget, fail_on=fail_on)
+    else:
+        progress = ProgressSink() if quiet else RichProgress(err)
+        report = run_drift(gateway, base_url=url, api_key=key, budget=budget, baseline=baseline, fail_on=fail_on,
+                           save_baseline=save_baseline, deadline_s=deadline, task_timeout_s=task_timeout,
+                           latency_factor=latency_factor, latency_min_delta_s=latency_min_delta, progress=progress)
+    paths = write_reports(report, report_dir, secrets=[key] if key else [])
+    print_summary(report, err if report.status != "ok" else out)
+    out.print(f"reports: {paths['json']}, {paths['markdown']}, {paths['junit']}")
+    raise typer.Exit(report.exit_code)
+
+
+def main() -> None:
+    """Run ``drift`` as a stand-alone command (``python -m clients.drift_cli``)."""
+    typer.run(drift)
+
+
+if __name__ == "__main__":
+    main()
