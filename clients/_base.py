@@ -1,0 +1,117 @@
+"""What the sync and async shells share: configuration, argument checking and request building."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import httpx
+
+from . import core
+from .errors import ConfigurationError
+from .flow import Settings, _Key, contract_validator
+from .retry import PollPolicy, RetryPolicy
+from .types import ChatRequest, EditRequest, ImageRequest, TaskHandle
+
+DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)  # image answers are large (001: "~2–3 MB per image")
+
+
+def env_key(gateway: str) -> str:
+    """The environment variable holding ``gateway``'s API key: ``IMAGEGW_<ID>_API_KEY``."""
+    return f"IMAGEGW_{gateway.upper()}_API_KEY"
+
+
+def env_base_url(gateway: str) -> str:
+    """The environment variable that may override ``gateway``'s base URL: ``IMAGEGW_<ID>_BASE_URL``."""
+    return f"IMAGEGW_{gateway.upper()}_BASE_URL"
+
+
+class BaseClient:
+    """Configuration shared by :class:`~clients.ImageClient` and :class:`~clients.AsyncImageClient`."""
+
+    def __init__(self, gateway: str, *, api_key: str | None, base_url: str | None, retry: RetryPolicy | None,
+                 poll: PollPolicy | None, strict: bool, download: bool, headers: Mapping[str, str] | None) -> None:
+        if gateway not in core.GATEWAYS:
+            raise ConfigurationError(f"unknown gateway {gateway!r}; expected one of {', '.join(core.GATEWAYS)}")
+        key = api_key if api_key is not None else os.environ.get(env_key(gateway))
+        if not key:
+            raise ConfigurationError(f"no API key for {gateway}: pass api_key= or set {env_key(gateway)}")
+        if any(c in key for c in "\r\n"):
+            raise ConfigurationError("the API key contains a line break")
+        root = base_url or os.environ.get(env_base_url(gateway)) or core.default_base_url(gateway)
+        if not root.startswith(("http://", "https://")):
+            raise ConfigurationError(f"base_url must start with http:// or https://; got {root[:60]!r}")
+        self.gateway = gateway
+        self.base_url = root.rstrip("/")
+        self.strict = strict
+        self._s = Settings(gateway=gateway, base_url=self.base_url, key=_Key(key), retry=retry or RetryPolicy(),
+                           poll=poll or PollPolicy(), validator=contract_validator(gateway, self.base_url) if strict else None,
+                           download=download, headers=dict(headers or {}))
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy in use."""
+        return self._s.retry
+
+    @property
+    def poll(self) -> PollPolicy:
+        """The task poll policy in use."""
+        return self._s.poll
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(gateway={self.gateway!r}, base_url={self.base_url!r}, strict={self.strict})"
+
+    # -- request building (pure) -----------------------------------------------------------
+    def _headers(self, extra_headers: Mapping[str, str] | None) -> dict[str, str]:
+        return {**self._s.headers, **dict(extra_headers or {})}
+
+    def _generation(self, prompt: str, model: str, size: str | None, n: int | None, response_format: str | None,
+                    images: Sequence[Any] | None, extra_headers: Mapping[str, str] | None,
+                    gateway_specific: dict[str, Any]) -> httpx.Request:
+        if isinstance(images, (str, bytes, os.PathLike)):
+            images = [images]
+        req = ImageRequest(prompt=prompt, model=model, size=size, n=n, response_format=response_format,  # type: ignore[arg-type]
+                           images=tuple(images or ()), extra=gateway_specific)
+        return core.build_request(self.gateway, req, base_url=self.base_url, api_key=self._s.key.get(),
+                                  headers=self._headers(extra_headers))
+
+    def _edit(self, image: Any, model: str, prompt: str | None, mask: Any, n: int | None, size: str | None,
+              response_format: str | None, extra_headers: Mapping[str, str] | None, extra: dict[str, Any]) -> httpx.Request:
+        req = EditRequest(image=image, model=model, prompt=prompt, mask=mask, n=n, size=size,
+                          response_format=response_format, extra=extra)  # type: ignore[arg-type]
+        return core.build_edit_request(self.gateway, req, base_url=self.base_url, api_key=self._s.key.get(),
+                                       headers=self._headers(extra_headers))
+
+    def _chat(self, model: str, prompt: str | None, messages: Sequence[Mapping[str, Any]] | None, images: Sequence[Any] | None,
+              region: str, extra_headers: Mapping[str, str] | None, extra: dict[str, Any]) -> httpx.Request:
+        if (prompt is None) == (messages is None):
+            raise ConfigurationError("pass exactly one of prompt= or messages=")
+        if messages is None:
+            assert prompt is not None
+            messages = core._chat_messages(prompt, list(images or ()))
+        elif images:
+            raise ConfigurationError("images= goes with prompt=; put images inside messages= yourself")
+        req = ChatRequest(model=model, messages=tuple(messages), region=region, extra=extra)
+        return core.build_chat_request(self.gateway, req, base_url=self.base_url, api_key=self._s.key.get(),
+                                       headers=self._headers(extra_headers))
+
+    def _need_tasks(self) -> None:
+        if self.gateway != "piebox":
+            raise ConfigurationError(f"{self.gateway} answers synchronously; tasks are a PieBox feature")
+
+    @staticmethod
+    def _handle(handle: TaskHandle | str, model: str | None) -> TaskHandle:
+        if isinstance(handle, TaskHandle):
+            return handle
+        fam = core.family_of(model or "")
+        fam = fam if fam in core.PIEBOX_PATHS else "gemini"
+        from urllib.parse import quote
+
+        return TaskHandle("piebox", handle, model, core.PIEBOX_PATHS[fam][1].format(task_id=quote(handle, safe="")))
+
+
+def default_monotonic() -> float:
+    """``time.monotonic()`` (seconds)."""
+    return time.monotonic()

@@ -1,0 +1,628 @@
+"""The sans-IO core: pure functions from requests to ``httpx.Request`` and from ``httpx.Response`` to results.
+
+Nothing here sends, sleeps or reads a clock; the sync and async shells (``clients.sync``,
+``clients.aio``) drive these functions. Per gateway (documents in ``../shared/gateway-docs/``):
+
+============  ==========================================================================================
+piebox        000: ``X-API-Key``; POST ``/v2/extend/image/{seedream/|gpt_image/|}generations`` -> ``{task_id, model}``;
+              GET ``…/tasks/{task_id}`` -> ``{status, result.images[].url}``. Always URLs.
+tokenhub      001: Bearer; ``/v1/images/generations`` flat (OpenAI ``data[]``) or DashScope passthrough
+              for ``wan*``/``qwen*`` (``output.choices[0].message.content[].image``);
+              ``/v1/images/edits`` multipart; ``/v1/chat/completions`` for the Gemini image models
+              (image as a Markdown data URL, ``X-TokenHub-Region: global`` required).
+gravitex      002: Bearer; one ``/v1/images/generations``; answer ``{"code","msg","data":{"data":[…],"created"}}``.
+imageseries   003: as gravitex; no documented host (``base_url`` is required).
+powertokens   004: Bearer; ``/v1/images/generations``; ``data[]`` items ``{url|b64_json, size, error?}``.
+============  ==========================================================================================
+
+Mapping of the neutral :class:`~clients.types.ImageRequest` fields onto each body:
+
+* ``n`` is sent as ``n`` (GPT Image, Gemini on Gravitex/Image Series, TokenHub flat),
+  ``parameters.n`` (DashScope shape), or — for Seedream 4.x/5.x, which have no ``n`` — as
+  ``sequential_image_generation: "auto"`` with ``sequential_image_generation_options.max_images``
+  (documented as the way to get several images: 003 FAQ "Doubao Seedream 4.x: Use sequential image
+  generation (1-4 images)"; the upstream may return fewer than ``max_images``). Where a gateway has
+  no way to ask for several images (PieBox Seedream and Gemini) ``n > 1`` raises
+  :class:`~clients.errors.ConfigurationError`.
+* ``images`` become ``image`` (PowerTokens, PieBox Seedream: a list), ``contents[].parts[].image``
+  (Gemini and Seedream on Gravitex/Image Series, as in 002's examples), ``image``/``images`` (GPT
+  Image on Gravitex/Image Series), ``input.messages[].content[].image`` (DashScope shape), or
+  OpenAI ``image_url`` parts (TokenHub chat; inferred from upstream OpenAI chat).
+* ``response_format`` is not sent where the gateway has none (PieBox; TokenHub's DashScope shape:
+  001 "format is not switched via response_format on this protocol"); URL results are downloaded.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from .errors import ConfigurationError, ContractViolation, error_from_envelope, error_from_response
+from .types import ChatRequest, EditRequest, GeneratedImage, ImageRequest, ImageResponse, ItemError, TaskHandle, TaskStatus, inspect_image
+
+__all__ = [
+    "GATEWAYS", "DOCUMENTED_HOSTS", "Finding", "family_of", "default_base_url", "build_request", "build_edit_request",
+    "build_chat_request", "build_poll_request", "build_download_request", "parse_response", "parse_task",
+    "attach_download", "relative_path", "encode_image", "USER_AGENT",
+]
+
+GATEWAYS: tuple[str, ...] = ("piebox", "tokenhub", "gravitex", "imageseries", "powertokens")
+
+#: Hosts named in the documents (INDEX.md); Image Series names none.
+DOCUMENTED_HOSTS: dict[str, str | None] = {
+    "piebox": "https://tokenhub.piegateway.me",  # 000 curl examples
+    "tokenhub": "https://tokenhub.link",  # 001 "Base URL | https://tokenhub.link"
+    "gravitex": "https://api.gravitex.ai",  # 002 curl examples
+    "imageseries": None,  # 003 names no host
+    "powertokens": "https://api.powertokens.ai",  # 004 curl example
+}
+
+USER_AGENT = "imagegw-client/0.1"
+
+#: PieBox endpoints per family: create path, poll path (000 "Request" and "Checking Image Generation Results").
+PIEBOX_PATHS: dict[str, tuple[str, str]] = {
+    "seedream": ("/v2/extend/image/seedream/generations", "/v2/extend/image/seedream/tasks/{task_id}"),
+    "gemini": ("/v2/extend/image/generations", "/v2/extend/image/tasks/{task_id}"),
+    "gpt_image": ("/v2/extend/image/gpt_image/generations", "/v2/extend/image/gpt_image/tasks/{task_id}"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A client-side finding about a response that breaks the gateway's promise (same fields as
+    the ``contracts`` findings): JSON-pointer ``location``, ``expected``, ``observed``, ``kind``."""
+
+    location: str
+    expected: str
+    observed: str
+    kind: str = "response_shape"
+
+
+def _violation(gateway: str, response: httpx.Response, location: str, expected: str, observed: str) -> ContractViolation:
+    return ContractViolation([Finding(location, expected, observed)], status_code=response.status_code, gateway=gateway,
+                             request_id=response.headers.get("x-request-id"))
+
+
+def family_of(model: str) -> str:
+    """The upstream family of ``model``: ``"gemini" | "gpt_image" | "seedream" | "qwen" | "unknown"``.
+
+    Decided by the name as the documents spell it (a ``provider/`` prefix is ignored):
+    ``gemini*``; ``gpt-image*``; ``*seedream*`` / ``*seededit*``; ``wan*`` / ``qwen*`` (001: the
+    DashScope passthrough is for "``wan*``, ``qwen*``" models).
+    """
+    m = str(model).rsplit("/", 1)[-1].lower()
+    if m.startswith("gemini"):
+        return "gemini"
+    if m.startswith(("gpt-image", "gpt_image")):
+        return "gpt_image"
+    if "seedream" in m or "seededit" in m:
+        return "seedream"
+    if m.startswith(("wan", "qwen")):
+        return "qwen"
+    return "unknown"
+
+
+def default_base_url(gateway: str) -> str:
+    """The documented host of ``gateway``.
+
+    Raises:
+        ConfigurationError: for an unknown gateway, or Image Series (its document names no host).
+    """
+    _check_gateway(gateway)
+    host = DOCUMENTED_HOSTS[gateway]
+    if host is None:
+        raise ConfigurationError(f"the {gateway} document names no host: pass base_url=")
+    return host
+
+
+def _check_gateway(gateway: str) -> None:
+    if gateway not in GATEWAYS:
+        raise ConfigurationError(f"unknown gateway {gateway!r}; expected one of {', '.join(GATEWAYS)}")
+
+
+def _auth_headers(gateway: str, api_key: str | None) -> dict[str, str]:
+    if not api_key:
+        return {}
+    if gateway == "piebox":
+        return {"X-API-Key": api_key}  # 000: -H "X-API-Key: <your-api-key>"
+    return {"Authorization": f"Bearer {api_key}"}  # 001, 002, 003, 004: Bearer
+
+
+def _headers(gateway: str, api_key: str | None, extra: Mapping[str, str] | None, *, json_body: bool = True) -> dict[str, str]:
+    h = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    if json_body:
+        h["Content-Type"] = "application/json"
+    h.update(_auth_headers(gateway, api_key))
+    for k, v in (extra or {}).items():
+        h[k] = v
+    return h
+
+
+def _url(base_url: str, path: str) -> str:
+    return base_url.rstrip("/") + path
+
+
+def relative_path(base_url: str, url: httpx.URL | str) -> str:
+    """The path of ``url`` relative to the gateway root ``base_url`` (``/v1/images/generations``)."""
+    root = urlsplit(base_url).path.rstrip("/")
+    path = httpx.URL(str(url)).path
+    return path[len(root):] if root and path.startswith(root) else path
+
+
+def encode_image(image: Any) -> str:
+    """An input image as the string the JSON bodies take: ``bytes`` and paths become a
+    ``data:<mime>;base64,…`` URL; a string (URL, data URL, base64) is sent unchanged.
+
+    Raises:
+        ConfigurationError: for a value of another type.
+    """
+    if isinstance(image, os.PathLike):
+        with open(os.fspath(image), "rb") as fh:
+            image = fh.read()
+    if isinstance(image, (bytes, bytearray, memoryview)):
+        data = bytes(image)
+        try:
+            mime = inspect_image(data)[0]
+        except ValueError:
+            mime = "image/png"
+        return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    if isinstance(image, str):
+        return image
+    raise ConfigurationError(f"an input image must be bytes, a path or a string, not {type(image).__name__}")
+
+
+def _drop_none(d: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def _dashscope_size(size: str | None) -> str | None:
+    """001's DashScope examples write sizes ``1280*1280``; ``WxH`` is rewritten so."""
+    if size is None:
+        return None
+    m = re.fullmatch(r"\s*(\d+)\s*[x×]\s*(\d+)\s*", size)
+    return f"{m.group(1)}*{m.group(2)}" if m else size
+
+
+def _seedream_n(body: dict[str, Any], n: int | None) -> None:
+    if n is not None and n != 1 and "sequential_image_generation" not in body:
+        body["sequential_image_generation"] = "auto"
+        opts = dict(body.get("sequential_image_generation_options") or {})
+        opts.setdefault("max_images", n)
+        body["sequential_image_generation_options"] = opts
+
+
+def _no_n(gateway: str, req: ImageRequest, what: str) -> None:
+    if req.n is not None and req.n != 1:
+        raise ConfigurationError(f"{gateway} {what} returns one image per request (n={req.n} is not supported)")
+
+
+def _dashscope_body(req: ImageRequest, *, with_format: bool) -> dict[str, Any]:
+    content: list[dict[str, Any]] = [{"image": encode_image(i)} for i in req.images]
+    content.append({"text": req.prompt})
+    params = _drop_none({"size": _dashscope_size(req.size), "n": req.n})
+    extra = dict(req.extra)
+    params.update(extra.pop("parameters", None) or {})
+    top: dict[str, Any] = {}
+    for k in list(extra):
+        if k in ("input", "response_format"):
+            top[k] = extra.pop(k)
+    params.update(extra)
+    body: dict[str, Any] = {"model": req.model, "input": {"messages": [{"role": "user", "content": content}]}}
+    if params:
+        body["parameters"] = params
+    if with_format and req.response_format is not None:
+        body["response_format"] = req.response_format  # 002: Qwen "returns the corresponding format based on the parameter value"
+    body.update(top)
+    return body
+
+
+def _chat_messages(prompt: str, images: Sequence[Any]) -> list[dict[str, Any]]:
+    if not images:
+        return [{"role": "user", "content": prompt}]  # 001: "content (prompt string)"
+    parts: list[dict[str, Any]] = [{"type": "text", "text": prompt}]
+    # inferred from upstream OpenAI chat: images as image_url parts
+    parts.extend({"type": "image_url", "image_url": {"url": encode_image(i)}} for i in images)
+    return [{"role": "user", "content": parts}]
+
+
+def build_request(gateway: str, req: ImageRequest, *, base_url: str, api_key: str | None,
+                  headers: Mapping[str, str] | None = None) -> httpx.Request:
+    """The HTTP request that asks ``gateway`` for ``req``.
+
+    Args:
+        gateway: a gateway id; base_url: the gateway root (``https://tokenhub.link`` or
+            ``http://127.0.0.1:8000/tokenhub``); api_key: sent as the gateway's credential;
+        headers: extra headers (e.g. ``X-Mock-Scenario``).
+
+    Returns:
+        An ``httpx.Request`` (for PieBox, the task-creating POST; for TokenHub's Gemini models,
+        the chat-completions POST).
+
+    Raises:
+        ConfigurationError: unknown gateway, or ``n`` where the gateway cannot return several images.
+    """
+    _check_gateway(gateway)
+    fam = family_of(req.model)
+    extra = dict(req.extra)
+    if gateway == "piebox":
+        if fam in ("seedream", "gpt_image"):
+            path = PIEBOX_PATHS[fam][0]
+        else:
+            path = PIEBOX_PATHS["gemini"][0]
+        if fam == "seedream":
+            _no_n(gateway, req, "Seedream")
+            body = _drop_none({"prompt": req.prompt, "size": req.size})  # 000 Seedream: no model field
+            if req.images:
+                body["image"] = [encode_image(i) for i in req.images]
+        elif fam == "gpt_image":
+            body = _drop_none({"prompt": req.prompt, "size": req.size, "n": req.n})  # 000 GPT-Image-2: no model field
+            if req.images:
+                body["image"] = [encode_image(i) for i in req.images]  # inferred: not documented for PieBox GPT
+        else:
+            _no_n(gateway, req, "Gemini")
+            body = _drop_none({"model": req.model, "prompt": req.prompt, "size": req.size})
+            if req.images:
+                body["image"] = [encode_image(i) for i in req.images]  # inferred: not documented for PieBox Gemini
+        body.update(extra)
+        return httpx.Request("POST", _url(base_url, path), headers=_headers(gateway, api_key, headers), json=body)
+
+    if gateway == "tokenhub" and fam == "gemini":
+        # 001: "These models use the Chat Completions API, not POST /v1/images/generations."
+        _no_n(gateway, req, "Gemini chat")
+        if req.size is not None:
+            raise ConfigurationError("TokenHub's Gemini chat route takes no size; the model picks it")
+        # generate() wants a picture: ask for the image modality unless the caller chose (001 lists
+        # "modalities" as optional; the value ["image"] is inferred from upstream Gemini responseModalities)
+        extra.setdefault("modalities", ["image"])
+        chat = ChatRequest(model=req.model, messages=tuple(_chat_messages(req.prompt, req.images)),
+                           region=str(extra.pop("region", "global")), extra=extra)
+        return build_chat_request(gateway, chat, base_url=base_url, api_key=api_key, headers=headers)
+
+    path = "/v1/images/generations"
+    if fam == "qwen" and gateway in ("tokenhub", "gravitex", "imageseries"):
+        body = _dashscope_body(req, with_format=gateway != "tokenhub")
+        return httpx.Request("POST", _url(base_url, path), headers=_headers(gateway, api_key, headers), json=body)
+
+    body = _drop_none({"model": req.model, "prompt": req.prompt, "size": req.size, "response_format": req.response_format})
+    if fam == "seedream" and gateway in ("powertokens", "gravitex", "imageseries"):
+        _seedream_n(body, req.n)
+        body.update(extra)
+        if gateway == "powertokens":
+            if req.images:
+                body["image"] = [encode_image(i) for i in req.images]  # 004: "image ... 1-14 reference images"
+        elif req.images:
+            parts: list[dict[str, Any]] = [{"image": encode_image(i)} for i in req.images]
+            parts.append({"text": req.prompt})
+            body.setdefault("contents", [{"role": "user", "parts": parts}])  # 002 Seedream image-to-image example
+    elif fam == "gemini" and gateway in ("gravitex", "imageseries"):
+        if req.n is not None:
+            body["n"] = req.n
+        body.update(extra)
+        if req.images and "contents" not in body:
+            # 002 Gemini image-to-image example: the text travels in contents[].parts, no top-level prompt
+            body.pop("prompt", None)
+            parts = [{"text": req.prompt}] + [{"image": encode_image(i)} for i in req.images]
+            body["contents"] = [{"role": "user", "parts": parts}]
+    else:
+        if req.n is not None:
+            body["n"] = req.n
+        body.update(extra)
+        if req.images:
+            refs = [encode_image(i) for i in req.images]
+            if fam == "gpt_image" and gateway in ("gravitex", "imageseries"):
+                if len(refs) == 1:
+                    body["image"] = refs[0]  # 002 GPT Image image-to-image: "image": "data:..."
+                else:
+                    body["images"] = refs  # 002 GPT Image multi-image fusion: "images": [...]
+            else:
+                body["image"] = refs if len(refs) > 1 else refs[0]  # inferred from Ark / OpenAI
+    return httpx.Request("POST", _url(base_url, path), headers=_headers(gateway, api_key, headers), json=body)
+
+
+def build_chat_request(gateway: str, req: ChatRequest, *, base_url: str, api_key: str | None,
+                       headers: Mapping[str, str] | None = None) -> httpx.Request:
+    """TokenHub ``POST /v1/chat/completions`` with ``X-TokenHub-Region`` (001 "chat completions").
+
+    Raises:
+        ConfigurationError: on any gateway but TokenHub.
+    """
+    if gateway != "tokenhub":
+        raise ConfigurationError(f"chat-based generation is a TokenHub operation; {gateway} has none")
+    body = {"model": req.model, "messages": [dict(m) for m in req.messages], **dict(req.extra)}
+    h = _headers(gateway, api_key, None)
+    h["X-TokenHub-Region"] = req.region  # 001: "X-TokenHub-Region: global — required header for these models"
+    h.update(headers or {})
+    return httpx.Request("POST", _url(base_url, "/v1/chat/completions"), headers=h, json=body)
+
+
+def _file_part(name: str, value: Any) -> tuple[str, bytes, str]:
+    if isinstance(value, tuple):
+        filename, data, *rest = value
+        data = data if isinstance(data, bytes) else bytes(data)
+        mime = rest[0] if rest else _sniff(data)
+        return str(filename), data, mime
+    if isinstance(value, os.PathLike) or (isinstance(value, str) and os.path.isfile(value)):
+        p = os.fspath(value)
+        with open(p, "rb") as fh:
+            data = fh.read()
+        return os.path.basename(p), data, _sniff(data)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        data = bytes(value)
+        mime = _sniff(data)
+        return f"{name}.{mime.rsplit('/', 1)[-1]}", data, mime
+    raise ConfigurationError(f"{name} must be bytes, a file path or (filename, bytes[, mime]); got {type(value).__name__}")
+
+
+def _sniff(data: bytes) -> str:
+    try:
+        return inspect_image(data)[0]
+    except ValueError:
+        return "application/octet-stream"
+
+
+def build_edit_request(gateway: str, req: EditRequest, *, base_url: str, api_key: str | None,
+                       headers: Mapping[str, str] | None = None) -> httpx.Request:
+    """TokenHub ``POST /v1/images/edits`` as ``multipart/form-data`` (001 "Image edits": ``image``
+    required PNG file, optional ``mask``, ``prompt``, ``n``, ``size``, ``response_format``).
+
+    Raises:
+        ConfigurationError: on any gateway but TokenHub, or an image that is not bytes/path/tuple.
+    """
+    if gateway != "tokenhub":
+        raise ConfigurationError(f"multipart image edits are a TokenHub operation; {gateway} has none")
+    files: list[tuple[str, tuple[str, bytes, str]]] = [("image", _file_part("image", req.image))]
+    if req.mask is not None:
+        files.append(("mask", _file_part("mask", req.mask)))
+    data = _drop_none({"model": req.model, "prompt": req.prompt, "n": None if req.n is None else str(req.n),
+                       "size": req.size, "response_format": req.response_format})
+    data.update({k: (json.dumps(v) if isinstance(v, (dict, list, bool)) else str(v)) for k, v in req.extra.items() if v is not None})
+    return httpx.Request("POST", _url(base_url, "/v1/images/edits"), headers=_headers(gateway, api_key, headers, json_body=False),
+                         data=data, files=files)
+
+
+def build_poll_request(handle: TaskHandle, *, base_url: str, api_key: str | None,
+                       headers: Mapping[str, str] | None = None) -> httpx.Request:
+    """``GET`` the task of ``handle`` (000 "Checking Image Generation Results")."""
+    return httpx.Request("GET", _url(base_url, handle.poll_path), headers=_headers(handle.gateway, api_key, headers, json_body=False))
+
+
+def build_download_request(url: str) -> httpx.Request:
+    """``GET`` a result URL. No credentials are attached: result URLs are signed links that may
+    live on another host (001: ``dashscope-xxxx.oss-accelerate.aliyuncs.com``)."""
+    return httpx.Request("GET", url, headers={"Accept": "image/*", "User-Agent": USER_AGENT})
+
+
+# -- parsing -----------------------------------------------------------------------------------
+
+_MD_DATA_URL = re.compile(r"!\[[^\]]*\]\(\s*(data:(image/[A-Za-z0-9.+-]+);base64,([A-Za-z0-9+/=\s]+?))\s*\)")
+_BARE_DATA_URL = re.compile(r"data:(image/[A-Za-z0-9.+-]+);base64,([A-Za-z0-9+/=]+)")
+
+
+def _json_body(gateway: str, response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        ctype = response.headers.get("content-type", "")
+        raise _violation(gateway, response, "", "a JSON body", f"{ctype or 'no content type'}, {len(response.content)} bytes") from None
+
+
+def _request_id(response: httpx.Response, body: Any = None) -> str | None:
+    rid = response.headers.get("x-request-id")
+    if not rid and isinstance(body, dict) and isinstance(body.get("request_id"), str):
+        rid = body["request_id"]
+    return rid or None
+
+
+def _raise_for_status(gateway: str, response: httpx.Response) -> None:
+    if response.status_code >= 400:
+        req = response._request  # may be None for a hand-built response
+        raise error_from_response(response.status_code, response.content, dict(response.headers), gateway=gateway,
+                                  method=req.method if req is not None else None,
+                                  url=str(req.url) if req is not None else None)
+
+
+def _b64_item(b64: str, *, url: str | None = None, revised_prompt: str | None = None) -> GeneratedImage:
+    try:
+        data = base64.b64decode(b64, validate=True)
+    except (binascii.Error, ValueError):
+        return GeneratedImage(url=url, error=ItemError("undecodable_image", "b64_json is not valid base64"),
+                              revised_prompt=revised_prompt)
+    return GeneratedImage.from_bytes(data, url=url, revised_prompt=revised_prompt)
+
+
+def _openai_items(gateway: str, response: httpx.Response, items: Any, where: str) -> list[GeneratedImage]:
+    if not isinstance(items, list):
+        raise _violation(gateway, response, where, "an array of images", type(items).__name__)
+    out: list[GeneratedImage] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise _violation(gateway, response, f"{where}/{i}", "an object", type(item).__name__)
+        revised = item.get("revised_prompt") or None
+        err = item.get("error")
+        b64, url = item.get("b64_json") or None, item.get("url") or None
+        if isinstance(err, dict) and not b64 and not url:
+            # 004: a data[] item "may each carry an error" — kept in place, the good items survive
+            out.append(GeneratedImage(error=ItemError(_s(err.get("code")), _s(err.get("message")))))
+        elif isinstance(b64, str):
+            out.append(_b64_item(b64, url=url if isinstance(url, str) else None, revised_prompt=revised))
+        elif isinstance(url, str):
+            out.append(GeneratedImage(url=url, revised_prompt=revised))
+        else:
+            out.append(GeneratedImage(error=ItemError("missing_image", f"{where}/{i} has neither b64_json nor url")))
+    return out
+
+
+def _s(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+def parse_response(gateway: str, response: httpx.Response) -> ImageResponse | TaskHandle:
+    """Turn a gateway answer into a result.
+
+    Returns:
+        :class:`TaskHandle` for a PieBox create answer; otherwise an :class:`ImageResponse` whose
+        items hold decoded bytes (``b64_json``, data URLs) or only a ``url`` (to be downloaded by
+        the shell with :func:`build_download_request` and :func:`attach_download`).
+
+    Raises:
+        APIStatusError: (a subclass) for a 4xx/5xx answer, or a Gravitex/Image Series envelope
+            whose ``code`` is an error status.
+        ContractViolation: for a 2xx answer that is not JSON or lacks the documented fields.
+    """
+    _check_gateway(gateway)
+    _raise_for_status(gateway, response)
+    body = _json_body(gateway, response)
+    if not isinstance(body, dict):
+        raise _violation(gateway, response, "", "a JSON object", type(body).__name__)
+    rid = _request_id(response, body)
+
+    if gateway == "piebox":
+        task_id = body.get("task_id")
+        if not isinstance(task_id, str) or not task_id:
+            raise _violation(gateway, response, "/task_id", "a task id string", repr(task_id)[:60])
+        model = body.get("model") if isinstance(body.get("model"), str) else None
+        return TaskHandle(gateway, task_id, model, _poll_path(response, model, task_id), rid)
+
+    if "choices" in body:  # TokenHub chat completions (001)
+        return _parse_chat(gateway, response, body, rid)
+
+    if "output" in body:  # TokenHub DashScope passthrough (001)
+        return _parse_dashscope(gateway, response, body, rid)
+
+    if "msg" in body and isinstance(body.get("code"), int):  # Gravitex / Image Series envelope (002)
+        code = body["code"]
+        inner = body.get("data")
+        if code != 200 or not isinstance(inner, dict):
+            if code >= 400:
+                raise error_from_envelope(code, body, dict(response.headers), gateway=gateway)
+            raise _violation(gateway, response, "/data", "an object holding data[]", repr(inner)[:60])
+        images = _openai_items(gateway, response, inner.get("data"), "/data/data")
+        return ImageResponse(images, raw=body, request_id=rid, gateway=gateway, model=body.get("model"))
+
+    if "data" in body:  # OpenAI-style data[] (TokenHub flat, PowerTokens)
+        images = _openai_items(gateway, response, body.get("data"), "/data")
+        meta = body.get("metadata")
+        model = body.get("model") if isinstance(body.get("model"), str) else (
+            meta.get("model") if isinstance(meta, dict) and isinstance(meta.get("model"), str) else None)
+        return ImageResponse(images, raw=body, request_id=rid, gateway=gateway, model=model)
+
+    raise _violation(gateway, response, "", "data[], output, choices or an envelope", ", ".join(sorted(body))[:80])
+
+
+def _poll_path(response: httpx.Response, model: str | None, task_id: str) -> str:
+    family = None
+    req = response._request
+    if req is not None:
+        path = req.url.path
+        for fam, (create, _) in PIEBOX_PATHS.items():
+            if path.endswith(create):
+                family = fam
+                break
+    if family is None:
+        fam = family_of(model or "")
+        family = fam if fam in PIEBOX_PATHS else "gemini"
+    return PIEBOX_PATHS[family][1].format(task_id=quote(task_id, safe=""))
+
+
+def _parse_chat(gateway: str, response: httpx.Response, body: dict[str, Any], rid: str | None) -> ImageResponse:
+    choices = body.get("choices")
+    if not isinstance(choices, list) or not choices:
+        raise _violation(gateway, response, "/choices", "a non-empty array", repr(choices)[:60])
+    images: list[GeneratedImage] = []
+    texts: list[str] = []
+    for i, choice in enumerate(choices):
+        msg = choice.get("message") if isinstance(choice, dict) else None
+        content = msg.get("content") if isinstance(msg, dict) else None
+        if isinstance(content, list):  # OpenAI content parts (inferred tolerance)
+            content = "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+        if not isinstance(content, str):
+            if content is None:
+                continue
+            raise _violation(gateway, response, f"/choices/{i}/message/content", "a string", type(content).__name__)
+        found = False
+        # 001: "The image is in choices[0].message.content as ![image](data:image/png;base64,...)"
+        for m in _MD_DATA_URL.finditer(content):
+            found = True
+            images.append(_b64_item(re.sub(r"\s+", "", m.group(3))))
+        text = _MD_DATA_URL.sub("", content)
+        if not found:
+            # 001: "or match data:image/png;base64,([^)]+) in your client"
+            for m in _BARE_DATA_URL.finditer(content):
+                images.append(_b64_item(m.group(2)))
+            text = _BARE_DATA_URL.sub("", text)
+        if text.strip():
+            texts.append(text.strip())
+    return ImageResponse(images, raw=body, request_id=rid, gateway=gateway, model=body.get("model"),
+                         text="\n".join(texts) or None)
+
+
+def _parse_dashscope(gateway: str, response: httpx.Response, body: dict[str, Any], rid: str | None) -> ImageResponse:
+    output = body.get("output")
+    choices = output.get("choices") if isinstance(output, dict) else None
+    if not isinstance(choices, list):
+        raise _violation(gateway, response, "/output/choices", "an array", repr(choices)[:60])
+    images: list[GeneratedImage] = []
+    for i, choice in enumerate(choices):
+        msg = choice.get("message") if isinstance(choice, dict) else None
+        content = msg.get("content") if isinstance(msg, dict) else None
+        if not isinstance(content, list):
+            raise _violation(gateway, response, f"/output/choices/{i}/message/content", "an array", type(content).__name__)
+        for part in content:
+            if isinstance(part, dict) and isinstance(part.get("image"), str):
+                ref = part["image"]
+                m = _BARE_DATA_URL.fullmatch(ref)
+                images.append(_b64_item(m.group(2)) if m else GeneratedImage(url=ref))
+    return ImageResponse(images, raw=body, request_id=rid, gateway=gateway, model=body.get("model"))
+
+
+def parse_task(gateway: str, response: httpx.Response) -> TaskStatus:
+    """A PieBox poll answer as :class:`TaskStatus` (000: ``{task_id, status, model, result: {images: [{url}]}}``).
+
+    Raises:
+        APIStatusError: for a 4xx/5xx answer (404 -> :class:`~clients.errors.NotFoundError`).
+        ContractViolation: for an unknown ``status`` or a ``succeeded`` task without ``result.images``.
+    """
+    _raise_for_status(gateway, response)
+    body = _json_body(gateway, response)
+    if not isinstance(body, dict):
+        raise _violation(gateway, response, "", "a JSON object", type(body).__name__)
+    state = body.get("status")
+    if state not in ("pending", "processing", "succeeded", "failed"):
+        raise _violation(gateway, response, "/status", "pending | processing | succeeded | failed", repr(state)[:40])
+    urls: tuple[str, ...] = ()
+    if state == "succeeded":
+        result = body.get("result")
+        imgs = result.get("images") if isinstance(result, dict) else None
+        if not isinstance(imgs, list) or not all(isinstance(i, dict) and isinstance(i.get("url"), str) for i in imgs):
+            raise _violation(gateway, response, "/result/images", "an array of {url}", repr(imgs)[:60])
+        urls = tuple(i["url"] for i in imgs)
+    error = None
+    if state == "failed":
+        err = body.get("error")
+        if isinstance(err, dict):
+            error = ItemError(_s(err.get("code")), _s(err.get("message")))
+        elif isinstance(err, str):
+            error = ItemError(None, err)
+        else:
+            error = ItemError(None, None)
+    return TaskStatus(task_id=str(body.get("task_id") or ""), state=state, model=_s(body.get("model")), urls=urls,
+                      error=error, raw=body, request_id=_request_id(response, body))
+
+
+def attach_download(image: GeneratedImage, response: httpx.Response) -> GeneratedImage:
+    """``image`` with the bytes of its downloaded URL (``response``); a failed download becomes an
+    item error ``download_failed`` (the message names the status and the gateway's text), so the
+    other items of the call are kept."""
+    if response.status_code >= 400:
+        err = error_from_response(response.status_code, response.content, dict(response.headers))
+        return GeneratedImage(url=image.url, error=ItemError("download_failed", str(err)), revised_prompt=image.revised_prompt)
+    return GeneratedImage.from_bytes(response.content, url=image.url, revised_prompt=image.revised_prompt)
