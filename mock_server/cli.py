@@ -37,6 +37,7 @@ def serve(
     no_admin: bool = typer.Option(False, "--no-admin", help="Do not serve /__mock/*."),
     public_url: Optional[str] = typer.Option(None, help="Base URL used in url results (default: the request's own)."),
     replay: Optional[str] = typer.Option(None, help="Answer recorded requests from this recordings folder first."),
+    api_key: list[str] = typer.Option([], "--api-key", help="Pin a gateway's accepted key: ID=KEY (repeatable; default: any non-empty key)."),
     log_level: str = typer.Option("info", help="uvicorn log level."),
 ) -> None:
     """Serve the mock: every gateway under /{id}, e.g. http://127.0.0.1:8000/tokenhub/v1/images/generations."""
@@ -55,7 +56,14 @@ def serve(
         timing["task_pending_seconds"] = pending_seconds
     if processing_seconds is not None:
         timing["task_processing_seconds"] = processing_seconds
+    keys: dict[str, str] = {}
+    for item in api_key:
+        gid, sep, key = item.partition("=")
+        if not sep or gid not in GATEWAY_IDS or not key:
+            raise typer.BadParameter("expected ID=KEY with ID one of " + ", ".join(GATEWAY_IDS), param_hint="--api-key")
+        keys[gid] = key
     settings = Settings.from_env(
+        api_keys=keys,
         root_gateway=gateway, url_ttl_seconds=url_ttl, max_body_bytes=int(max_body_mb * 1024 * 1024),
         admin=not no_admin, public_base_url=public_url, replay_dir=replay, **timing,
     )
