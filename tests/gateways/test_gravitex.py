@@ -1,0 +1,666 @@
+"""Gravitex (document 002_ab704fc42b2dda63.txt): the unified POST /v1/images/generations.
+
+Expected values come from the document's tables ("Model-Specific Parameters", the FAQ) or, where
+the document is silent, from the upstream behaviour the mock documents as inferred (named in the
+test). Images are decoded (b64_json) or fetched (url) and measured.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import httpx
+import pytest
+from PIL import Image
+
+from mock_server.faults import QueuedScenario
+
+GEN = "/gravitex/v1/images/generations"
+AUTH = {"Authorization": "Bearer sk-test"}
+MB = 1024 * 1024
+MAX_SEED = 2_147_483_647
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def data_url(w: int = 8, h: int = 8, fmt: str = "PNG", pad: int = 0) -> str:
+    """A real image as a data URL; ``pad`` zero bytes appended make it larger without making it undecodable."""
+    buf = io.BytesIO()
+    Image.new("RGB", (w, h), (30, 120, 200)).save(buf, fmt)
+    mime = {"PNG": "png", "JPEG": "jpeg", "GIF": "gif", "WEBP": "webp", "BMP": "bmp", "TIFF": "tiff"}[fmt]
+    return f"data:image/{mime};base64," + base64.b64encode(buf.getvalue() + b"\0" * pad).decode()
+
+
+PNG = data_url()
+
+
+def post(client: httpx.Client, body: dict, headers: dict | None = None, path: str = GEN) -> httpx.Response:
+    return client.post(path, headers={**AUTH, **(headers or {})}, json=body)
+
+
+def items(r: httpx.Response) -> list[dict]:
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["code"] == 200 and body["msg"] == "Success"
+    assert isinstance(body["data"]["created"], int)
+    return body["data"]["data"]
+
+
+def image_of(client: httpx.Client, item: dict) -> Image.Image:
+    """Decode a b64_json item or fetch a url item; the image is loaded in memory."""
+    assert set(item) == {"url", "b64_json", "revised_prompt"}
+    if item["b64_json"]:
+        assert item["url"] == ""
+        raw = base64.b64decode(item["b64_json"])
+    else:
+        assert item["b64_json"] == "" and item["url"]
+        got = client.get(item["url"])
+        assert got.status_code == 200
+        raw = got.content
+    img = Image.open(io.BytesIO(raw))
+    img.load()
+    return img
+
+
+def assert_error(r: httpx.Response, status: int, param: str | None = None) -> str:
+    """The inferred envelope error ``{"code": status, "msg", "data": null}``; ``msg`` names ``param``."""
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/json")
+    body = r.json()
+    assert set(body) == {"code", "msg", "data"}
+    assert body["code"] == status and body["data"] is None and isinstance(body["msg"], str)
+    if param is not None:
+        assert param in body["msg"], body["msg"]
+    return body["msg"]
+
+
+def ratio(img: Image.Image) -> float:
+    return img.size[0] / img.size[1]
+
+
+# -- every documented example (002 "Basic Examples"), verbatim; "iVBORw0KGgoAAxxxx..." replaced -----
+
+KITTEN = "A cute orange kitten sitting in a garden, sunny day, high quality photography"
+OIL = "Change this image to oil painting style"
+QWEN_TEXT = ("一副典雅庄重的对联悬挂于厅堂之中,房间是个安静古典的中式布置,桌子上放着一些青花瓷,对联上左书“义本生知人机同道善思新”,"
+             "右书“通云赋智乾坤启数高志远”, 横批“智启通义”,字体飘逸,在中间挂着一幅中国风的画作,内容是岳阳楼。")
+WIDE_PNG = data_url(16, 9)  # stands for the document's truncated base64
+
+DOC_EXAMPLES: dict[str, dict] = {
+    "gemini-text-to-image": {"model": "gemini-2.5-flash-image", "prompt": KITTEN, "size": "16:9", "quality": "high", "n": 1,
+                             "temperature": 1.1, "top_p": 0.95, "response_format": "b64_json", "image_size": "2K",
+                             "mime_type": "image/png", "response_modalities": "image"},
+    "gemini-image-to-image": {"model": "gemini-2.5-flash-image", "size": "16:9", "quality": "high", "image_size": "3K",
+                              "temperature": 1.1, "top_p": 0.95, "response_format": "b64_json",
+                              "contents": [{"role": "user", "parts": [
+                                  {"text": "Generate an aerial view of Canton Tower based on this image"}, {"image": WIDE_PNG}]}]},
+    "gemini-multi-image-fusion": {"model": "gemini-2.5-flash-image", "size": "16:9", "image_size": "3K", "temperature": 1.1,
+                                  "top_p": 0.95, "response_format": "b64_json",
+                                  "contents": [{"role": "user", "parts": [
+                                      {"text": "Apply the oil painting style from the first image to the content of the second image"},
+                                      {"image": "https://example.com/style.jpg"}, {"image": "https://example.com/content.jpg"}]}]},
+    "seedream-text-to-image": {"model": "doubao-seedream-4-0-250828", "prompt": KITTEN, "size": "2048x2048", "watermark": False,
+                               "seed": 12345, "optimize_prompt_options": {"mode": "standard"}},
+    "seedream-image-to-image": {"model": "doubao-seedream-4-0-250828", "prompt": OIL, "size": "2048x2048", "watermark": False,
+                                "seed": 12345, "contents": [{"role": "user", "parts": [{"image": WIDE_PNG}, {"text": OIL}]}]},
+    "seedream-sequential": {"model": "doubao-seedream-4-0-250828", "prompt": KITTEN, "size": "2048x2048", "watermark": False,
+                            "sequential_image_generation": "auto", "sequential_image_generation_options": {"max_images": 4},
+                            "optimize_prompt_options": {"mode": "standard"}},
+    "seededit-image-editing": {"model": "doubao-seededit-3-0-i2i-250628", "prompt": OIL, "watermark": False, "guidance_scale": 2.5,
+                               "seed": 12345, "contents": [{"role": "user", "parts": [{"image": WIDE_PNG}, {"text": OIL}]}]},
+    "seedream-3.0-guidance-scale": {"model": "doubao-seedream-3-0-t2i-250415", "prompt": KITTEN, "size": "1024x1024",
+                                    "watermark": False, "guidance_scale": 7.5, "seed": 12345},
+    "seedream-4.5-standard-mode": {"model": "doubao-seedream-4-5-251128", "prompt": "A cute kitten", "size": "2048x2048",
+                                   "watermark": False, "optimize_prompt_options": {"mode": "standard"}},
+    "seedream-4.0-fast-mode": {"model": "doubao-seedream-4-0-250828", "prompt": "A cute kitten", "size": "2048x2048",
+                               "watermark": False, "optimize_prompt_options": {"mode": "fast"}},
+    "gpt-image-text-to-image": {"model": "gpt-image-2", "prompt": KITTEN, "size": "1024x1024", "quality": "high", "n": 1},
+    "gpt-image-image-to-image": {"model": "gpt-image-2", "prompt": OIL, "size": "1024x1024", "quality": "high",
+                                 "input_fidelity": "medium", "n": 1, "image": PNG},
+    "gpt-image-multi-image-fusion": {"model": "gpt-image-2",
+                                     "prompt": "Apply the style from the first image to the content of the second image",
+                                     "size": "1024x1024", "quality": "high", "input_fidelity": "high", "n": 2,
+                                     "images": [PNG, data_url(9, 9)]},
+    "qwen-text-to-image": {"model": "qwen-image-plus", "input": {"messages": [{"role": "user", "content": [{"text": QWEN_TEXT}]}]},
+                           "parameters": {"negative_prompt": "1", "prompt_extend": True, "seed": "4", "watermark": True}},
+    "qwen-image-editing": {"model": "qwen-image-edit-plus", "input": {"messages": [{"role": "user", "content": [
+        {"image": "https://help-static-aliyun-doc.aliyuncs.com/file-manage-files/zh-CN/20250925/fpakfo/image36.webp"},
+        {"text": "Generate an image that matches the depth map. Description: a red, worn-out bicycle parked on a muddy path, "
+                 "with a dense primeval forest in the background."}]}]},
+        "parameters": {"n": 2, "negative_prompt": "low quality", "watermark": True, "size": "2048*2048", "seed": 1}},
+}
+
+#: (count, format returned, pixel size or None when only checked another way) per example.
+#: Sizes: 002 "Model-Specific Parameters" (Seedream, GPT Image, Qwen's "2048*2048"); SeedEdit's
+#: "adaptive" picks the 3.0 size nearest the 16:9 input (1280x720, inferred from Ark); qwen-image-plus
+#: defaults to 1328*1328 (inferred from DashScope).
+EXPECTED: dict[str, tuple[int, str, tuple[int, int] | None]] = {
+    "gemini-text-to-image": (1, "b64_json", None),
+    "gemini-image-to-image": (1, "b64_json", None),
+    "gemini-multi-image-fusion": (1, "b64_json", None),
+    "seedream-text-to-image": (1, "url", (2048, 2048)),
+    "seedream-image-to-image": (1, "url", None),
+    "seedream-sequential": (4, "url", None),
+    "seededit-image-editing": (1, "url", (1280, 720)),
+    "seedream-3.0-guidance-scale": (1, "url", (1024, 1024)),
+    "seedream-4.5-standard-mode": (1, "url", None),
+    "seedream-4.0-fast-mode": (1, "url", None),
+    "gpt-image-text-to-image": (1, "b64_json", (1024, 1024)),
+    "gpt-image-image-to-image": (1, "b64_json", (1024, 1024)),
+    "gpt-image-multi-image-fusion": (2, "b64_json", (1024, 1024)),
+    "qwen-text-to-image": (1, "url", (1328, 1328)),
+    "qwen-image-editing": (2, "url", None),
+}
+
+
+@pytest.mark.parametrize("name", list(DOC_EXAMPLES))
+def test_every_document_example_is_accepted(client: httpx.Client, name: str) -> None:
+    count, fmt, size = EXPECTED[name]
+    got = items(post(client, DOC_EXAMPLES[name]))
+    assert len(got) == count
+    for item in got:
+        assert item["revised_prompt"] == ""
+        assert bool(item[fmt]) and item["url" if fmt == "b64_json" else "b64_json"] == ""
+    if size is not None:
+        assert image_of(client, got[0]).size == size
+
+
+def test_gemini_examples_follow_ratio_and_tier(client: httpx.Client) -> None:
+    # 002: size "16:9"; image_size "2K" in the first example, "3K" in the other two (accepted: DESIGN.md)
+    two_k = image_of(client, items(post(client, DOC_EXAMPLES["gemini-text-to-image"]))[0])
+    three_k = image_of(client, items(post(client, DOC_EXAMPLES["gemini-image-to-image"]))[0])
+    assert two_k.format == "PNG"  # mime_type "image/png"
+    for img in (two_k, three_k):
+        assert ratio(img) == pytest.approx(16 / 9, rel=0.03)
+    assert 1900 <= two_k.size[0] <= 2900  # a "2K" image
+    assert three_k.size[0] == pytest.approx(two_k.size[0] * 3 / 2, rel=0.02)
+
+
+def test_qwen_edit_example_size_is_width_star_height(client: httpx.Client) -> None:
+    # 002: "size": "2048*2048" for qwen-image-edit-plus
+    got = items(post(client, DOC_EXAMPLES["qwen-image-editing"]))
+    assert image_of(client, got[1]).size == (2048, 2048)
+
+
+# -- Gemini ------------------------------------------------------------------------------------
+
+def gemini(**kw: object) -> dict:
+    return {"model": "gemini-2.5-flash-image", "prompt": "a lighthouse", **kw}
+
+
+@pytest.mark.parametrize("model", ["gemini-2.5-flash-image", "gemini-3-pro-image-preview"])
+def test_gemini_default_is_1k_square_png(client: httpx.Client, model: str) -> None:
+    # upstream Gemini 1K 1:1 = 1024x1024; mime_type default "image/png" (002)
+    img = image_of(client, items(post(client, gemini(model=model)))[0])
+    assert img.size == (1024, 1024) and img.format == "PNG"
+
+
+@pytest.mark.parametrize("quality,image_size,expected", [
+    ("hd", None, (2048, 2048)), ("high", None, (2048, 2048)), ("2K", None, (2048, 2048)),  # 002: -> 2K
+    ("standard", None, (1024, 1024)), ("medium", None, (1024, 1024)), ("low", None, (1024, 1024)),  # -> 1K
+    ("auto", None, (1024, 1024)), ("1K", None, (1024, 1024)),
+    ("hd", "1K", (1024, 1024)),  # inferred: an explicit image_size wins over the quality mapping
+    (None, "2K", (2048, 2048)),
+])
+def test_gemini_quality_maps_to_tier(client: httpx.Client, quality: str | None, image_size: str | None,
+                                     expected: tuple[int, int]) -> None:
+    body = gemini(size="1:1", quality=quality, image_size=image_size)
+    assert image_of(client, items(post(client, body))[0]).size == expected
+
+
+@pytest.mark.parametrize("aspect", ["1:1", "3:2", "2:3", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"])
+def test_gemini_every_documented_aspect_ratio(client: httpx.Client, aspect: str) -> None:
+    w, h = (int(v) for v in aspect.split(":"))
+    img = image_of(client, items(post(client, gemini(size=aspect, mime_type="image/jpeg")))[0])
+    assert img.format == "JPEG"
+    assert ratio(img) == pytest.approx(w / h, rel=0.03)
+
+
+@pytest.mark.parametrize("pixels,aspect", [("1024x1024", 1.0), ("1920x1080", 16 / 9), ("1000x430", 21 / 9), ("800x1000", 4 / 5)])
+def test_gemini_pixel_size_becomes_nearest_ratio(client: httpx.Client, pixels: str, aspect: float) -> None:
+    # 002: "Can also use pixel dimensions (e.g., 1024x1024), and the system will automatically convert them"
+    img = image_of(client, items(post(client, gemini(size=pixels)))[0])
+    assert ratio(img) == pytest.approx(aspect, rel=0.03)
+
+
+def test_gemini_n_and_multi_turn(client: httpx.Client) -> None:
+    body = gemini(n=2, contents=[
+        {"role": "user", "parts": [{"text": "draw a cat"}]},
+        {"role": "model", "parts": [{"image": PNG}]},  # inferred: upstream Gemini multi-turn roles
+        {"role": "user", "parts": [{"text": "make it blue"}, {"image": PNG}]},
+    ])
+    got = items(post(client, body))
+    assert len(got) == 2 and got[0]["b64_json"] != got[1]["b64_json"]
+
+
+def test_gemini_without_size_keeps_the_input_ratio(client: httpx.Client) -> None:
+    # inferred from upstream Gemini: an edit without a ratio keeps the input image's ratio
+    body = {"model": "gemini-3-pro-image-preview", "contents": [{"parts": [{"text": "edit"}, {"image": data_url(16, 9)}]}]}
+    assert ratio(image_of(client, items(post(client, body))[0])) == pytest.approx(16 / 9, rel=0.03)
+
+
+def test_gemini_fusion_takes_five_images(client: httpx.Client) -> None:
+    # 002: "Multi-image-to-one (2-5 images fusion generation)"
+    parts = [{"text": "fuse"}] + [{"image": PNG}] * 5
+    assert items(post(client, gemini(contents=[{"role": "user", "parts": parts}])))
+    r = post(client, gemini(contents=[{"role": "user", "parts": parts + [{"image": PNG}]}]))
+    assert_error(r, 400, "contents[0].parts")
+
+
+def test_gemini_input_formats(client: httpx.Client) -> None:
+    # 002 FAQ: "Gemini: PNG, JPEG, JPG, WEBP, max 7MB"
+    for ref in (data_url(fmt="JPEG"), data_url(fmt="WEBP"), PNG):
+        assert items(post(client, gemini(contents=[{"parts": [{"image": ref}]}])))
+    assert_error(post(client, gemini(contents=[{"parts": [{"image": data_url(fmt="GIF")}]}])), 400, "contents[0].parts[0].image")
+
+
+def test_input_byte_limits_are_per_family(client: httpx.Client) -> None:
+    # 002 FAQ: "Gemini: ... max 7MB"; "GPT Image: JPEG, PNG, GIF, WEBP, max 10MB" (MB = 2**20, inferred)
+    over_7mb = data_url(pad=7 * MB + 1)
+    assert_error(post(client, gemini(contents=[{"parts": [{"image": over_7mb}]}])), 400, "contents[0].parts[0].image")
+    assert items(post(client, {"model": "gpt-image-2", "prompt": "mix", "image": over_7mb}))
+    assert_error(post(client, {"model": "gpt-image-2", "prompt": "mix", "image": data_url(pad=10 * MB + 1)}), 400, "image")
+
+
+# -- Doubao Seedream ---------------------------------------------------------------------------
+
+SEEDREAM_30 = ["1024x1024", "1152x864", "864x1152", "1280x720", "720x1280", "1248x832", "832x1248", "1512x648"]  # 002
+SEEDREAM_4X = ["2048x2048", "2304x1728", "1728x2304", "2560x1440", "1440x2560", "2496x1664", "1664x2496", "3024x1296",
+               "4096x4096", "4704x3520", "3520x4704", "5504x3040", "3040x5504", "4992x3328", "3328x4992", "6240x2656"]  # 002
+
+
+def seedream(model: str = "doubao-seedream-4-0-250828", **kw: object) -> dict:
+    return {"model": model, "prompt": "a lighthouse", **kw}
+
+
+@pytest.mark.parametrize("size", SEEDREAM_30)
+def test_seedream_30_sizes(client: httpx.Client, size: str) -> None:
+    img = image_of(client, items(post(client, seedream("doubao-seedream-3-0-t2i-250415", size=size)))[0])
+    assert img.size == tuple(int(v) for v in size.split("x"))
+    assert img.format == "JPEG"  # inferred: Ark's URL results are JPEG
+
+
+@pytest.mark.parametrize("model", ["doubao-seedream-4-0-250828", "doubao-seedream-4-5-251128"])
+def test_seedream_4x_accepts_every_listed_size_and_rejects_3_0_sizes(client: httpx.Client, model: str) -> None:
+    for size in SEEDREAM_4X:
+        assert items(post(client, seedream(model, size=size)))
+    assert_error(post(client, seedream(model, size="1024x1024")), 400, "size")
+    assert_error(post(client, seedream(model, size="2048*2048")), 400, "size")
+
+
+def test_seedream_4x_size_measured(client: httpx.Client) -> None:
+    img = image_of(client, items(post(client, seedream(size="3024x1296")))[0])
+    assert img.size == (3024, 1296)
+    # "2K" as a word: inferred from Ark (square at the tier); default 2048x2048 (Ark)
+    assert image_of(client, items(post(client, seedream(size="2K")))[0]).size == (2048, 2048)
+    assert image_of(client, items(post(client, seedream()))[0]).size == (2048, 2048)
+
+
+def test_seedream_30_rejects_4x_sizes(client: httpx.Client) -> None:
+    assert_error(post(client, seedream("doubao-seedream-3-0-t2i-250415", size="2048x2048")), 400, "size")
+    assert_error(post(client, seedream("doubao-seedream-3-0-t2i-250415", size="2K")), 400, "size")
+
+
+@pytest.mark.parametrize("options,count", [(None, 4), ({"max_images": 1}, 1), ({"max_images": 3}, 3), ({}, 4)])
+def test_sequential_generation_count(client: httpx.Client, options: dict | None, count: int) -> None:
+    # 002: max_images "range 1-4, default 4"; the mock returns exactly max_images (inferred)
+    body = seedream(sequential_image_generation="auto", sequential_image_generation_options=options)
+    assert len(items(post(client, body))) == count
+
+
+def test_sequential_disabled_gives_one(client: httpx.Client) -> None:
+    body = seedream(sequential_image_generation="disabled", sequential_image_generation_options={"max_images": 3})
+    assert len(items(post(client, body))) == 1
+
+
+def test_seedream_seed_is_deterministic(client: httpx.Client) -> None:
+    a = items(post(client, seedream("doubao-seedream-3-0-t2i-250415", seed=7)))[0]
+    b = items(post(client, seedream("doubao-seedream-3-0-t2i-250415", seed=7)))[0]
+    c = items(post(client, seedream("doubao-seedream-3-0-t2i-250415", seed=8)))[0]
+    assert image_of(client, a).tobytes() == image_of(client, b).tobytes() != image_of(client, c).tobytes()
+
+
+def test_seedream_fusion_and_formats(client: httpx.Client) -> None:
+    # 002: "Multi-image fusion (2-5 images fusion generation)"; "Doubao Seedream 3.0/4.0: JPEG, PNG";
+    # "Doubao Seedream 4.5: JPEG, PNG, WEBP, BMP, TIFF, GIF"
+    five = [{"text": "fuse"}] + [{"image": PNG}] * 5
+    assert items(post(client, seedream(contents=[{"role": "user", "parts": five}])))
+    assert_error(post(client, seedream(contents=[{"parts": five + [{"image": PNG}]}])), 400, "contents[0].parts")
+    webp = [{"image": data_url(fmt="WEBP")}]
+    assert_error(post(client, seedream(contents=[{"parts": webp}])), 400, "contents[0].parts[0].image")
+    for fmt in ("WEBP", "BMP", "TIFF", "GIF"):
+        body = seedream("doubao-seedream-4-5-251128", contents=[{"parts": [{"image": data_url(fmt=fmt)}]}])
+        assert items(post(client, body))
+
+
+def test_seededit_adaptive_size_follows_input(client: httpx.Client) -> None:
+    # inferred from Ark "adaptive": the 3.0 size (002's list) nearest the input's aspect ratio
+    body = seedream("doubao-seededit-3-0-i2i-250628", size="adaptive", contents=[{"parts": [{"image": data_url(9, 16)}]}])
+    assert image_of(client, items(post(client, body))[0]).size == (720, 1280)
+    body = seedream("doubao-seededit-3-0-i2i-250628", contents=[{"parts": [{"image": "https://example.com/a.png"}]}])
+    assert image_of(client, items(post(client, body))[0]).size == (1024, 1024)
+
+
+# -- GPT Image ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", ["1024x1024", "1024x1536", "1536x1024"])
+def test_gpt_image_sizes(client: httpx.Client, size: str) -> None:
+    # 002: "1024x1024, 1024x1536, 1536x1024. Default: 1024x1024"
+    img = image_of(client, items(post(client, {"model": "gpt-image-2", "prompt": "a fox", "size": size, "quality": "low"}))[0])
+    assert img.size == tuple(int(v) for v in size.split("x"))
+
+
+def test_gpt_image_default_size_and_n(client: httpx.Client) -> None:
+    got = items(post(client, {"model": "gpt-image-2", "prompt": "a fox", "n": 3}))
+    assert len(got) == 3 and len({g["b64_json"] for g in got}) == 3
+    assert image_of(client, got[0]).size == (1024, 1024)
+
+
+def test_gpt_image_inputs(client: httpx.Client) -> None:
+    # 002: "Supports JPEG, PNG, GIF, WEBP formats, max 10MB, up to 10 images"
+    refs = [data_url(fmt=f) for f in ("JPEG", "PNG", "GIF", "WEBP")] + ["https://example.com/x.png"] * 6
+    assert items(post(client, {"model": "gpt-image-2", "prompt": "mix", "images": refs}))
+    assert_error(post(client, {"model": "gpt-image-2", "prompt": "mix", "images": refs + [PNG]}), 400, "images")
+    assert_error(post(client, {"model": "gpt-image-2", "prompt": "mix", "image": data_url(fmt="BMP")}), 400, "image")
+
+
+# -- Qwen --------------------------------------------------------------------------------------
+
+def qwen(model: str = "qwen-image-plus", images: list[str] = (), text: str = "a poster", **kw: object) -> dict:
+    content = [{"image": i} for i in images] + [{"text": text}]
+    return {"model": model, "input": {"messages": [{"role": "user", "content": content}]}, **kw}
+
+
+@pytest.mark.parametrize("size,expected", [("1664*928", (1664, 928)), ("928x1664", (928, 1664)), ("1472*1140", (1472, 1140))])
+def test_qwen_plus_sizes(client: httpx.Client, size: str, expected: tuple[int, int]) -> None:
+    # inferred from DashScope qwen-image; the same numbers are 002's "Size Selection Tips"
+    img = image_of(client, items(post(client, qwen(parameters={"size": size})))[0])
+    assert img.size == expected and img.format == "PNG"
+
+
+def test_qwen_edit_n_and_sizes(client: httpx.Client) -> None:
+    # 002: qwen-image-edit-plus "you can choose to output 1-6 images"; "Supports 1-3 input images"
+    body = qwen("qwen-image-edit-plus", images=[PNG, data_url(fmt="BMP"), data_url(fmt="TIFF")],
+                parameters={"n": 6, "size": "512*768"}, response_format="b64_json")
+    got = items(post(client, body))
+    assert len(got) == 6 and image_of(client, got[5]).size == (512, 768)
+
+
+def test_qwen_edit_default_size_follows_last_image(client: httpx.Client) -> None:
+    # 002: "the output aspect ratio is based on the last image"; ~1024*1024 pixels in multiples of 16
+    # (inferred from DashScope): 200x100 -> 1448.2 x 724.1 -> 1456 x 720
+    body = qwen("qwen-image-edit-plus", images=[data_url(10, 30), data_url(200, 100)])
+    assert image_of(client, items(post(client, body))[0]).size == (1456, 720)
+
+
+def test_qwen_seed_string_equals_integer(client: httpx.Client) -> None:
+    # 002's example sends "seed": "4"; accepted as the integer 4
+    a = items(post(client, qwen(parameters={"seed": "4"}, response_format="b64_json")))[0]
+    b = items(post(client, qwen(parameters={"seed": 4}, response_format="b64_json")))[0]
+    assert a["b64_json"] == b["b64_json"]
+
+
+def test_qwen_flat_prompt(client: httpx.Client) -> None:
+    # inferred: the common `prompt` field works for qwen-image-plus without `input`
+    assert items(post(client, {"model": "qwen-image-plus", "prompt": "a poster"}))
+    assert_error(post(client, {"model": "qwen-image-edit-plus", "prompt": "edit"}), 400, "input")
+
+
+# -- response_format rules (002 "Note: Different models have different support for response_format") --
+
+@pytest.mark.parametrize("body,requested,returned", [
+    (gemini(), "url", "b64_json"),            # "always returns base64-encoded image data regardless of the value passed"
+    (gemini(), None, "b64_json"),
+    ({"model": "gpt-image-2", "prompt": "x"}, "url", "b64_json"),  # "forces base64-encoded image data"
+    (seedream(), "b64_json", "url"),           # "Usually returns URL links, response_format parameter may not take effect"
+    (seedream("doubao-seedream-3-0-t2i-250415"), None, "url"),
+    (qwen(), "b64_json", "b64_json"),          # "returns the corresponding format based on the parameter value"
+    (qwen(), "url", "url"),
+    (qwen(), None, "url"),                     # default: inferred from DashScope (URLs)
+])
+def test_response_format_rules(client: httpx.Client, body: dict, requested: str | None, returned: str) -> None:
+    item = items(post(client, {**body, "response_format": requested}))[0]
+    other = "url" if returned == "b64_json" else "b64_json"
+    assert item[returned] and item[other] == ""
+
+
+def test_url_results_expire_after_24_hours(client: httpx.Client, clock) -> None:  # type: ignore[no-untyped-def]
+    # 003 FAQ: "Image URLs are valid for approximately 24 hours" (the mock's url_ttl_seconds)
+    url = items(post(client, seedream("doubao-seedream-3-0-t2i-250415")))[0]["url"]
+    clock.advance(24 * 3600 - 1)
+    assert client.get(url).status_code == 200
+    clock.advance(2)
+    assert_error(client.get(url), 410)
+
+
+# -- validation: every violation is a 400 envelope naming the parameter ------------------------
+
+G, S30, S40, S45, EDIT = ("gemini-2.5-flash-image", "doubao-seedream-3-0-t2i-250415", "doubao-seedream-4-0-250828",
+                          "doubao-seedream-4-5-251128", "doubao-seededit-3-0-i2i-250628")
+GPT, QP, QE = "gpt-image-2", "qwen-image-plus", "qwen-image-edit-plus"
+TEXT = {"text": "t"}
+
+INVALID: list[tuple[str, dict, str]] = [
+    # common
+    ("missing model", {"prompt": "x"}, "model"),
+    ("unknown model", {"model": "gpt-image-1", "prompt": "x"}, "model"),
+    ("response_format", gemini(response_format="png"), "response_format"),
+    # Gemini
+    ("gemini no prompt", {"model": G}, "prompt"),
+    ("gemini empty prompt", gemini(prompt=""), "prompt"),
+    ("gemini prompt type", gemini(prompt=5), "prompt"),
+    ("gemini ratio", gemini(size="7:5"), "size"),
+    ("gemini zero pixels", gemini(size="0x100"), "size"),
+    ("gemini size type", gemini(size=1024), "size"),
+    ("gemini quality", gemini(quality="ultra"), "quality"),
+    ("gemini image_size", gemini(image_size="8K"), "image_size"),
+    ("gemini image_size case", gemini(image_size="2k"), "image_size"),
+    ("gemini temperature", gemini(temperature=2.5), "temperature"),
+    ("gemini top_p", gemini(top_p=1.5), "top_p"),
+    ("gemini n high", gemini(n=5), "n"),
+    ("gemini n zero", gemini(n=0), "n"),
+    ("gemini mime_type", gemini(mime_type="image/webp"), "mime_type"),
+    ("gemini modalities", gemini(response_modalities="text"), "response_modalities"),
+    ("contents empty", gemini(contents=[]), "contents"),
+    ("contents not array", gemini(contents={"parts": []}), "contents"),
+    ("contents turn type", gemini(contents=["hi"]), "contents[0]"),
+    ("contents role", gemini(contents=[{"role": "system", "parts": [TEXT]}]), "contents[0].role"),
+    ("contents no parts", gemini(contents=[{"role": "user"}]), "contents[0].parts"),
+    ("part both", gemini(contents=[{"parts": [{"text": "a", "image": PNG}]}]), "contents[0].parts[0]"),
+    ("part neither", gemini(contents=[{"parts": [{"inline": 1}]}]), "contents[0].parts[0]"),
+    ("part empty text", gemini(contents=[{"parts": [{"text": ""}]}]), "contents[0].parts[0].text"),
+    ("image bad base64", gemini(contents=[{"parts": [{"image": "data:image/png;base64,iVBORw0KGgoAAxxxx..."}]}]),
+     "contents[0].parts[0].image"),
+    ("image not image", gemini(contents=[{"parts": [{"image": "data:image/png;base64,aGVsbG8="}]}]), "contents[0].parts[0].image"),
+    ("image raw base64", gemini(contents=[{"parts": [{"image": PNG.split(",", 1)[1]}]}]), "contents[0].parts[0].image"),
+    ("image url space", gemini(contents=[{"parts": [{"image": "https://a b"}]}]), "contents[0].parts[0].image"),
+    # Seedream
+    ("seed negative", seedream(seed=-1), "seed"),
+    ("seed too big", seedream(seed=MAX_SEED + 1), "seed"),
+    ("seed string", seedream(seed="5"), "seed"),
+    ("guidance on 4.0", seedream(guidance_scale=2.5), "guidance_scale"),
+    ("guidance low", seedream(S30, guidance_scale=0.5), "guidance_scale"),
+    ("guidance high", seedream(S30, guidance_scale=10.5), "guidance_scale"),
+    ("watermark type", seedream(watermark="no"), "watermark"),
+    ("sequential on 3.0", seedream(S30, sequential_image_generation="auto"), "sequential_image_generation"),
+    ("sequential options on edit", seedream(EDIT, contents=[{"parts": [{"image": PNG}]}], sequential_image_generation_options={"max_images": 2}),
+     "sequential_image_generation_options"),
+    ("sequential mode", seedream(sequential_image_generation="on"), "sequential_image_generation"),
+    ("max_images 5", seedream(sequential_image_generation="auto", sequential_image_generation_options={"max_images": 5}),
+     "sequential_image_generation_options.max_images"),
+    ("max_images 0", seedream(sequential_image_generation="auto", sequential_image_generation_options={"max_images": 0}),
+     "sequential_image_generation_options.max_images"),
+    ("options type", seedream(sequential_image_generation_options=[4]), "sequential_image_generation_options"),
+    ("fast on 4.5", seedream(S45, optimize_prompt_options={"mode": "fast"}), "optimize_prompt_options.mode"),
+    ("creative on 4.5", seedream(S45, optimize_prompt_options={"mode": "creative"}), "optimize_prompt_options.mode"),
+    ("precise on 4.5", seedream(S45, optimize_prompt_options={"mode": "precise"}), "optimize_prompt_options.mode"),
+    ("optimize on 3.0", seedream(S30, optimize_prompt_options={"mode": "standard"}), "optimize_prompt_options"),
+    ("3.0 image input", seedream(S30, contents=[{"parts": [TEXT, {"image": PNG}]}]), "contents[0].parts[1].image"),
+    ("seedream two turns", seedream(contents=[{"parts": [TEXT]}, {"parts": [TEXT]}]), "contents"),
+    ("seedream model role", seedream(contents=[{"role": "model", "parts": [TEXT]}]), "contents[0].role"),
+    ("edit without image", seedream(EDIT), "contents"),
+    ("edit two images", seedream(EDIT, contents=[{"parts": [{"image": PNG}, {"image": PNG}]}]), "contents[0].parts"),
+    ("edit size", seedream(EDIT, size="1024x1024", contents=[{"parts": [{"image": PNG}]}]), "size"),
+    # GPT Image
+    ("gpt no prompt", {"model": GPT, "contents": [{"parts": [TEXT]}]}, "prompt"),
+    ("gpt size", {"model": GPT, "prompt": "x", "size": "512x512"}, "size"),
+    ("gpt quality", {"model": GPT, "prompt": "x", "quality": "hd"}, "quality"),
+    ("gpt n high", {"model": GPT, "prompt": "x", "n": 11}, "n"),
+    ("gpt n fraction", {"model": GPT, "prompt": "x", "n": 1.5}, "n"),
+    ("gpt fidelity", {"model": GPT, "prompt": "x", "input_fidelity": "max"}, "input_fidelity"),
+    ("gpt image and images", {"model": GPT, "prompt": "x", "image": PNG, "images": [PNG]}, "image"),
+    ("gpt images empty", {"model": GPT, "prompt": "x", "images": []}, "images"),
+    ("gpt images type", {"model": GPT, "prompt": "x", "images": PNG}, "images"),
+    ("gpt images item", {"model": GPT, "prompt": "x", "images": [PNG, "nope"]}, "images[1]"),
+    # Qwen
+    ("qwen plus image", qwen(images=[PNG]), "input.messages[0].content[0].image"),
+    ("qwen edit no image", qwen(QE), "input.messages[0].content"),
+    ("qwen edit four images", qwen(QE, images=[PNG] * 4), "input.messages[0].content"),
+    ("qwen two texts", {"model": QP, "input": {"messages": [{"role": "user", "content": [TEXT, TEXT]}]}}, "input.messages[0].content"),
+    ("qwen no text", {"model": QE, "input": {"messages": [{"role": "user", "content": [{"image": PNG}]}]}}, "input.messages[0].content"),
+    ("qwen role", {"model": QP, "input": {"messages": [{"role": "assistant", "content": [TEXT]}]}}, "input.messages[0].role"),
+    ("qwen no role", {"model": QP, "input": {"messages": [{"content": [TEXT]}]}}, "input.messages[0].role"),
+    ("qwen two messages", {"model": QP, "input": {"messages": [{"role": "user", "content": [TEXT]}] * 2}}, "input.messages"),
+    ("qwen no messages", {"model": QP, "input": {}}, "input.messages"),
+    ("qwen input type", {"model": QP, "input": "draw"}, "input"),
+    ("qwen no input", {"model": QP}, "prompt"),
+    ("qwen edit n 7", qwen(QE, images=[PNG], parameters={"n": 7}), "parameters.n"),
+    ("qwen plus n 2", qwen(parameters={"n": 2}), "parameters.n"),
+    ("qwen seed negative string", qwen(parameters={"seed": "-4"}), "parameters.seed"),
+    ("qwen seed leading zero", qwen(parameters={"seed": "04"}), "parameters.seed"),
+    ("qwen seed too big string", qwen(parameters={"seed": "2147483648"}), "parameters.seed"),
+    ("qwen seed float", qwen(parameters={"seed": 1.5}), "parameters.seed"),
+    ("qwen plus size", qwen(parameters={"size": "2048*2048"}), "parameters.size"),
+    ("qwen edit size big", qwen(QE, images=[PNG], parameters={"size": "4096*4096"}), "parameters.size"),
+    ("qwen edit size small", qwen(QE, images=[PNG], parameters={"size": "511*1024"}), "parameters.size"),
+    ("qwen negative_prompt", qwen(parameters={"negative_prompt": 5}), "parameters.negative_prompt"),
+    ("qwen prompt_extend", qwen(parameters={"prompt_extend": "yes"}), "parameters.prompt_extend"),
+    ("qwen watermark", qwen(parameters={"watermark": 1}), "parameters.watermark"),
+    ("qwen parameters type", qwen(parameters="n=2"), "parameters"),
+    ("qwen empty prompt beside input", qwen(prompt=""), "prompt"),
+]
+
+
+@pytest.mark.parametrize("body,param", [(b, p) for _, b, p in INVALID], ids=[i for i, _, _ in INVALID])
+def test_violations_answer_400_naming_the_parameter(client: httpx.Client, body: dict, param: str) -> None:
+    assert_error(post(client, body), 400, param)
+
+
+def test_null_means_not_sent(client: httpx.Client) -> None:
+    # inferred (OpenAI-compatible gateways): null optional fields are ignored; unknown fields too
+    body = seedream(S30, size=None, seed=None, guidance_scale=None, sequential_image_generation=None,
+                    optimize_prompt_options=None, contents=None, future_field={"x": 1})
+    assert image_of(client, items(post(client, body))[0]).size == (1024, 1024)
+
+
+# -- body, auth and route errors in the envelope -----------------------------------------------
+
+def test_bad_bodies(client: httpx.Client) -> None:
+    assert_error(client.post(GEN, headers={**AUTH, "Content-Type": "application/json"}, content=b"{nope"), 400)
+    assert_error(client.post(GEN, headers={**AUTH, "Content-Type": "application/json"}, content=b"[1]"), 400)
+    assert_error(client.post(GEN, headers={**AUTH, "Content-Type": "text/plain"}, content=b"{}"), 415)
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": ""}, {"Authorization": "Bearer "}, {"Authorization": "Token sk-1"}])
+def test_missing_credentials_answer_401(client: httpx.Client, headers: dict) -> None:
+    # 002: "Authentication Bearer sk-xxxxxxxxxx"
+    r = client.post(GEN, headers=headers, json=gemini())
+    assert_error(r, 401, "Bearer")
+    assert "x-request-id" in r.headers
+
+
+def test_routes_and_methods(client: httpx.Client) -> None:
+    assert_error(client.post("/gravitex/v1/images/edits", headers=AUTH, json={}), 404)
+    r = client.get(GEN, headers=AUTH)
+    assert_error(r, 405)
+    assert r.headers["allow"] == "POST"
+
+
+# -- scenarios -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,status,retry_after", [
+    ("rate_limited", 429, True), ("quota_exceeded", 429, False), ("server_error", 500, False),
+    ("overloaded", 503, True), ("task_failed", 500, False), ("moderation", 400, False),
+])
+def test_scenario_header(client: httpx.Client, name: str, status: int, retry_after: bool) -> None:
+    r = post(client, seedream(), headers={"X-Mock-Scenario": name})
+    msg = assert_error(r, status)
+    assert ("retry-after" in r.headers) is retry_after
+    if name == "moderation":
+        assert "content safety" in msg
+
+
+def test_scenario_prompt_tag_in_any_prompt_field(client: httpx.Client) -> None:
+    assert_error(post(client, gemini(prompt="a cat [mock:overloaded]")), 503)
+    body = {"model": G, "contents": [{"parts": [{"text": "a cat [mock:rate_limited]"}]}]}
+    assert_error(post(client, body), 429)
+    assert_error(post(client, qwen(text="poster [mock:moderation]")), 400, "content safety")
+    assert_error(post(client, gemini(prompt="[mock:nonsense]")), 400, "nonsense")
+
+
+def test_moderation_only_after_validation(client: httpx.Client) -> None:
+    # a request that is invalid anyway answers its validation error
+    assert_error(post(client, seedream(size="1x1"), headers={"X-Mock-Scenario": "moderation"}), 400, "size")
+
+
+def test_scenario_queue_and_partial_failure(client: httpx.Client, mock) -> None:  # type: ignore[no-untyped-def]
+    mock.faults.push(QueuedScenario("server_error", gateway="gravitex"))
+    assert_error(post(client, gemini()), 500)
+    assert items(post(client, gemini()))  # consumed once
+    # partial_failure: the documented data[] items have no per-item error, so it is ignored
+    got = items(post(client, seedream(sequential_image_generation="auto", sequential_image_generation_options={"max_images": 2}),
+                     headers={"X-Mock-Scenario": "partial_failure"}))
+    assert len(got) == 2 and all(g["url"] for g in got)
+
+
+# -- the contract (contracts/gravitex.openapi.yaml) ----------------------------------------------
+
+def test_contract_is_valid_openapi_with_provenance_everywhere() -> None:
+    import contracts
+    from contracts import provenance
+    from openapi_spec_validator import validate
+
+    spec = contracts.load("gravitex").spec
+    validate(spec)
+    assert provenance.missing(spec) == []
+    assert spec["paths"]["/v1/images/generations"]["post"]["operationId"] == "createImage"
+    server = spec["servers"][0]
+    assert server["url"] == "https://api.gravitex.ai" and server["x-provenance"]["kind"] == "documented"
+    scheme = spec["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")  # 002: "Bearer sk-xxxxxxxxxx"
+
+
+def test_contract_examples_validate_and_the_mock_answers_them_in_contract(client: httpx.Client) -> None:
+    import contracts
+
+    contract = contracts.load("gravitex")
+    media = contract.spec["paths"]["/v1/images/generations"]["post"]["requestBody"]["content"]["application/json"]
+    assert len(media["examples"]) == len(DOC_EXAMPLES)  # the document's 15 example bodies
+    for name, example in media["examples"].items():
+        body = example["value"]
+        assert contract.validate_request("POST", "/v1/images/generations", {**AUTH, "Content-Type": "application/json"}, body) == [], name
+        r = post(client, body)
+        assert r.status_code == 200, (name, r.text)
+        assert contract.validate_response("POST", "/v1/images/generations", r, body) == [], name
+
+
+def test_error_answers_conform_to_the_contract(client: httpx.Client) -> None:
+    import contracts
+
+    contract = contracts.load("gravitex")
+    answers = [
+        ("POST", post(client, gemini(n=9))),
+        ("POST", client.post(GEN, json=gemini())),
+        ("POST", client.post(GEN, headers={**AUTH, "Content-Type": "text/plain"}, content=b"x")),
+        ("POST", post(client, gemini(), headers={"X-Mock-Scenario": "rate_limited"})),
+        ("POST", post(client, gemini(), headers={"X-Mock-Scenario": "quota_exceeded"})),
+        ("POST", post(client, gemini(), headers={"X-Mock-Scenario": "server_error"})),
+        ("POST", post(client, gemini(), headers={"X-Mock-Scenario": "overloaded"})),
+        ("GET", client.get(GEN, headers=AUTH)),
+    ]
+    for method, r in answers:
+        assert r.status_code >= 400
+        assert contract.validate_response(method, "/v1/images/generations", r) == [], r.text
+    schema_codes = set(contract.spec["paths"]["/v1/images/generations"]["post"]["responses"])
+    assert {str(r.status_code) for _, r in answers} <= schema_codes
