@@ -1,7 +1,736 @@
-"""tokenhub: placeholder until its module is written."""
+"""TokenHub (document ``001_2deeaf4f61535733.txt``): three synchronous operations, Bearer auth.
+
+``POST /v1/images/generations`` (``createImage``) takes two body shapes (001 §2, "TokenHub routes
+by invocation recipe (bodyShape)"):
+
+* **flat** OpenAI-style JSON for ``tokenhub/gpt-image-2`` and the Ark Seedream models
+  (``ark/<model_id>`` "or canonical id from catalog"): ``prompt`` required, ``size``, ``n``,
+  ``output_format``, ``watermark``, ``response_format`` ``url | b64_json`` (default ``b64_json``).
+  Answer ``{"data": [{"b64_json" | "url"}], "usage": {"input_tokens", "output_tokens"}}`` plus
+  ``created`` (inferred from upstream OpenAI).
+* **DashScope passthrough** for ``wan*`` / ``qwen*`` models: ``model``, ``input.messages[]``
+  (``role`` + ``content[]`` of ``{text}`` | ``{image}``) and ``parameters``. Answer the
+  DashScope JSON ``output.choices[0].message.content[].image`` with ``output.finished``,
+  ``usage`` and ``request_id``; errors switch to DashScope's ``{"code","message","request_id"}``.
+
+``POST /v1/images/edits`` (``createImageEdit``) is multipart only ("Not JSON"): ``image`` PNG
+< 4MB required ("image file is required" otherwise), optional ``mask``, ``prompt``, ``n``,
+``size``, ``response_format``, ``model``.
+
+``POST /v1/chat/completions`` (``createChatCompletion``) serves the two Gemini image models; it
+needs ``X-TokenHub-Region: global`` and answers an image as a Markdown data URL in
+``choices[0].message.content`` (or plain text for prompts that ask for no picture).
+
+Model list. Documented (001): ``tokenhub/gpt-image-2``, ``ark/doubao-seedream-4-0-250828``,
+``wan2.6-t2i``, ``wan2.7-image-pro``, ``tokenhub/gemini-3.1-flash-image-preview``,
+``tokenhub/gemini-3-pro-image-preview``. Inferred: ``ark/doubao-seedream-4-5-251128`` and
+``ark/doubao-seedream-3-0-t2i-250415`` (Ark ids listed by the sibling document 002), the
+unprefixed canonical ids of the three Ark models, ``wan2.7-image`` (the non-pro Wan 2.7),
+``qwen-image``, ``qwen-image-plus`` and ``qwen-image-edit-plus`` (002 "Tongyi Qianwen").
+
+The contract (``contracts/tokenhub.openapi.yaml``) states every rule checked here as JSON Schema,
+except the few listed under ``x-rules-beyond-schema`` (edit image/mask bytes) and the custom
+Seedream/Wan sizes the mock accepts beyond the listed ones.
+"""
 
 from __future__ import annotations
 
-from .base import Gateway
+import hashlib
+import io
+import re
+import time
+from typing import Any
 
-GATEWAY = Gateway(id="tokenhub", shape="openai", auth="bearer", operations=())
+from PIL import Image
+from starlette.datastructures import UploadFile
+from starlette.responses import Response
+
+from ..catalog import GPT_IMAGE_SIZES, Model, PixelRange, SEEDREAM_TIERS, get_bool, get_float, get_int, get_list, get_obj, get_str, model_or_error
+from ..errors import GatewayError
+from ..images import ImageFormat
+from .base import Ctx, Gateway, Operation, check_image_ref, decode_image_bytes, ok, openai_item, prompt_digest_specs
+
+DOC = "001_2deeaf4f61535733.txt"
+
+# -- shared lexical rules (the contract uses the very same regular expressions) -----------------
+
+#: "Not blank": at least one character other than space, tab, CR, LF. Kept ASCII-explicit so
+#: Python and every JSON Schema regex engine agree (necessity: contract <-> mock consistency).
+_NOT_BLANK = re.compile(r"[^ \t\n\r]")
+#: An image URL: ``http(s)://`` then printable ASCII without spaces, at most 4096 characters
+#: (inferred: URLs are percent-encoded; the length bound is necessity).
+_HTTP_URL = re.compile(r"https?://[!-~]+")
+MAX_URL_CHARS = 4096
+_TIER_WORD = re.compile(r"[0-9.]+K")
+
+
+def _flat_wxh(sep: str) -> re.Pattern[str]:
+    s = re.escape(sep)
+    return re.compile(rf"([1-9][0-9]{{0,4}}){s}([1-9][0-9]{{0,4}})")
+
+
+_WXH_X = _flat_wxh("x")   # flat shape: OpenAI / Ark write "1024x1024" (001 "size— e.g.1024x1024")
+_WXH_STAR = _flat_wxh("*")  # DashScope writes "1280*1280" (001 §2 passthrough example)
+
+# -- models ------------------------------------------------------------------------------------
+
+_SEEDREAM_2K = ("2048x2048", "2304x1728", "1728x2304", "2560x1440", "1440x2560", "2496x1664", "1664x2496", "3024x1296")
+_SEEDREAM_4K = ("4096x4096", "4704x3520", "3520x4704", "5504x3040", "3040x5504", "4992x3328", "3328x4992", "6240x2656")
+_SEEDREAM_3 = ("1024x1024", "1152x864", "864x1152", "1280x720", "720x1280", "1248x832", "832x1248", "1512x648")
+T = SEEDREAM_TIERS
+
+#: Flat-shape models. ``extras``: ``output_formats`` accepted, ``moderation_code`` of the
+#: content-policy error, ``documented`` whether 001 names the model.
+FLAT_MODELS: dict[str, Model] = {
+    # documented (001 "Text-to-image (generations)"); sizes and n 1-10 inferred from 002 "GPT Image":
+    # "1024x1024, 1024x1536, 1536x1024. Default: 1024x1024", "Can generate 1-10 images per request".
+    "tokenhub/gpt-image-2": Model("tokenhub/gpt-image-2", "gpt_image", sizes=GPT_IMAGE_SIZES, default_size=(1024, 1024),
+                                  max_n=10, max_input_images=1,
+                                  extras={"output_formats": ("png", "jpeg", "webp"), "moderation_code": "moderation_blocked",
+                                          "documented": True}),
+    # documented (001 "Reference Links": "ark/doubao-seedream-4-0-250828", "size": "1024x1024"); tiers and
+    # pixel range from catalog (PowerTokens 004 for seedream-4-0); the WxH list from 002 "doubao-seedream-4.0/4.5".
+    "ark/doubao-seedream-4-0-250828": Model("ark/doubao-seedream-4-0-250828", "seedream",
+                                            tiers={"1K": T["1K"], "2K": T["2K"], "4K": T["4K"]},
+                                            sizes=("1024x1024",) + _SEEDREAM_2K + _SEEDREAM_4K,
+                                            pixels=PixelRange(921_600, 16_777_216), default_size=T["2K"], max_n=1,
+                                            extras={"output_formats": ("png", "jpeg"), "moderation_code": "content_policy_violation",
+                                                    "documented": True}),
+    # inferred: Ark id listed in 002; limits as PowerTokens 004 documents for seedream-4-5.
+    "ark/doubao-seedream-4-5-251128": Model("ark/doubao-seedream-4-5-251128", "seedream",
+                                            tiers={"2K": T["2K"], "4K": T["4K"]}, sizes=_SEEDREAM_2K + _SEEDREAM_4K,
+                                            pixels=PixelRange(3_686_400, 16_777_216), default_size=T["2K"], max_n=1,
+                                            extras={"output_formats": ("png", "jpeg"), "moderation_code": "content_policy_violation",
+                                                    "documented": False}),
+    # inferred: Ark id and size list from 002 "doubao-seedream-3.0"; pixel range 512x512-2048x2048 from upstream Ark.
+    "ark/doubao-seedream-3-0-t2i-250415": Model("ark/doubao-seedream-3-0-t2i-250415", "seedream", sizes=_SEEDREAM_3,
+                                                pixels=PixelRange(262_144, 4_194_304), default_size=(1024, 1024), max_n=1,
+                                                extras={"output_formats": ("png", "jpeg"), "moderation_code": "content_policy_violation",
+                                                        "documented": False}),
+}
+# "Use ark/<model_id> or canonical id from catalog" (001): the unprefixed Ark ids are aliases (inferred).
+for _name in [k for k in FLAT_MODELS if k.startswith("ark/")]:
+    FLAT_MODELS[_name[len("ark/"):]] = FLAT_MODELS[_name]
+
+#: Flat body fields (001 "Key fields": prompt, size, output_format, watermark, response_format;
+#: model and n from the example). Anything else answers 400 (inferred from OpenAI's
+#: "Unrecognized request argument supplied").
+FLAT_FIELDS = ("model", "prompt", "size", "n", "output_format", "watermark", "response_format")
+FLAT_PROMPT_MAX = 32_000  # inferred from OpenAI gpt-image's prompt limit; applied to the whole flat shape
+RESPONSE_FORMATS = ("url", "b64_json")
+
+_WAN27_PARAMS = ("negative_prompt", "size", "n", "prompt_extend", "watermark", "seed",
+                 "thinking_mode", "bbox_list", "enable_sequential")
+_BASIC_PARAMS = ("negative_prompt", "size", "n", "prompt_extend", "watermark", "seed")
+
+#: DashScope passthrough models. ``extras``: ``params`` accepted in ``parameters``,
+#: ``min_images`` required input images, ``side_range`` per-side pixel bounds for custom sizes.
+DS_MODELS: dict[str, Model] = {
+    # documented (001 §2 example: size "1280*1280", n 1); text-to-image only (its name says t2i);
+    # pixel range 768*768-1440*1440, aspect 1:4-4:1, n 1-4 inferred from upstream DashScope Wan t2i.
+    "wan2.6-t2i": Model("wan2.6-t2i", "qwen", sizes=("1280x1280", "1104x1472", "1472x1104", "960x1696", "1696x960"),
+                        pixels=PixelRange(589_824, 2_073_600, 4.0), default_size=(1280, 1280), max_n=4,
+                        image_input=False, max_input_images=0,
+                        extras={"params": _BASIC_PARAMS, "min_images": 0, "documented": True}),
+    # documented (001 §4: size "2K", n 1/4, thinking_mode, two input images, bbox_list, enable_sequential);
+    # tiers 1K/4K, up to 9 input images and n 1-4 inferred from upstream DashScope Wan 2.7.
+    "wan2.7-image-pro": Model("wan2.7-image-pro", "qwen", tiers={"1K": (1024, 1024), "2K": (2048, 2048), "4K": (4096, 4096)},
+                              default_size=(2048, 2048), max_n=4, max_input_images=9,
+                              extras={"params": _WAN27_PARAMS, "min_images": 0, "documented": True}),
+    # inferred: the non-pro Wan 2.7 (no 4K tier upstream).
+    "wan2.7-image": Model("wan2.7-image", "qwen", tiers={"1K": (1024, 1024), "2K": (2048, 2048)},
+                          default_size=(2048, 2048), max_n=4, max_input_images=9,
+                          extras={"params": _WAN27_PARAMS, "min_images": 0, "documented": False}),
+    # inferred from 002 "qwen-image-plus" (text-to-image only) and 003 "Qwen: 1 image per request";
+    # the five sizes from 002 "Size Selection Tips".
+    "qwen-image-plus": Model("qwen-image-plus", "qwen", sizes=("1664x928", "1472x1140", "1328x1328", "1140x1472", "928x1664"),
+                             default_size=(1328, 1328), max_n=1, image_input=False, max_input_images=0,
+                             extras={"params": _BASIC_PARAMS, "min_images": 0, "documented": False}),
+    "qwen-image": Model("qwen-image", "qwen", sizes=("1664x928", "1472x1140", "1328x1328", "1140x1472", "928x1664"),
+                        default_size=(1328, 1328), max_n=1, image_input=False, max_input_images=0,
+                        extras={"params": _BASIC_PARAMS, "min_images": 0, "documented": False}),
+    # inferred from 002: "Supports 1-3 input images", "you can choose to output 1-6 images", size "2048*2048";
+    # custom sizes with each side 512-2048 from upstream DashScope.
+    "qwen-image-edit-plus": Model("qwen-image-edit-plus", "qwen", default_size=(1024, 1024), max_n=6,
+                                  text_to_image=False, max_input_images=3,
+                                  extras={"params": _BASIC_PARAMS, "min_images": 1, "side_range": (512, 2048), "documented": False}),
+}
+DS_FIELDS = ("model", "input", "parameters", "response_format")
+DS_TEXT_MAX = 2_000  # inferred: DashScope image models cap a prompt at about 2,000 characters
+DS_NEGATIVE_MAX = 500  # inferred from DashScope's negative_prompt limit
+DS_IMAGE_MAX_BYTES = 10 * 1024 * 1024  # inferred from 002 FAQ "Tongyi Qianwen: ... max 10MB"
+DS_CONTENT_MAX = 16  # necessity: a bound on content items (text + image); DashScope documents none
+BBOX_MAX_PER_IMAGE = 10  # necessity: a bound; DashScope documents no number
+SEED_MAX = 2_147_483_647  # inferred from 002 "seed(integer): Random seed, range0-2147483647"
+
+EDIT_MODELS = ("tokenhub/gpt-image-2",)  # documented: "POST /v1/images/edits ... for tokenhub/gpt-image-2"
+EDIT_FIELDS = ("image", "mask", "prompt", "n", "size", "response_format", "model")
+EDIT_MAX_BYTES = 4 * 1024 * 1024 - 1  # documented: "image— required PNG file (< 4MB)"
+
+CHAT_MODELS = ("tokenhub/gemini-3.1-flash-image-preview", "tokenhub/gemini-3-pro-image-preview")  # documented
+CHAT_FIELDS = ("model", "messages", "modalities", "max_tokens", "temperature", "top_p")
+CHAT_ROLES = ("system", "user", "assistant")  # inferred from OpenAI Chat Completions
+REGION_HEADER = "X-TokenHub-Region"
+#: Documented usage figure: "completion_tokens": 1120 ... "image_tokens": 1120 for one image (also
+#: upstream Gemini's count for a 1K/2K image).
+IMAGE_TOKENS = 1120
+CHAT_IMAGE_SIZE = (1024, 1024)  # inferred: Gemini's default output is 1K at 1:1
+CHAT_MAX_TOKENS = 65_536  # inferred from Gemini 3's output-token limit
+
+
+# -- small helpers -----------------------------------------------------------------------------
+
+def _text(value: object, param: str, *, max_len: int, required: bool = True) -> str | None:
+    """A non-blank string of at most ``max_len`` characters, else a 400 naming ``param``."""
+    if value is None:
+        if required:
+            raise GatewayError(400, "missing_parameter", f"{param} is required", param=param)
+        return None
+    if not isinstance(value, str):
+        raise GatewayError(400, "invalid_type", f"{param} must be a string", param=param)
+    if not _NOT_BLANK.search(value):
+        raise GatewayError(400, "missing_parameter", f"{param} must not be empty", param=param)
+    if len(value) > max_len:
+        raise GatewayError(400, "invalid_parameter", f"{param} is longer than {max_len} characters", param=param)
+    return value
+
+
+def _image_ref(value: object, param: str, *, max_bytes: int) -> None:
+    """An input image: an ``http(s)`` URL (printable ASCII, not fetched) or a ``data:image/...;base64,`` URL.
+
+    Raises:
+        GatewayError: 400 naming ``param``.
+    """
+    if isinstance(value, str) and value.startswith(("http://", "https://")):
+        if len(value) > MAX_URL_CHARS or not _HTTP_URL.fullmatch(value):
+            raise GatewayError(400, "invalid_image", f"{param}: malformed image URL (printable ASCII, at most {MAX_URL_CHARS} characters)", param=param)
+        return
+    # data URLs: inferred (upstream DashScope and OpenAI both accept base64 data URLs)
+    check_image_ref(value, param, max_bytes=max_bytes, allow_raw_base64=False)
+
+
+def _reject_unknown(body: dict[str, Any], allowed: tuple[str, ...], prefix: str = "", hint: dict[str, str] | None = None) -> None:
+    for key in body:
+        if key not in allowed:
+            param = f"{prefix}{key}"
+            extra = (hint or {}).get(key)
+            raise GatewayError(400, "unknown_parameter",
+                               extra or f"{param}: unrecognized request argument supplied; accepted: {', '.join(prefix + a for a in allowed)}",
+                               param=param)
+
+
+def _reject_nulls(value: object) -> None:
+    """400 naming the first JSON ``null`` inside ``value``: no TokenHub field takes null (the
+    contract's types say so; inferred — omit a field to leave it unset). Iterative, so any
+    nesting depth the JSON parser accepted is safe."""
+    stack: list[tuple[object, str]] = [(value, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            children = [(f"{path}.{k}" if path else str(k), v) for k, v in node.items()]
+        elif isinstance(node, list):
+            children = [(f"{path}[{i}]", v) for i, v in enumerate(node)]
+        else:
+            continue
+        for p, v in children:
+            if v is None:
+                raise GatewayError(400, "invalid_type", f"{p} must not be null; omit it to use the default", param=p)
+        stack.extend((v, p) for p, v in reversed(children))
+
+
+def _resolve_size(model: Model, value: object, param: str, pattern: re.Pattern[str], sep: str) -> tuple[int, int]:
+    """``size`` -> ``(width, height)``: a tier word of ``model`` or ``W{sep}H`` within its limits.
+
+    Raises:
+        GatewayError: 400 ``invalid_size`` naming ``param``.
+    """
+    if value is None:
+        return model.default_size
+    if not isinstance(value, str):
+        raise GatewayError(400, "invalid_size", f"{param}: must be a string such as \"1024{sep}1024\"", param=param)
+    if value in model.tiers:
+        return model.tiers[value]
+    m = pattern.fullmatch(value)
+    if m is None:
+        accepted = list(model.tiers) + [s.replace("x", sep) for s in model.sizes]
+        shown = f"; accepted: {', '.join(accepted)}" if accepted else f"; use W{sep}H"
+        kind = "a size tier" if _TIER_WORD.fullmatch(value) else f"'W{sep}H'"
+        raise GatewayError(400, "invalid_size", f"{param}: {value[:40]!r} is not {kind} that {model.name} accepts{shown}", param=param)
+    w, h = int(m.group(1)), int(m.group(2))
+    side = model.extras.get("side_range")
+    if isinstance(side, tuple):
+        lo, hi = side
+        if not (lo <= w <= hi and lo <= h <= hi):
+            raise GatewayError(400, "invalid_size", f"{param}: width and height must each be between {lo} and {hi} pixels; got {w}{sep}{h}", param=param)
+        return w, h
+    return model.resolve_size(f"{w}x{h}", param)
+
+
+def openai_prompt_tokens(prompt: str) -> int:
+    """Estimated ``usage.input_tokens`` of a flat-shape prompt: one per character plus 10.
+
+    Inferred: a deterministic stand-in for OpenAI's tokenizer, chosen so that the documented
+    example (001: the 12-character prompt "一只橘猫在窗边,摄影风格") answers the documented 22.
+    """
+    return len(prompt) + 10
+
+
+def gemini_text_tokens(text: str) -> int:
+    """Estimated Gemini text tokens: ``ceil(0.7 * characters)``, at least 1.
+
+    Inferred: chosen so the documented example (001: the 10-character "画一只橘猫,摄影风格")
+    answers the documented ``prompt_tokens`` of 7.
+    """
+    return max(1, (len(text) * 7 + 9) // 10)
+
+
+def _moderation(model_code: str, param: str = "prompt") -> GatewayError:
+    # inferred from upstream OpenAI: gpt-image answers "moderation_blocked", other models "content_policy_violation"
+    return GatewayError(400, model_code, "Your request was rejected by the safety system: the prompt may contain content that is not allowed.",
+                        param=param)
+
+
+def _digest_key(*parts: object) -> str:
+    return "\x00".join(str(p) for p in parts)
+
+
+# -- POST /v1/images/generations ----------------------------------------------------------------
+
+def _is_ds_model(model: object) -> bool:
+    # documented: the passthrough serves "wan*" / "qwen*" models (001 §2; "Model Identifier ... wan2.6-t2i")
+    return isinstance(model, str) and (model in DS_MODELS or model.startswith(("wan", "qwen")))
+
+
+async def generations(ctx: Ctx) -> Response:
+    """``POST /v1/images/generations``: flat body -> ``{created, data, usage}``; DashScope body ->
+    ``{output, usage, request_id}`` (001 §2).
+
+    The body shape is chosen by the model (``wan*``/``qwen*`` -> DashScope), else by the
+    presence of ``input`` / ``parameters``. A body that mixes the two, or a model sent in the
+    other shape, answers 400 naming the stray field.
+    """
+    body = ctx.json()
+    model = body.get("model")
+    if _is_ds_model(model) or (not (isinstance(model, str) and model in FLAT_MODELS) and ("input" in body or "parameters" in body)):
+        ctx.shape = "dashscope"  # documented: "TokenHub passes through upstream fields"
+        return _dashscope(ctx, body)
+    return _flat(ctx, body)
+
+
+def _flat(ctx: Ctx, body: dict[str, Any]) -> Response:
+    ctx.pick_scenario(body.get("prompt"))
+    ctx.raise_generic_fault()
+    model = model_or_error(FLAT_MODELS, body.get("model"))
+    _reject_nulls(body)
+    shape_hint = {k: f"{k}: {model.name} takes the flat OpenAI-style body (prompt, size, n, output_format, watermark, response_format); "
+                     f"input.messages and parameters belong to the DashScope passthrough for wan*/qwen* models"
+                  for k in ("input", "parameters")}
+    _reject_unknown(body, FLAT_FIELDS, hint=shape_hint)
+    prompt = _text(body.get("prompt"), "prompt", max_len=FLAT_PROMPT_MAX)
+    assert prompt is not None
+    width, height = _resolve_size(model, body.get("size"), "size", _WXH_X, "x")
+    n = get_int(body, "n", lo=1, hi=model.max_n, default=1)
+    assert n is not None
+    formats: tuple[str, ...] = model.extras["output_formats"]  # type: ignore[assignment]
+    fmt: ImageFormat = get_str(body, "output_format", choices=formats) or "png"  # type: ignore[assignment]
+    get_bool(body, "watermark")  # documented optional; no visible effect in the mock
+    response_format = get_str(body, "response_format", choices=RESPONSE_FORMATS) or "b64_json"  # documented default b64_json
+    if ctx.scenario == "moderation":
+        raise _moderation(str(model.extras["moderation_code"]))
+    specs = prompt_digest_specs(prompt, model.name, width, height, fmt, n)
+    return ok({
+        "created": int(ctx.now()),  # inferred from upstream OpenAI
+        "data": [openai_item(ctx, spec, response_format) for spec in specs],
+        "usage": {"input_tokens": openai_prompt_tokens(prompt), "output_tokens": 0},  # documented shape
+    }, ctx=ctx)
+
+
+def _ds_texts(body: dict[str, Any]) -> str | None:
+    """Best-effort text of a DashScope body, for scenario tags only (never raises)."""
+    try:
+        content = body["input"]["messages"][0]["content"]
+        return "\n".join(i["text"] for i in content if isinstance(i, dict) and isinstance(i.get("text"), str))
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def _dashscope(ctx: Ctx, body: dict[str, Any]) -> Response:
+    ctx.pick_scenario(_ds_texts(body))
+    ctx.raise_generic_fault()
+    model = model_or_error(DS_MODELS, body.get("model"))
+    _reject_nulls(body)
+    flat_hint = {k: f"{k}: {model.name} uses the DashScope passthrough body: put the prompt in input.messages[0].content[].text "
+                    f"and options in parameters (size, n, watermark, ...)"
+                 for k in FLAT_FIELDS if k not in DS_FIELDS}
+    _reject_unknown(body, DS_FIELDS, hint=flat_hint)
+    # documented: "format is not switched via response_format on this protocol" -> accepted, ignored
+    get_str(body, "response_format", choices=RESPONSE_FORMATS)
+    inp = get_obj(body, "input", required=True)
+    assert inp is not None
+    _reject_unknown(inp, ("messages",), prefix="input.")
+    # inferred from DashScope: one user message per request (001: "Typical examples use a single user message")
+    messages = get_list(inp, "messages", required=True, min_items=1, max_items=1, param="input.messages")
+    assert messages is not None
+    msg = messages[0]
+    if not isinstance(msg, dict):
+        raise GatewayError(400, "invalid_type", "input.messages[0] must be an object with role and content", param="input.messages[0]")
+    _reject_unknown(msg, ("role", "content"), prefix="input.messages[0].")
+    get_str(msg, "role", required=True, choices=("user",), param="input.messages[0].role")
+    content = get_list(msg, "content", required=True, min_items=1, max_items=DS_CONTENT_MAX, param="input.messages[0].content")
+    assert content is not None
+    texts: list[str] = []
+    images: list[str] = []
+    for i, item in enumerate(content):
+        p = f"input.messages[0].content[{i}]"
+        if not isinstance(item, dict) or len(item) != 1 or not ({"text", "image"} & item.keys()):
+            raise GatewayError(400, "invalid_parameter", f"{p} must be an object with exactly one of text or image", param=p)
+        if "text" in item:
+            t = _text(item["text"], f"{p}.text", max_len=DS_TEXT_MAX)
+            assert t is not None
+            texts.append(t)
+        else:
+            _image_ref(item["image"], f"{p}.image", max_bytes=DS_IMAGE_MAX_BYTES)
+            images.append(item["image"])
+    if not texts:  # documented: "at least one text item is required"
+        raise GatewayError(400, "missing_parameter", "input.messages[0].content: at least one text item is required",
+                           param="input.messages[0].content")
+    min_images = int(model.extras["min_images"])  # type: ignore[arg-type]
+    if images and not model.image_input:
+        raise GatewayError(400, "invalid_parameter", f"input.messages[0].content: {model.name} is text-to-image only; remove the image items",
+                           param="input.messages[0].content")
+    if not min_images <= len(images) <= model.max_input_images:
+        raise GatewayError(400, "invalid_parameter",
+                           f"input.messages[0].content: {model.name} takes {min_images} to {model.max_input_images} input images; got {len(images)}",
+                           param="input.messages[0].content")
+    params = get_obj(body, "parameters") or {}
+    allowed: tuple[str, ...] = model.extras["params"]  # type: ignore[assignment]
+    _reject_unknown(params, allowed, prefix="parameters.")
+    get_str(params, "negative_prompt", max_len=DS_NEGATIVE_MAX, param="parameters.negative_prompt")
+    width, height = _resolve_size(model, params.get("size"), "parameters.size", _WXH_STAR, "*")
+    n = get_int(params, "n", lo=1, hi=model.max_n, default=1, param="parameters.n")
+    assert n is not None
+    for flag in ("prompt_extend", "watermark", "thinking_mode", "enable_sequential"):
+        get_bool(params, flag, param=f"parameters.{flag}")
+    seed = get_int(params, "seed", lo=0, hi=SEED_MAX, param="parameters.seed")
+    _check_bbox_list(params.get("bbox_list"), len(images))
+    if ctx.scenario == "moderation":
+        # inferred from upstream DashScope content moderation ("DataInspectionFailed")
+        raise GatewayError(400, "data_inspection_failed", "Input data may contain inappropriate content.", param="input.messages")
+    key = _digest_key("\n".join(texts), *images)
+    specs = prompt_digest_specs(key, model.name, width, height, "png", n, seed=seed)
+    # inferred from DashScope (qwen-image-edit-plus answers n images as n content items of one choice)
+    items = [{"image": ctx.image_url(spec), "type": "image"} for spec in specs]
+    return ok({
+        "output": {
+            "choices": [{"finish_reason": "stop", "message": {"content": items, "role": "assistant"}}],
+            "finished": True,
+        },
+        "usage": {"image_count": n, "input_tokens": 0, "output_tokens": 0, "size": f"{width}*{height}", "total_tokens": 0},
+        "request_id": ctx.request_id,
+    }, ctx=ctx)
+
+
+def _check_bbox_list(value: object, image_count: int) -> None:
+    """``parameters.bbox_list``: one list of at most 10 boxes per input image, each box
+    ``[x1, y1, x2, y2]`` of non-negative integer pixel coordinates (documented shape 001 §4.3
+    ``[[],[[989, 515, 1138, 681]]]``; the rules inferred from DashScope interactive editing). The
+    corner order is not checked: no document states it, and JSON Schema could not say it.
+
+    Raises:
+        GatewayError: 400 naming the offending ``parameters.bbox_list[...]`` path.
+    """
+    if value is None:
+        return
+    p = "parameters.bbox_list"
+    if not isinstance(value, list):
+        raise GatewayError(400, "invalid_type", f"{p} must be an array (one list of boxes per input image)", param=p)
+    if len(value) != image_count:
+        raise GatewayError(400, "invalid_parameter",
+                           f"{p} must hold one entry per input image: {image_count} image(s) sent, {len(value)} entries given", param=p)
+    for i, boxes in enumerate(value):
+        pi = f"{p}[{i}]"
+        if not isinstance(boxes, list) or len(boxes) > BBOX_MAX_PER_IMAGE:
+            raise GatewayError(400, "invalid_parameter", f"{pi} must be an array of at most {BBOX_MAX_PER_IMAGE} boxes", param=pi)
+        for j, box in enumerate(boxes):
+            pj = f"{pi}[{j}]"
+            if (not isinstance(box, list) or len(box) != 4
+                    or any(isinstance(c, bool) or not isinstance(c, (int, float))
+                           or (isinstance(c, float) and not c.is_integer()) or c < 0 for c in box)):
+                raise GatewayError(400, "invalid_parameter", f"{pj} must be [x1, y1, x2, y2] with non-negative integer pixel coordinates", param=pj)
+
+
+# -- POST /v1/images/edits ------------------------------------------------------------------------
+
+async def edits(ctx: Ctx) -> Response:
+    """``POST /v1/images/edits`` (multipart) -> ``{created, data, usage}`` (001 "Image edits").
+
+    Raises (as answers): 415 for a non-multipart body (001: "Not JSON ... Do not use -d '{...}'");
+    400 ``image file is required`` (documented text) when ``image`` is missing or sent as text;
+    400 for a non-PNG or undecodable upload, a file of 4MB or more, a bad ``mask`` or field.
+    """
+    form = await ctx.form()
+    seen: set[str] = set()
+    for key, _ in form.multi_items():
+        if key not in EDIT_FIELDS:
+            raise GatewayError(400, "unknown_parameter", f"{key}: unrecognized request argument supplied; accepted: {', '.join(EDIT_FIELDS)}", param=key)
+        if key in seen:
+            raise GatewayError(400, "invalid_parameter", f"{key}: send this field once", param=key)
+        seen.add(key)
+    fields: dict[str, Any] = {}
+    for key in ("prompt", "n", "size", "response_format", "model"):
+        v = form.get(key)
+        if isinstance(v, UploadFile):
+            raise GatewayError(400, "invalid_type", f"{key} must be a text field, not a file", param=key)
+        if v is not None:
+            fields[key] = v
+    ctx.pick_scenario(fields.get("prompt"))
+    ctx.raise_generic_fault()
+    model = model_or_error(FLAT_MODELS, fields.get("model", "tokenhub/gpt-image-2"))
+    if model.name not in EDIT_MODELS:
+        raise GatewayError(400, "model_not_supported", f"model: {model.name} does not support /v1/images/edits; use {', '.join(EDIT_MODELS)}", param="model")
+    image = form.get("image")
+    if not isinstance(image, UploadFile):
+        # documented: "Without @, curl sends the path as plain text and the gateway returns image file is required."
+        raise GatewayError(400, "invalid_request", "image file is required", param="image")
+    image_data = await image.read()
+    _, width, height = decode_image_bytes(image_data, "image", max_bytes=EDIT_MAX_BYTES, formats=frozenset({"PNG"}))
+    mask = form.get("mask")
+    mask_digest = ""
+    if mask is not None:
+        if not isinstance(mask, UploadFile):
+            raise GatewayError(400, "invalid_request", "mask must be uploaded as a PNG file (curl: -F mask=@/path/to/mask.png)", param="mask")
+        mask_data = await mask.read()
+        _check_mask(mask_data, width, height)
+        mask_digest = hashlib.blake2b(mask_data, digest_size=8).hexdigest()
+    prompt = _text(fields.get("prompt"), "prompt", max_len=FLAT_PROMPT_MAX, required=False) or ""  # documented optional
+    n = get_int(fields, "n", lo=1, hi=model.max_n, default=1, allow_numeric_string=True)
+    assert n is not None
+    out_w, out_h = _resolve_size(model, fields.get("size"), "size", _WXH_X, "x")
+    response_format = get_str(fields, "response_format", choices=RESPONSE_FORMATS) or "b64_json"  # documented default
+    if ctx.scenario == "moderation":
+        raise _moderation(str(model.extras["moderation_code"]))
+    key = _digest_key(prompt, hashlib.blake2b(image_data, digest_size=8).hexdigest(), mask_digest)
+    specs = prompt_digest_specs(key, model.name + "/edits", out_w, out_h, "png", n)
+    return ok({
+        "created": int(ctx.now()),  # inferred from upstream OpenAI
+        "data": [openai_item(ctx, spec, response_format) for spec in specs],
+        "usage": {"input_tokens": openai_prompt_tokens(prompt), "output_tokens": 0},  # "same as generations"
+    }, ctx=ctx)
+
+
+def _check_mask(data: bytes, width: int, height: int) -> None:
+    """``mask``: a PNG under 4MB (documented) with an alpha channel ("transparent regions = edit
+    area", documented) and the image's own pixel size (inferred from upstream OpenAI).
+
+    Raises:
+        GatewayError: 400 naming ``mask``.
+    """
+    decode_image_bytes(data, "mask", max_bytes=EDIT_MAX_BYTES, formats=frozenset({"PNG"}))
+    with Image.open(io.BytesIO(data)) as img:
+        size, mode, info = img.size, img.mode, img.info
+    if size != (width, height):
+        raise GatewayError(400, "invalid_image", f"mask: must have the same size as image ({width}x{height}); got {size[0]}x{size[1]}", param="mask")
+    if mode not in ("RGBA", "LA", "PA") and "transparency" not in info:
+        raise GatewayError(400, "invalid_image", f"mask: needs an alpha channel (transparent areas mark the region to edit); got mode {mode}", param="mask")
+
+
+# -- POST /v1/chat/completions ----------------------------------------------------------------------
+
+#: Image-request heuristic for the chat route (inferred; 001 only says text-only prompts get text
+#: "when the prompt does not request a picture"). A prompt asks for a picture when it holds a
+#: drawing verb (画 — not 画家/画面/画质/画廊/画展 —, 绘, 生成…图/照片, draw, paint, sketch,
+#: illustrate, render, "generate/create/make/design … image/picture/photo/…", "image/picture/photo of").
+_DRAW = re.compile(
+    r"画(?![家面质廊展])|绘|(生成|制作|设计|做)[^。？?！!]{0,12}(图|照片|海报|插画|壁纸|头像|logo)"
+    r"|\b(draw|paint|sketch|illustrate|render)\b"
+    r"|\b(generate|create|make|design)\b[^.?!]{0,40}\b(image|picture|photo|illustration|logo|poster|wallpaper|icon|drawing|painting)s?\b"
+    r"|\b(image|picture|photo)s? of\b",
+    re.IGNORECASE,
+)
+#: With an input image, editing verbs also ask for a picture (改/换/加/去掉/添加/删除/替换, edit, change,
+#: add, remove, replace, turn … into, make it).
+_EDIT = re.compile(r"改|换|加上|添加|去掉|删除|替换|\b(edit|change|add|remove|replace|turn|make it)\b", re.IGNORECASE)
+_ARITH = re.compile(r"(-?[0-9]{1,12})\s*([+\-*/×÷])\s*(-?[0-9]{1,12})")
+
+
+def wants_image(prompt: str, *, has_input_image: bool = False, modalities: list[str] | None = None) -> bool:
+    """Whether the chat route answers ``prompt`` with an image (deterministic heuristic).
+
+    ``modalities`` decides when it names one kind only (``["image"]`` -> image, ``["text"]`` ->
+    text); otherwise the prompt must hold a drawing verb (:data:`_DRAW`), or an editing verb
+    (:data:`_EDIT`) when an input image is attached. 001's examples: "画一只橘猫,摄影风格" ->
+    image; "2+2等于几?只回答数字" -> text.
+    """
+    if modalities is not None:
+        if "image" not in modalities:
+            return False
+        if "text" not in modalities:
+            return True
+    if _DRAW.search(prompt):
+        return True
+    return has_input_image and bool(_EDIT.search(prompt))
+
+
+def text_answer(prompt: str) -> str:
+    """The mock's plain-text answer: the value of the first ``a op b`` integer expression in
+    ``prompt`` (``+ - * / × ÷``), else a fixed sentence quoting the prompt's start."""
+    m = _ARITH.search(prompt)
+    if m:
+        a, op, b = int(m.group(1)), m.group(2), int(m.group(3))
+        if op == "+":
+            return str(a + b)
+        if op == "-":
+            return str(a - b)
+        if op in "*×":
+            return str(a * b)
+        if b != 0:
+            q = a / b
+            return str(int(q)) if q.is_integer() else f"{q:.6g}"
+    head = " ".join(prompt.split())[:80]
+    return f"This is a text answer from the imagegw mock to: {head}" if head else "This is a text answer from the imagegw mock."
+
+
+def _message_parts(content: object, p: str) -> tuple[list[str], int]:
+    """Texts and image count of one message's ``content`` (string, or OpenAI content parts)."""
+    if isinstance(content, str):
+        if not content:
+            raise GatewayError(400, "missing_parameter", f"{p} must not be empty", param=p)
+        return [content], 0
+    if not isinstance(content, list) or not content:
+        raise GatewayError(400, "invalid_type", f"{p} must be a string or a non-empty array of content parts", param=p)
+    texts: list[str] = []
+    images = 0
+    for i, part in enumerate(content):
+        pi = f"{p}[{i}]"
+        if not isinstance(part, dict):
+            raise GatewayError(400, "invalid_type", f"{pi} must be an object", param=pi)
+        kind = get_str(part, "type", required=True, choices=("text", "image_url"), param=f"{pi}.type")
+        if kind == "text":
+            _reject_unknown(part, ("type", "text"), prefix=f"{pi}.")
+            t = part.get("text")
+            if not isinstance(t, str) or not t:
+                raise GatewayError(400, "missing_parameter" if not t else "invalid_type", f"{pi}.text must be a non-empty string", param=f"{pi}.text")
+            texts.append(t)
+        else:
+            # inferred from OpenAI Chat Completions: {"type": "image_url", "image_url": {"url": ...}}
+            _reject_unknown(part, ("type", "image_url"), prefix=f"{pi}.")
+            iu = get_obj(part, "image_url", required=True, param=f"{pi}.image_url")
+            assert iu is not None
+            _reject_unknown(iu, ("url",), prefix=f"{pi}.image_url.")
+            if "url" not in iu:
+                raise GatewayError(400, "missing_parameter", f"{pi}.image_url.url is required", param=f"{pi}.image_url.url")
+            _image_ref(iu["url"], f"{pi}.image_url.url", max_bytes=7 * 1024 * 1024)  # inferred: 002 FAQ "Gemini ... max 7MB"
+            images += 1
+    return texts, images
+
+
+async def chat_completions(ctx: Ctx) -> Response:
+    """``POST /v1/chat/completions`` for the Gemini image models -> an OpenAI ``chat.completion``
+    (001 "Text-to-image (chat completions)").
+
+    The image answer is ``![image](data:image/png;base64,...)`` in ``choices[0].message.content``
+    with ``usage.completion_tokens_details.image_tokens`` = 1120; text-only prompts (see
+    :func:`wants_image`) answer text. Missing ``X-TokenHub-Region: global`` answers 400 (inferred).
+    """
+    body = ctx.json()
+    last_user = _last_user_text(body.get("messages"))
+    ctx.pick_scenario(last_user)
+    ctx.raise_generic_fault()
+    model = get_str(body, "model", required=True)
+    assert model is not None
+    if model not in CHAT_MODELS:
+        raise GatewayError(400, "model_not_found", f"The model {model[:60]!r} is not served on /v1/chat/completions; supported: {', '.join(CHAT_MODELS)}",
+                           param="model")
+    _reject_nulls(body)
+    region = ctx.request.headers.get(REGION_HEADER)
+    if region != "global":
+        # documented: "X-TokenHub-Region: global — required header for these models (global listing only)";
+        # the 400 status and this body are inferred
+        what = "is required" if region is None else f"must be 'global', got {region[:20]!r}"
+        raise GatewayError(400, "missing_parameter" if region is None else "invalid_parameter",
+                           f"{REGION_HEADER} header {what}: {model} is listed in the global region only; send '{REGION_HEADER}: global'",
+                           param=REGION_HEADER)
+    _reject_unknown(body, CHAT_FIELDS)
+    messages = get_list(body, "messages", required=True, min_items=1, max_items=256)
+    assert messages is not None
+    all_texts: list[str] = []
+    last_images = 0
+    last_user_texts: list[str] = []
+    for i, msg in enumerate(messages):
+        p = f"messages[{i}]"
+        if not isinstance(msg, dict):
+            raise GatewayError(400, "invalid_type", f"{p} must be an object with role and content", param=p)
+        _reject_unknown(msg, ("role", "content"), prefix=f"{p}.")
+        role = get_str(msg, "role", required=True, choices=CHAT_ROLES, param=f"{p}.role")
+        if "content" not in msg:
+            raise GatewayError(400, "missing_parameter", f"{p}.content is required", param=f"{p}.content")
+        texts, images = _message_parts(msg["content"], f"{p}.content")
+        all_texts.extend(texts)
+        if role == "user":
+            last_user_texts, last_images = texts, images
+    modalities = get_list(body, "modalities", min_items=1, max_items=2)
+    if modalities is not None:
+        for j, m in enumerate(modalities):
+            if m not in ("text", "image"):
+                raise GatewayError(400, "invalid_parameter", f"modalities[{j}] must be 'text' or 'image'", param=f"modalities[{j}]")
+        if len(set(modalities)) != len(modalities):
+            raise GatewayError(400, "invalid_parameter", "modalities: items must be unique", param="modalities")
+    get_int(body, "max_tokens", lo=1, hi=CHAT_MAX_TOKENS)
+    get_float(body, "temperature", lo=0, hi=2)
+    get_float(body, "top_p", lo=0, hi=1)
+    if ctx.scenario == "moderation":
+        raise _moderation("content_policy_violation", "messages")
+    prompt = "\n".join(last_user_texts)
+    prompt_tokens = gemini_text_tokens("".join(all_texts))
+    if wants_image(prompt, has_input_image=last_images > 0, modalities=modalities):
+        spec = prompt_digest_specs(prompt, model, *CHAT_IMAGE_SIZE, "png", 1)[0]
+        content = f"![image](data:image/png;base64,{ctx.image(spec).b64})"
+        text_tokens, image_tokens = 0, IMAGE_TOKENS
+    else:
+        content = text_answer(prompt)
+        text_tokens, image_tokens = gemini_text_tokens(content), 0
+    now = ctx.now()
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now))
+    return ok({
+        "id": f"chatcmpl-{stamp}{ctx.request_id.replace('-', '')[:17]}",  # format inferred from the documented example id
+        "object": "chat.completion",
+        "created": int(now),
+        "model": model.removeprefix("tokenhub/"),  # documented: the example answers "gemini-3.1-flash-image-preview"
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": text_tokens + image_tokens,
+            "total_tokens": prompt_tokens + text_tokens + image_tokens,
+            "prompt_tokens_details": {"text_tokens": prompt_tokens, "image_tokens": 0},
+            "completion_tokens_details": {"text_tokens": text_tokens, "image_tokens": image_tokens},
+        },
+    }, ctx=ctx)
+
+
+def _last_user_text(messages: object) -> str | None:
+    """Best-effort text of the last user message, for scenario tags only (never raises)."""
+    if not isinstance(messages, list):
+        return None
+    for msg in reversed(messages):
+        if isinstance(msg, dict) and msg.get("role") == "user":
+            c = msg.get("content")
+            if isinstance(c, str):
+                return c
+            if isinstance(c, list):
+                return "\n".join(p["text"] for p in c if isinstance(p, dict) and isinstance(p.get("text"), str))
+            return None
+    return None
+
+
+GATEWAY = Gateway(
+    id="tokenhub",
+    shape="openai",
+    auth="bearer",  # documented: "Authorization: Bearer <TokenHub API Key>"
+    title="TokenHub",
+    documented_host="https://tokenhub.link",
+    operations=(
+        Operation("/v1/images/generations", ("POST",), generations, "createImage"),
+        Operation("/v1/images/edits", ("POST",), edits, "createImageEdit"),
+        Operation("/v1/chat/completions", ("POST",), chat_completions, "createChatCompletion"),
+    ),
+)

@@ -1,0 +1,608 @@
+"""TokenHub (document 001_2deeaf4f61535733.txt): generations in two body shapes, multipart edits,
+Gemini image chat; validation, scenarios in both error shapes, auth, and the contract file.
+
+Expected values come from the document (quoted next to each assertion) or from the request itself
+(the size asked for), never from the mock's own output.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import yaml
+from PIL import Image
+
+from mock_server import ManualClock, Settings, create_app
+from mock_server.faults import QueuedScenario
+from mock_server.testing import SyncASGITransport
+
+ROOT = Path(__file__).resolve().parents[2]
+IMAGES = ROOT / "fixtures" / "images"
+CONTRACT = ROOT / "contracts" / "tokenhub.openapi.yaml"
+
+GEN = "/tokenhub/v1/images/generations"
+EDITS = "/tokenhub/v1/images/edits"
+CHAT = "/tokenhub/v1/chat/completions"
+AUTH = {"Authorization": "Bearer th-test-key"}
+REGION = {**AUTH, "X-TokenHub-Region": "global"}
+DATA_URL_IMAGE = re.compile(r"^!\[image\]\(data:image/png;base64,([^)]+)\)$")  # 001: "match data:image/png;base64,([^)]+)"
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+def png_bytes(w: int = 16, h: int = 16, mode: str = "RGB") -> bytes:
+    buf = io.BytesIO()
+    Image.new(mode, (w, h)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def decode(data: bytes) -> tuple[str, tuple[int, int]]:
+    with Image.open(io.BytesIO(data)) as img:
+        img.load()
+        return img.format or "", img.size
+
+
+def fetch(client: httpx.Client, url: str) -> httpx.Response:
+    """GET a URL result in-process (the mock's own host, path only)."""
+    parts = urlsplit(url)
+    assert parts.hostname == "127.0.0.1"
+    return client.get(parts.path)
+
+
+def flat(client: httpx.Client, headers: dict[str, str] | None = None, **body: object) -> httpx.Response:
+    return client.post(GEN, headers=headers or AUTH, json={"model": "tokenhub/gpt-image-2", "prompt": "a cat", **body})
+
+
+def ds_body(model: str = "wan2.7-image-pro", content: list[dict] | None = None, **parameters: object) -> dict:
+    body: dict = {"model": model, "input": {"messages": [{"role": "user", "content": content or [{"text": "a flower shop"}]}]}}
+    if parameters:
+        body["parameters"] = parameters
+    return body
+
+
+def ds(client: httpx.Client, body: dict, headers: dict[str, str] | None = None) -> httpx.Response:
+    return client.post(GEN, headers=headers or AUTH, json=body)
+
+
+def edit(client: httpx.Client, data: dict[str, str] | None = None, files: dict | None = None,
+         headers: dict[str, str] | None = None) -> httpx.Response:
+    if files is None:
+        files = {"image": ("image.png", (IMAGES / "sample.png").read_bytes(), "image/png")}
+    return client.post(EDITS, headers=headers or AUTH, data=data or {}, files=files)
+
+
+def chat(client: httpx.Client, content: object = "画一只橘猫,摄影风格", headers: dict[str, str] | None = None, **body: object) -> httpx.Response:
+    payload = {"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": content}], **body}
+    return client.post(CHAT, headers=REGION if headers is None else headers, json=payload)
+
+
+def openai_error(r: httpx.Response, status: int) -> dict:
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"message", "type", "param", "code"}
+    return body["error"]
+
+
+def dashscope_error(r: httpx.Response, status: int) -> dict:
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert set(body) == {"code", "message", "request_id"}
+    assert body["request_id"] == r.headers["X-Request-Id"]
+    return body
+
+
+# -- flat body ----------------------------------------------------------------------------------------
+
+def test_gpt_image_doc_example_answers_b64_png(client: httpx.Client) -> None:
+    # 001: the cURL example; "By default data[0].b64_json (base64 PNG)"; example usage input_tokens 22
+    r = client.post(GEN, headers=AUTH, json={"model": "tokenhub/gpt-image-2", "prompt": "一只橘猫在窗边,摄影风格",
+                                              "size": "1024x1024", "n": 1})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert len(body["data"]) == 1 and set(body["data"][0]) == {"b64_json"}
+    assert decode(base64.b64decode(body["data"][0]["b64_json"])) == ("PNG", (1024, 1024))
+    assert body["usage"] == {"input_tokens": 22, "output_tokens": 0}
+    assert r.headers["X-Request-Id"]
+
+
+def test_url_result_is_fetchable_at_the_size_asked(client: httpx.Client) -> None:
+    # 001: 'With "response_format": "url", returns data[0].url instead.'
+    r = flat(client, size="1024x1536", response_format="url", n=2)
+    assert r.status_code == 200, r.text
+    items = r.json()["data"]
+    assert len(items) == 2 and all(set(i) == {"url"} for i in items)
+    assert items[0]["url"] != items[1]["url"]
+    for item in items:
+        got = fetch(client, item["url"])
+        assert got.status_code == 200 and got.headers["content-type"] == "image/png"
+        assert decode(got.content) == ("PNG", (1024, 1536))
+
+
+def test_url_expires_after_24_hours(client: httpx.Client, clock: ManualClock) -> None:
+    # 001: "Image URLs are usually temporary (commonly around 24 hours)."
+    url = flat(client, response_format="url").json()["data"][0]["url"]
+    clock.advance(24 * 3600 - 1)
+    assert fetch(client, url).status_code == 200
+    clock.advance(2)
+    assert openai_error(fetch(client, url), 410)["code"] == "url_expired"
+
+
+def test_output_format_jpeg(client: httpx.Client) -> None:
+    r = flat(client, output_format="jpeg", size="1536x1024")
+    assert decode(base64.b64decode(r.json()["data"][0]["b64_json"])) == ("JPEG", (1536, 1024))
+
+
+def test_ark_seedream_doc_example_and_canonical_id(client: httpx.Client) -> None:
+    # 001 "Reference Links": ark/doubao-seedream-4-0-250828, size 1024x1024; "Use ark/<model_id> or canonical id from catalog"
+    for model in ("ark/doubao-seedream-4-0-250828", "doubao-seedream-4-0-250828"):
+        r = client.post(GEN, headers=AUTH, json={"model": model, "prompt": "日落下的城市天际线,电影感光影", "size": "1024x1024"})
+        assert r.status_code == 200, r.text
+        assert decode(base64.b64decode(r.json()["data"][0]["b64_json"])) == ("PNG", (1024, 1024))
+
+
+def test_same_request_same_image(client: httpx.Client) -> None:
+    a = flat(client, prompt="same").json()["data"][0]["b64_json"]
+    b = flat(client, prompt="same").json()["data"][0]["b64_json"]
+    c = flat(client, prompt="other").json()["data"][0]["b64_json"]
+    assert a == b != c
+
+
+@pytest.mark.parametrize("model,size,ok", [
+    ("tokenhub/gpt-image-2", "1536x1024", True), ("tokenhub/gpt-image-2", "2048x2048", False),
+    ("tokenhub/gpt-image-2", "1024*1024", False), ("tokenhub/gpt-image-2", "1K", False),
+    # 004 seedream-4-0: 1K/2K/4K or 921,600-16,777,216 pixels; aspect 1/16-16
+    ("ark/doubao-seedream-4-0-250828", "1K", True), ("ark/doubao-seedream-4-0-250828", "1280x720", True),
+    ("ark/doubao-seedream-4-0-250828", "959x960", False), ("ark/doubao-seedream-4-0-250828", "3K", False),
+    ("ark/doubao-seedream-4-0-250828", "4080x240", False), ("ark/doubao-seedream-4-0-250828", "1k", False),
+    # 004 seedream-4-5: 2K/4K or >= 3,686,400 pixels, so the 001 example size 1024x1024 is too small
+    ("ark/doubao-seedream-4-5-251128", "1024x1024", False), ("ark/doubao-seedream-4-5-251128", "2560x1440", True),
+    # 002 seedream-3.0 size list
+    ("ark/doubao-seedream-3-0-t2i-250415", "864x1152", True), ("ark/doubao-seedream-3-0-t2i-250415", "2K", False),
+])
+def test_flat_sizes_per_model(client: httpx.Client, model: str, size: str, ok: bool) -> None:
+    r = flat(client, model=model, size=size, response_format="url")
+    if ok:
+        assert r.status_code == 200, r.text
+    else:
+        assert openai_error(r, 400)["param"] == "size"
+
+
+@pytest.mark.parametrize("field,value", [
+    ("prompt", None), ("prompt", ""), ("prompt", "  \n"), ("prompt", 5), ("prompt", "x" * 32_001),
+    ("n", 0), ("n", 11), ("n", 1.5), ("n", "2"), ("n", True),
+    ("output_format", "gif"), ("response_format", "png"), ("watermark", "no"),
+    ("model", "gpt-image-2"), ("model", 7), ("quality", "high"), ("size", 1024),
+])
+def test_flat_validation_names_the_parameter(client: httpx.Client, field: str, value: object) -> None:
+    body = {"model": "tokenhub/gpt-image-2", "prompt": "a cat", field: value}
+    if value is None:
+        del body[field]
+    err = openai_error(client.post(GEN, headers=AUTH, json=body), 400)
+    assert err["param"] == field
+
+
+def test_explicit_null_is_rejected(client: httpx.Client) -> None:
+    assert openai_error(flat(client, n=None), 400)["param"] == "n"
+
+
+def test_seedream_rules(client: httpx.Client) -> None:
+    # inferred from Ark: one image per request; output formats png/jpeg
+    assert openai_error(flat(client, model="ark/doubao-seedream-4-0-250828", size="1K", n=2), 400)["param"] == "n"
+    assert openai_error(flat(client, model="ark/doubao-seedream-4-0-250828", size="1K", output_format="webp"), 400)["param"] == "output_format"
+
+
+def test_bad_json_and_content_type(client: httpx.Client) -> None:
+    r = client.post(GEN, headers={**AUTH, "Content-Type": "application/json"}, content=b"{not json")
+    assert openai_error(r, 400)["code"] == "invalid_json"
+    r = client.post(GEN, headers={**AUTH, "Content-Type": "text/plain"}, content=b"hello")
+    openai_error(r, 415)
+
+
+# -- body shapes ----------------------------------------------------------------------------------------
+
+def test_flat_model_in_dashscope_shape_is_a_clear_400(client: httpx.Client) -> None:
+    body = ds_body("tokenhub/gpt-image-2")
+    body["prompt"] = "a cat"
+    err = openai_error(ds(client, body), 400)
+    assert err["param"] == "input" and "flat" in err["message"]
+
+
+def test_dashscope_model_in_flat_shape_is_a_clear_400(client: httpx.Client) -> None:
+    r = client.post(GEN, headers=AUTH, json={"model": "wan2.6-t2i", "prompt": "a cat", "size": "1280*1280"})
+    err = dashscope_error(r, 400)
+    assert err["code"] == "InvalidParameter" and "input.messages" in err["message"]
+
+
+def test_mixed_body_is_rejected(client: httpx.Client) -> None:
+    body = ds_body("wan2.6-t2i")
+    body["n"] = 2
+    assert "DashScope passthrough" in dashscope_error(ds(client, body), 400)["message"]
+
+
+def test_unknown_model_with_input_answers_dashscope_shape(client: httpx.Client) -> None:
+    assert dashscope_error(ds(client, ds_body("wan9-unknown")), 400)["code"] == "InvalidParameter"
+    openai_error(flat(client, model="unknown-model"), 400)
+
+
+# -- DashScope passthrough ---------------------------------------------------------------------------------
+
+def test_wan26_doc_example_answers_dashscope_json(client: httpx.Client) -> None:
+    # 001 "2. cURL Example (passthrough)" and its response structure
+    body = ds_body("wan2.6-t2i", [{"text": "A flower shop with elegant windows, a beautiful wooden door, and fresh flowers on display."}],
+                   prompt_extend=True, watermark=False, n=1, negative_prompt="", size="1280*1280")
+    r = ds(client, body)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["output"]["finished"] is True
+    choice = out["output"]["choices"][0]
+    assert choice["finish_reason"] == "stop" and choice["message"]["role"] == "assistant"
+    item = choice["message"]["content"][0]
+    assert item["type"] == "image"
+    assert out["usage"] == {"image_count": 1, "input_tokens": 0, "output_tokens": 0, "size": "1280*1280", "total_tokens": 0}
+    assert out["request_id"] == r.headers["X-Request-Id"]
+    got = fetch(client, item["image"])
+    assert got.status_code == 200 and decode(got.content) == ("PNG", (1280, 1280))
+
+
+def test_response_format_does_not_switch_the_passthrough(client: httpx.Client) -> None:
+    # 001: "format is not switched via response_format on this protocol"
+    body = ds_body("wan2.7-image-pro", size="1K")
+    body["response_format"] = "b64_json"
+    r = ds(client, body)
+    assert r.status_code == 200, r.text
+    item = r.json()["output"]["choices"][0]["message"]["content"][0]
+    assert set(item) == {"image", "type"} and item["image"].startswith("http")
+
+
+def test_wan27_image_editing_with_url_and_data_url_inputs(client: httpx.Client) -> None:
+    # 001 §4.2: two image items then a text item
+    sample = "data:image/png;base64," + base64.b64encode((IMAGES / "sample.png").read_bytes()).decode()
+    content = [{"image": "https://help-static-aliyun-doc.aliyuncs.com/file-manage-files/zh-CN/20251229/pjeqdf/car.webp"},
+               {"image": sample}, {"text": "Apply the graffiti style from image 2 onto the car in image 1."}]
+    r = ds(client, ds_body("wan2.7-image-pro", content, size="1K", n=1, watermark=False))
+    assert r.status_code == 200, r.text
+    url = r.json()["output"]["choices"][0]["message"]["content"][0]["image"]
+    assert decode(fetch(client, url).content) == ("PNG", (1024, 1024))
+
+
+@pytest.mark.parametrize("image", ["data:image/png;base64,!!!", "data:image/png;base64,aGVsbG8=", "ftp://x/y.png",
+                                   "https://example.com/a b.png", 5])
+def test_bad_input_image_is_dashscope_400(client: httpx.Client, image: object) -> None:
+    content = [{"image": image}, {"text": "edit"}]
+    err = dashscope_error(ds(client, ds_body("wan2.7-image-pro", content, size="1K")), 400)
+    assert "input.messages[0].content[0].image" in err["message"]
+
+
+def test_interactive_editing_bbox_list(client: httpx.Client) -> None:
+    # 001 §4.3: "bbox_list": [[],[[989, 515, 1138, 681]]] with two input images
+    two = [{"image": "https://img.example.com/1.webp"}, {"image": "https://img.example.com/2.webp"}, {"text": "place the clock"}]
+    ok = ds(client, ds_body("wan2.7-image-pro", two, bbox_list=[[], [[989, 515, 1138, 681]]], size="1K", n=1))
+    assert ok.status_code == 200, ok.text
+    for bbox, where in [([[989, 515, 1138, 681]], "parameters.bbox_list"),                 # one entry for two images
+                        ([[], [[989, 515, 1138]]], "parameters.bbox_list[1][0]"),          # three coordinates
+                        ([[], [[-1, 515, 989, 681]]], "parameters.bbox_list[1][0]"),
+                        ("[[]]", "parameters.bbox_list")]:
+        err = dashscope_error(ds(client, ds_body("wan2.7-image-pro", two, bbox_list=bbox, size="1K")), 400)
+        assert err["message"].startswith(where), (bbox, err)
+
+
+def test_group_generation_answers_n_images(client: httpx.Client) -> None:
+    # 001 §4.4: enable_sequential true, n 4
+    r = ds(client, ds_body("wan2.7-image-pro", enable_sequential=True, n=4, size="2K"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    items = body["output"]["choices"][0]["message"]["content"]
+    assert len(items) == 4 and len({i["image"] for i in items}) == 4
+    assert body["usage"]["image_count"] == 4 and body["usage"]["size"] == "2048*2048"
+    assert "parameters.n" in dashscope_error(ds(client, ds_body("wan2.7-image-pro", enable_sequential=True, n=5)), 400)["message"]
+
+
+@pytest.mark.parametrize("model,size,ok", [
+    ("wan2.6-t2i", "1472*1104", True), ("wan2.6-t2i", "1280x1280", False), ("wan2.6-t2i", "2K", False),
+    ("wan2.6-t2i", "700*700", False), ("wan2.7-image-pro", "4K", True), ("wan2.7-image-pro", "2k", False),
+    ("wan2.7-image-pro", "1280*1280", False), ("wan2.7-image", "4K", False), ("wan2.7-image", "1K", True),
+    ("qwen-image-plus", "1664*928", True), ("qwen-image-plus", "1024*1024", False),
+])
+def test_dashscope_sizes_per_model(client: httpx.Client, model: str, size: str, ok: bool) -> None:
+    r = ds(client, ds_body(model, size=size))
+    if ok:
+        assert r.status_code == 200, r.text
+        assert r.json()["usage"]["size"] in (size, {"1K": "1024*1024", "4K": "4096*4096"}.get(size))
+    else:
+        assert dashscope_error(r, 400)["message"].startswith("parameters.size")
+
+
+def test_qwen_image_edit_plus_rules(client: httpx.Client) -> None:
+    # 002: "Supports 1-3 input images", "output 1-6 images", size "2048*2048"
+    img = {"image": "https://example.com/in.webp"}
+    ok = ds(client, ds_body("qwen-image-edit-plus", [img, {"text": "make it red"}], n=6, size="2048*2048"))
+    assert ok.status_code == 200 and len(ok.json()["output"]["choices"][0]["message"]["content"]) == 6
+    assert dashscope_error(ds(client, ds_body("qwen-image-edit-plus", [{"text": "no image"}])), 400)["code"] == "InvalidParameter"
+    dashscope_error(ds(client, ds_body("qwen-image-edit-plus", [img] * 4 + [{"text": "four"}])), 400)
+    dashscope_error(ds(client, ds_body("qwen-image-edit-plus", [img, {"text": "x"}], n=7)), 400)
+    assert "parameters.size" in dashscope_error(ds(client, ds_body("qwen-image-edit-plus", [img, {"text": "x"}], size="511*1024")), 400)["message"]
+
+
+@pytest.mark.parametrize("body,where", [
+    (ds_body("wan2.6-t2i", [{"image": "https://example.com/a.png"}, {"text": "x"}]), "input.messages[0].content"),
+    (ds_body("wan2.7-image-pro", [{"image": "https://example.com/a.png"}]), "input.messages[0].content"),
+    (ds_body("wan2.7-image-pro", [{"text": "a", "image": "https://example.com/a.png"}]), "input.messages[0].content[0]"),
+    (ds_body("wan2.7-image-pro", [{"text": "   "}]), "input.messages[0].content[0].text"),
+    (ds_body("wan2.7-image-pro", [{"image": "https://e.com/a.png"}] * 10 + [{"text": "x"}]), "input.messages[0].content"),
+    (ds_body("wan2.6-t2i", thinking_mode=True), "parameters.thinking_mode"),
+    (ds_body("wan2.7-image-pro", watermark="no"), "parameters.watermark"),
+    (ds_body("wan2.7-image-pro", seed=-1), "parameters.seed"),
+    (ds_body("wan2.7-image-pro", negative_prompt="x" * 501), "parameters.negative_prompt"),
+    (ds_body("wan2.7-image-pro", n=0), "parameters.n"),
+    ({"model": "wan2.7-image-pro", "input": {"messages": [{"role": "assistant", "content": [{"text": "x"}]}]}}, "input.messages[0].role"),
+    ({"model": "wan2.7-image-pro", "input": {"messages": []}}, "input.messages"),
+    ({"model": "wan2.7-image-pro", "input": {"messages": [{"role": "user", "content": [{"text": "a"}]}] * 2}}, "input.messages"),
+    ({"model": "wan2.7-image-pro"}, "input"),
+    ({"input": {"messages": [{"role": "user", "content": [{"text": "a"}]}]}}, "model"),
+    ({**ds_body(), "parameters": {"size": None}}, "parameters.size"),
+])
+def test_dashscope_validation_names_the_parameter(client: httpx.Client, body: dict, where: str) -> None:
+    err = dashscope_error(ds(client, body), 400)
+    assert err["message"].startswith(where), err
+
+
+# -- /v1/images/edits ---------------------------------------------------------------------------------------
+
+def test_edit_doc_example_multipart(client: httpx.Client) -> None:
+    # 001 "Image edits" cURL example; "Response shape is the same as generations: default data[0].b64_json"
+    r = edit(client, {"model": "tokenhub/gpt-image-2", "prompt": "给图中的主体加上一顶红色贝雷帽", "n": "1", "size": "1024x1024"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert set(body["data"][0]) == {"b64_json"}
+    assert decode(base64.b64decode(body["data"][0]["b64_json"])) == ("PNG", (1024, 1024))
+    assert set(body["usage"]) == {"input_tokens", "output_tokens"}
+
+
+def test_edit_url_result_with_mask_and_n(client: httpx.Client) -> None:
+    files = {"image": ("image.png", (IMAGES / "sample.png").read_bytes(), "image/png"),
+             "mask": ("mask.png", (IMAGES / "mask.png").read_bytes(), "image/png")}
+    r = edit(client, {"prompt": "add a hat", "n": "2", "size": "1536x1024", "response_format": "url"}, files)
+    assert r.status_code == 200, r.text
+    items = r.json()["data"]
+    assert len(items) == 2
+    assert decode(fetch(client, items[1]["url"]).content) == ("PNG", (1536, 1024))
+
+
+def test_edit_without_image_file_answers_documented_error(client: httpx.Client) -> None:
+    # 001: "Without @, curl sends the path as plain text and the gateway returns image file is required."
+    as_text = client.post(EDITS, headers=AUTH, files={"image": (None, "/path/to/image.png"), "prompt": (None, "hat")})
+    assert openai_error(as_text, 400)["message"] == "image file is required"
+    missing = client.post(EDITS, headers=AUTH, files={"prompt": (None, "hat")})
+    err = openai_error(missing, 400)
+    assert err["message"] == "image file is required" and err["param"] == "image"
+
+
+def test_edit_rejects_json_body(client: httpx.Client) -> None:
+    # 001: "Not JSON ... Do not use -d '{...}' or Content-Type: application/json."
+    r = client.post(EDITS, headers=AUTH, json={"model": "tokenhub/gpt-image-2", "image": "/path/to/image.png", "prompt": "hat"})
+    assert "multipart/form-data" in openai_error(r, 415)["message"]
+
+
+@pytest.mark.parametrize("name,data,ctype", [
+    ("notes.txt", b"hello, not an image", "text/plain"),
+    ("image.png", b"", "image/png"),
+    ("photo.jpg", None, "image/jpeg"),  # a real JPEG: 001 requires PNG
+])
+def test_edit_rejects_non_png_uploads(client: httpx.Client, name: str, data: bytes | None, ctype: str) -> None:
+    if data is None:
+        buf = io.BytesIO()
+        Image.new("RGB", (16, 16)).save(buf, "JPEG")
+        data = buf.getvalue()
+    err = openai_error(edit(client, {"prompt": "x"}, {"image": (name, data, ctype)}), 400)
+    assert err["param"] == "image"
+
+
+def test_edit_image_of_4mb_is_rejected(client: httpx.Client) -> None:
+    # 001: "image— required PNG file (< 4MB)"
+    big = png_bytes() + b"\0" * (4 * 1024 * 1024)
+    err = openai_error(edit(client, {"prompt": "x"}, {"image": ("big.png", big, "image/png")}), 400)
+    assert err["param"] == "image" and err["code"] == "image_too_large"
+
+
+@pytest.mark.parametrize("mask", [
+    ("mask.png", png_bytes(256, 256, "RGB"), "image/png"),     # no alpha: nothing is transparent
+    ("mask.png", png_bytes(64, 64, "RGBA"), "image/png"),      # not the image's size (inferred from OpenAI)
+    (None, "mask as text"),
+])
+def test_edit_bad_mask(client: httpx.Client, mask: tuple) -> None:
+    files = {"image": ("image.png", (IMAGES / "sample.png").read_bytes(), "image/png"), "mask": mask}
+    assert openai_error(edit(client, {"prompt": "x"}, files), 400)["param"] == "mask"
+
+
+@pytest.mark.parametrize("field,value", [("n", "0"), ("n", "11"), ("n", "two"), ("size", "512x512"),
+                                         ("response_format", "png"), ("model", "ark/doubao-seedream-4-0-250828"),
+                                         ("model", "nope"), ("quality", "high"), ("prompt", "   ")])
+def test_edit_validation_names_the_field(client: httpx.Client, field: str, value: str) -> None:
+    assert openai_error(edit(client, {field: value}), 400)["param"] == field
+
+
+# -- /v1/chat/completions -------------------------------------------------------------------------------------
+
+def test_chat_image_prompt_answers_markdown_data_url(client: httpx.Client) -> None:
+    # 001: doc example; image in choices[0].message.content; usage figures of the example response
+    r = chat(client, "画一只橘猫,摄影风格")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["object"] == "chat.completion" and body["model"] == "gemini-3.1-flash-image-preview"
+    assert body["id"].startswith("chatcmpl-")
+    choice = body["choices"][0]
+    assert choice["index"] == 0 and choice["finish_reason"] == "stop" and choice["message"]["role"] == "assistant"
+    m = DATA_URL_IMAGE.match(choice["message"]["content"])
+    assert m is not None
+    fmt, _ = decode(base64.b64decode(m.group(1)))
+    assert fmt == "PNG"
+    usage = body["usage"]
+    assert usage["completion_tokens_details"] == {"text_tokens": 0, "image_tokens": 1120}
+    assert usage["prompt_tokens"] == 7 and usage["total_tokens"] == 1127
+
+
+def test_chat_text_only_prompt_answers_text(client: httpx.Client) -> None:
+    # 001 "Text-only (same endpoint)": "2+2等于几?只回答数字"
+    r = chat(client, "2+2等于几?只回答数字")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["choices"][0]["message"]["content"] == "4"
+    assert body["usage"]["completion_tokens_details"]["image_tokens"] == 0
+
+
+def test_chat_pro_model_same_shape(client: httpx.Client) -> None:
+    # 001: "For tokenhub/gemini-3-pro-image-preview, use the same request shape and replace model only."
+    r = chat(client, "Draw a lighthouse at dusk", model="tokenhub/gemini-3-pro-image-preview")
+    assert r.status_code == 200, r.text
+    assert r.json()["model"] == "gemini-3-pro-image-preview"
+    assert DATA_URL_IMAGE.match(r.json()["choices"][0]["message"]["content"])
+
+
+def test_chat_modalities_override_the_prompt(client: httpx.Client) -> None:
+    text = chat(client, "画一只橘猫", modalities=["text"]).json()["choices"][0]["message"]["content"]
+    assert not text.startswith("![image]")
+    image = chat(client, "What is the capital of France?", modalities=["image"]).json()["choices"][0]["message"]["content"]
+    assert DATA_URL_IMAGE.match(image)
+
+
+def test_chat_edit_with_image_part(client: httpx.Client) -> None:
+    sample = "data:image/png;base64," + base64.b64encode((IMAGES / "sample.png").read_bytes()).decode()
+    parts = [{"type": "image_url", "image_url": {"url": sample}}, {"type": "text", "text": "Add a red beret to the subject"}]
+    r = chat(client, parts)
+    assert r.status_code == 200, r.text
+    assert DATA_URL_IMAGE.match(r.json()["choices"][0]["message"]["content"])
+
+
+@pytest.mark.parametrize("headers", [AUTH, {**AUTH, "X-TokenHub-Region": "cn"}])
+def test_chat_needs_region_header(client: httpx.Client, headers: dict[str, str]) -> None:
+    # 001: "X-TokenHub-Region: global — required header for these models"
+    assert openai_error(chat(client, headers=headers), 400)["param"] == "X-TokenHub-Region"
+
+
+@pytest.mark.parametrize("body,param", [
+    ({"model": "tokenhub/gemini-3.1-flash-image-preview"}, "messages"),
+    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": []}, "messages"),
+    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "robot", "content": "hi"}]}, "messages[0].role"),
+    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user"}]}, "messages[0].content"),
+    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": ""}]}, "messages[0].content"),
+    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": [{"type": "audio"}]}]},
+     "messages[0].content[0].type"),
+    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "content": "top-level", "messages": [{"role": "user", "content": "hi"}]}, "content"),
+    ({"model": "tokenhub/gpt-image-2", "messages": [{"role": "user", "content": "hi"}]}, "model"),
+    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 0}, "max_tokens"),
+    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": "hi"}], "modalities": ["audio"]},
+     "modalities[0]"),
+    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": "hi"}], "temperature": 3}, "temperature"),
+])
+def test_chat_validation_names_the_parameter(client: httpx.Client, body: dict, param: str) -> None:
+    assert openai_error(client.post(CHAT, headers=REGION, json=body), 400)["param"] == param
+
+
+# -- scenarios -----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scenario,status,ds_code", [
+    ("rate_limited", 429, "Throttling"), ("quota_exceeded", 429, "Arrearage"),
+    ("server_error", 500, "InternalError"), ("overloaded", 503, "ServiceUnavailable"),
+    ("task_failed", 500, "InternalError"), ("moderation", 400, "DataInspectionFailed"),
+])
+def test_scenarios_in_both_error_shapes(client: httpx.Client, scenario: str, status: int, ds_code: str) -> None:
+    # OpenAI shape on the flat body (prompt tag), DashScope shape on the passthrough (header)
+    err = openai_error(flat(client, prompt=f"a cat [mock:{scenario}]"), status)
+    assert err["code"] == {"rate_limited": "rate_limit_exceeded", "quota_exceeded": "insufficient_quota", "server_error": "internal_error",
+                           "overloaded": "service_unavailable", "task_failed": "generation_failed",
+                           "moderation": "moderation_blocked"}[scenario]
+    r = ds(client, ds_body("wan2.6-t2i"), headers={**AUTH, "X-Mock-Scenario": scenario})
+    assert dashscope_error(r, status)["code"] == ds_code
+    if scenario in ("rate_limited", "overloaded"):
+        assert int(r.headers["Retry-After"]) >= 0
+    if scenario == "quota_exceeded":
+        assert "Retry-After" not in r.headers
+
+
+def test_moderation_code_per_route(client: httpx.Client) -> None:
+    # inferred from OpenAI: gpt-image "moderation_blocked", others "content_policy_violation"
+    assert openai_error(flat(client, model="ark/doubao-seedream-4-0-250828", size="1K", prompt="x [mock:moderation]"), 400)["code"] \
+        == "content_policy_violation"
+    assert openai_error(edit(client, {"prompt": "x [mock:moderation]"}), 400)["code"] == "moderation_blocked"
+    assert openai_error(chat(client, "画猫 [mock:moderation]"), 400)["code"] == "content_policy_violation"
+
+
+def test_scenarios_on_edits_and_chat(client: httpx.Client) -> None:
+    r = edit(client, {"prompt": "hat"}, headers={**AUTH, "X-Mock-Scenario": "rate_limited"})
+    assert openai_error(r, 429)["type"] == "rate_limit_error" and r.headers["Retry-After"]
+    openai_error(chat(client, headers={**REGION, "X-Mock-Scenario": "overloaded"}), 503)
+
+
+def test_admin_queue_scenario_and_partial_failure_ignored(client: httpx.Client, mock) -> None:  # type: ignore[no-untyped-def]
+    mock.faults.push(QueuedScenario("server_error", gateway="tokenhub"))
+    openai_error(flat(client), 500)
+    assert flat(client).status_code == 200  # consumed once
+    # partial_failure: TokenHub has no per-item errors, so the request succeeds whole
+    r = flat(client, headers={**AUTH, "X-Mock-Scenario": "partial_failure"}, n=2)
+    assert r.status_code == 200 and len(r.json()["data"]) == 2
+
+
+def test_unknown_scenario_is_400(client: httpx.Client) -> None:
+    assert openai_error(flat(client, headers={**AUTH, "X-Mock-Scenario": "meteor"}), 400)["code"] == "unknown_scenario"
+
+
+# -- auth ------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": ""}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer "}])
+def test_missing_or_malformed_credentials_are_401_on_every_operation(client: httpx.Client, headers: dict[str, str]) -> None:
+    openai_error(client.post(GEN, headers=headers, json={"model": "tokenhub/gpt-image-2", "prompt": "x"}), 401)
+    openai_error(client.post(GEN, headers=headers, json=ds_body("wan2.6-t2i")), 401)  # auth comes before shape routing
+    openai_error(client.post(EDITS, headers=headers, files={"image": ("a.png", png_bytes(), "image/png")}), 401)
+    openai_error(client.post(CHAT, headers={**headers, "X-TokenHub-Region": "global"},
+                             json={"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": "hi"}]}), 401)
+
+
+def test_wrong_key_is_401_when_keys_are_configured(clock: ManualClock) -> None:
+    app = create_app(Settings(raise_server_exceptions=True, api_keys={"tokenhub": "right-key"}), clock=clock)
+    with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1:8000") as c:
+        assert openai_error(flat(c, headers={"Authorization": "Bearer wrong-key"}), 401)["code"] == "invalid_api_key"
+        assert flat(c, headers={"Authorization": "Bearer right-key"}).status_code == 200
+        entry = app.state.mock.journal.entries()[-1]
+        assert "right-key" not in repr(entry)
+
+
+# -- the contract file ------------------------------------------------------------
+
+def test_contract_is_valid_openapi_with_provenance_everywhere() -> None:
+    from openapi_spec_validator import validate
+
+    from contracts import provenance
+
+    spec = yaml.safe_load(CONTRACT.read_text(encoding="utf-8"))
+    validate(spec)
+    assert [s["url"] for s in spec["servers"]] == ["https://tokenhub.link"]  # 001: "Base URL | https://tokenhub.link"
+    scheme = spec["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")  # 001: "Authorization: Bearer <TokenHub API Key>"
+    ops = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
+    assert {"createImage", "createImageEdit", "createChatCompletion"} <= ops
+    assert len(spec["paths"]["/v1/images/generations"]["post"]["requestBody"]["content"]["application/json"]["schema"]["oneOf"]) == 2
+    assert list(provenance.missing(spec)) == []
+
+
+def test_contract_request_examples_validate_and_the_mock_accepts_them(client: httpx.Client) -> None:
+    import jsonschema
+
+    spec = yaml.safe_load(CONTRACT.read_text(encoding="utf-8"))
+    checked = 0
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            for media, mt in op.get("requestBody", {}).get("content", {}).items():
+                for name, example in mt.get("examples", {}).items():
+                    schema = {**mt["schema"], "components": spec["components"]}
+                    jsonschema.Draft202012Validator(schema).validate(example["value"])
+                    assert media == "application/json"
+                    r = client.request(method.upper(), "/tokenhub" + path, headers=REGION, json=example["value"])
+                    assert r.status_code == 200, (name, r.text)
+                    checked += 1
+    assert checked == 9  # 7 generations examples + 2 chat examples, all from 001
