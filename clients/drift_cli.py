@@ -21,7 +21,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from .drift import DriftReport, ProgressSink, api_key_variable, could_not_run, run_drift
-from .drift_plans import DOCUMENTED_HOSTS, PLANS, Probe
+from .core import DOCUMENTED_HOSTS
+from .drift_plans import PLANS, Probe
 from .drift_report import print_summary, write_reports
 
 

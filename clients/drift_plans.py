@@ -18,19 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+
+
 ErrorShape = Literal["openai", "dashscope", "envelope"]
 
 PROMPT = "imagegw drift probe: draw a small red circle on a white background"
 NO_SUCH_MODEL = "imagegw-drift-no-such-model"
 NO_SUCH_TASK = "img_gen_imagegwdriftprobe0000"
-#: The documented hosts (INDEX.md); Image Series names none.
-DOCUMENTED_HOSTS: dict[str, str | None] = {
-    "piebox": "https://tokenhub.piegateway.me",  # 000 curl examples
-    "tokenhub": "https://tokenhub.link",  # 001 "Base URL | https://tokenhub.link"
-    "gravitex": "https://api.gravitex.ai",  # 002 curl examples
-    "imageseries": None,  # 003 names no host
-    "powertokens": "https://api.powertokens.ai",  # 004 curl example
-}
 
 #: Pointers whose values clients switch on, per error shape (compared with the baseline and
 #: the contract's enums; messages are free text and only their types are compared).
