@@ -10,7 +10,14 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from mock_server import ManualClock, Settings, create_app
+# Test-mode contract check (tests/contract_guard.py): installed before anything imports create_app,
+# so every mock response in the suite is validated against its contract; a violation fails the test.
+import contract_guard  # noqa: E402
+
+contract_guard.install()
+from contract_guard import pytest_runtest_call, pytest_runtest_setup, pytest_runtest_teardown  # noqa: E402,F401
+
+from mock_server import ManualClock, Settings, create_app  # noqa: E402
 from mock_server.engine import Mock
 from mock_server.testing import SyncASGITransport
 
