@@ -9,7 +9,9 @@ the PowerTokens document's example request (``response_format: url``) ``--reques
 ``--concurrency`` connections, and prints requests/second and latency percentiles (ms). Also
 measures a ``b64_json`` answer (a cached 2048x2048 PNG, base64) and a validation error.
 With ``--prism`` it starts Stoplight Prism (``npx @stoplight/prism-cli mock``) on the same
-contract and sends it the same request, then prints the ratio. Traffic stays on 127.0.0.1.
+contract and sends it the same request, then prints the ratio. When ``wrk`` is installed
+(Debian package ``wrk``) each server is also loaded with it: the Python load generator saturates
+before the servers do, so the wrk figures are the ones to compare. Traffic stays on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -80,11 +82,39 @@ def run(url: str, body: dict, n: int, c: int) -> tuple[float, list[float], dict[
     return asyncio.run(load(url, body, n, c))
 
 
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.body = [[%s]]
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer bench-key"
+"""
+
+
+def run_wrk(url: str, body: dict, seconds: int, c: int) -> str:
+    """Load ``url`` with wrk (C load generator, one thread) for ``seconds``; returns its summary line."""
+    import json
+    import re
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(WRK_SCRIPT % json.dumps(body))
+    subprocess.run(["wrk", "-t1", f"-c{c}", "-d2s", "-s", f.name, url], capture_output=True, text=True)  # warm-up
+    out = subprocess.run(["wrk", "-t1", f"-c{c}", f"-d{seconds}s", "--latency", "-s", f.name, url], capture_output=True, text=True).stdout
+    os.unlink(f.name)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return (f"{float(rps.group(1)) if rps else 0:8.0f} req/s   p50 {p50.group(1) if p50 else '?':>8}   p99 {p99.group(1) if p99 else '?':>8}"
+            f"   non-2xx {non2xx.group(1) if non2xx else 0}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--prism", action="store_true", help="also benchmark Prism on the same contract and request")
+    ap.add_argument("--wrk-seconds", type=int, default=10, help="duration of each wrk run (when wrk is installed)")
     args = ap.parse_args()
 
     port = free_port()
@@ -98,6 +128,9 @@ def main() -> int:
         report("imagegw  powertokens url (doc example)", *ours)
         report("imagegw  powertokens b64_json 2048x2048", *run(url, {**EXAMPLE, "response_format": "b64_json"}, max(200, args.requests // 10), args.concurrency))
         report("imagegw  powertokens 400 invalid size", *run(url, {**EXAMPLE, "size": "10x10"}, args.requests, args.concurrency))
+        if shutil.which("wrk"):
+            ours_wrk = run_wrk(url, EXAMPLE, args.wrk_seconds, args.concurrency)
+            print(f"{'imagegw  doc example, wrk':<38} {ours_wrk}")
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -115,6 +148,8 @@ def main() -> int:
             wait_up(f"http://127.0.0.1:{pport}/", timeout=180)
             theirs = run(f"http://127.0.0.1:{pport}/v1/images/generations", EXAMPLE, args.requests, args.concurrency)
             report("prism    powertokens (same request)", *theirs)
+            if shutil.which("wrk"):
+                print(f"{'prism    same request, wrk':<38} {run_wrk(f'http://127.0.0.1:{pport}/v1/images/generations', EXAMPLE, args.wrk_seconds, args.concurrency)}")
             print(f"imagegw / prism requests per second: {ours[0] / theirs[0]:.2f}x")
         finally:
             prism.terminate()

@@ -45,6 +45,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         A Starlette app; its shared state is ``app.state.mock``.
     """
     mock = mock or Mock(settings, clock)
+    if mock.settings.replay_dir and mock.replay is None:
+        from .replay import Replayer
+
+        mock.replay = Replayer(mock.settings.replay_dir)
     routes: list[BaseRoute] = []
     if mock.settings.admin:
         routes.append(Mount("/__mock", app=build_admin(mock)))
@@ -62,6 +66,22 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app = Starlette(routes=routes, exception_handlers={404: _unrouted(mock)})
     app.state.mock = mock
     return app
+
+
+SETTINGS_ENV = "IMAGEGW_SERVE_SETTINGS"
+
+
+def app_from_env() -> Starlette:
+    """App factory for ``uvicorn --factory`` worker processes: settings come, as JSON, from the
+    ``IMAGEGW_SERVE_SETTINGS`` environment variable set by ``imagegw serve --workers N``, so every
+    worker signs task ids and file URLs with the same secret and answers any other worker's ids.
+
+    Raises:
+        KeyError: when the variable is not set.
+    """
+    import os
+
+    return create_app(Settings.from_json(os.environ[SETTINGS_ENV]))
 
 
 def _unrouted(mock: Mock):  # type: ignore[no-untyped-def]

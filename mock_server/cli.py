@@ -39,6 +39,7 @@ def serve(
     replay: Optional[str] = typer.Option(None, help="Answer recorded requests from this recordings folder first."),
     api_key: list[str] = typer.Option([], "--api-key", help="Pin a gateway's accepted key: ID=KEY (repeatable; default: any non-empty key)."),
     log_level: str = typer.Option("info", help="uvicorn log level."),
+    workers: int = typer.Option(1, min=1, help="Worker processes (share the signing secret; each keeps its own journal and scenario queue)."),
 ) -> None:
     """Serve the mock: every gateway under /{id}, e.g. http://127.0.0.1:8000/tokenhub/v1/images/generations."""
     import uvicorn
@@ -67,13 +68,20 @@ def serve(
         root_gateway=gateway, url_ttl_seconds=url_ttl, max_body_bytes=int(max_body_mb * 1024 * 1024),
         admin=not no_admin, public_base_url=public_url, replay_dir=replay, **timing,
     )
-    application = create_app(settings, clock=ManualClock() if manual_clock else None)
-    if replay:
-        from .replay import Replayer
-
-        application.state.mock.replay = Replayer(replay)
     typer.echo(f"imagegw mock on http://{host}:{port}  gateways: " + ", ".join(f"/{g}" for g in GATEWAY_IDS)
                + (f"  (and {gateway} at /)" if gateway else ""))
+    if workers > 1:
+        if manual_clock:
+            raise typer.BadParameter("a manual clock lives in one process; use --workers 1", param_hint="--manual-clock")
+        import os
+
+        from .app import SETTINGS_ENV
+
+        os.environ[SETTINGS_ENV] = settings.to_json()
+        uvicorn.run("mock_server.app:app_from_env", factory=True, workers=workers, host=host, port=port,
+                    log_level=log_level, lifespan="off")
+        return
+    application = create_app(settings, clock=ManualClock() if manual_clock else None)
     uvicorn.run(application, host=host, port=port, log_level=log_level, lifespan="off")
 
 

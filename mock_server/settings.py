@@ -7,9 +7,10 @@ and Image Series FAQ) and are plain necessity elsewhere.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 GATEWAY_IDS: tuple[str, ...] = ("piebox", "tokenhub", "gravitex", "imageseries", "powertokens")
 
@@ -74,3 +75,20 @@ class Settings:
         if env_secret and "secret" not in overrides:
             overrides["secret"] = env_secret.encode()
         return cls(**overrides)  # type: ignore[arg-type]
+
+    def to_json(self) -> str:
+        """Serialise to JSON (secret as hex) for worker processes (``imagegw serve --workers``)."""
+        data = asdict(self)
+        data["secret"] = self.secret.hex()
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Settings":
+        """Inverse of :meth:`to_json`.
+
+        Raises:
+            ValueError: on malformed JSON or unknown fields.
+        """
+        data = json.loads(text)
+        data["secret"] = bytes.fromhex(data["secret"])
+        return cls(**data)
