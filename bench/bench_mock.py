@@ -143,7 +143,7 @@ def main() -> int:
         pport = free_port()
         prism = subprocess.Popen([npx, "--yes", "@stoplight/prism-cli@5", "mock", "-p", str(pport), "-h", "127.0.0.1",
                                   str(ROOT / "contracts" / "powertokens.openapi.yaml")],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
             wait_up(f"http://127.0.0.1:{pport}/", timeout=180)
             theirs = run(f"http://127.0.0.1:{pport}/v1/images/generations", EXAMPLE, args.requests, args.concurrency)
@@ -152,7 +152,9 @@ def main() -> int:
                 print(f"{'prism    same request, wrk':<38} {run_wrk(f'http://127.0.0.1:{pport}/v1/images/generations', EXAMPLE, args.wrk_seconds, args.concurrency)}")
             print(f"imagegw / prism requests per second: {ours[0] / theirs[0]:.2f}x")
         finally:
-            prism.terminate()
+            import signal
+
+            os.killpg(prism.pid, signal.SIGTERM)  # npx starts node as a child: stop the whole group
             prism.wait(timeout=10)
     return 0
 
