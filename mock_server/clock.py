@@ -13,7 +13,9 @@ from typing import Protocol
 class Clock(Protocol):
     """Anything with ``now() -> float`` (Unix seconds)."""
 
-    def now(self) -> float: ...
+    def now(self) -> float:
+        """Current time, Unix seconds."""
+        ...
 
 
 class SystemClock:
@@ -22,6 +24,7 @@ class SystemClock:
     manual = False
 
     def now(self) -> float:
+        """``time.time()``: Unix seconds."""
         return time.time()
 
     def __repr__(self) -> str:
@@ -45,6 +48,7 @@ class ManualClock:
         self._lock = threading.Lock()
 
     def now(self) -> float:
+        """The clock's current time, Unix seconds."""
         return self._now
 
     def advance(self, seconds: float) -> float:

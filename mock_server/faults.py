@@ -80,6 +80,11 @@ class FaultQueue:
         self._lock = threading.Lock()
 
     def push(self, item: QueuedScenario) -> None:
+        """Queue ``item``.
+
+        Raises:
+            GatewayError: 400 for an unknown scenario name or ``times < 1``.
+        """
         check_name(item.name)
         if item.times < 1:
             raise GatewayError(400, "invalid_parameter", "times must be >= 1", param="times")
@@ -98,10 +103,12 @@ class FaultQueue:
         return None
 
     def clear(self) -> None:
+        """Drop every queued scenario."""
         with self._lock:
             self._items.clear()
 
     def list(self) -> list[dict[str, object]]:
+        """The queue as ``[{"name", "times", "gateway"}]``, next first."""
         with self._lock:
             return [i.as_dict() for i in self._items]
 

@@ -103,12 +103,14 @@ class RenderedImage:
 
     @property
     def b64(self) -> str:
+        """The image bytes as base64 text (computed once, then kept)."""
         if self._b64 is None:
             self._b64 = base64.b64encode(self.data).decode("ascii")
         return self._b64
 
     @property
     def nbytes(self) -> int:
+        """Bytes this entry holds in the cache: raw data plus its base64 text (estimated until computed)."""
         return len(self.data) * 2 + (len(self._b64) if self._b64 else len(self.data) * 4 // 3)
 
 

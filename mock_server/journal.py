@@ -107,6 +107,7 @@ class Journal:
         return [e for e in items if (gateway is None or e.gateway == gateway) and (path is None or e.path == path)]
 
     def clear(self) -> None:
+        """Drop every entry."""
         with self._lock:
             self._entries.clear()
 

@@ -32,6 +32,7 @@ class SyncASGITransport(httpx.BaseTransport):
         self._thread.start()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Run ``request`` through the app on the background loop; the body is read in full."""
         content = request.read()
 
         async def call() -> httpx.Response:
@@ -44,6 +45,7 @@ class SyncASGITransport(httpx.BaseTransport):
         return asyncio.run_coroutine_threadsafe(call(), self._loop).result()
 
     def close(self) -> None:
+        """Stop and close the background event loop."""
         if self._loop.is_running():
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=5)
