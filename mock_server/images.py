@@ -110,8 +110,8 @@ class RenderedImage:
 
     @property
     def nbytes(self) -> int:
-        """Bytes this entry holds in the cache: raw data plus its base64 text (estimated until computed)."""
-        return len(self.data) * 2 + (len(self._b64) if self._b64 else len(self.data) * 4 // 3)
+        """Bytes this entry may hold in the cache: raw data plus its base64 text (exact length, computed or not)."""
+        return len(self.data) + 4 * ((len(self.data) + 2) // 3)
 
 
 def render(spec: ImageSpec) -> bytes:
