@@ -90,8 +90,8 @@ wrk.headers["Authorization"] = "Bearer bench-key"
 """
 
 
-def run_wrk(url: str, body: dict, seconds: int, c: int) -> str:
-    """Load ``url`` with wrk (C load generator, one thread) for ``seconds``; returns its summary line."""
+def run_wrk(url: str, body: dict, seconds: int, c: int) -> tuple[float, str]:
+    """Load ``url`` with wrk (C load generator, one thread) for ``seconds``; returns (requests/s, summary line)."""
     import json
     import re
     import tempfile
@@ -105,7 +105,8 @@ def run_wrk(url: str, body: dict, seconds: int, c: int) -> str:
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE)
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return (f"{float(rps.group(1)) if rps else 0:8.0f} req/s   p50 {p50.group(1) if p50 else '?':>8}   p99 {p99.group(1) if p99 else '?':>8}"
+    value = float(rps.group(1)) if rps else 0.0
+    return value, (f"{value:8.0f} req/s   p50 {p50.group(1) if p50 else '?':>8}   p99 {p99.group(1) if p99 else '?':>8}"
             f"   non-2xx {non2xx.group(1) if non2xx else 0}")
 
 
@@ -130,7 +131,7 @@ def main() -> int:
         report("imagegw  powertokens 400 invalid size", *run(url, {**EXAMPLE, "size": "10x10"}, args.requests, args.concurrency))
         if shutil.which("wrk"):
             ours_wrk = run_wrk(url, EXAMPLE, args.wrk_seconds, args.concurrency)
-            print(f"{'imagegw  doc example, wrk':<38} {ours_wrk}")
+            print(f"{'imagegw  doc example, wrk':<38} {ours_wrk[1]}")
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -149,8 +150,11 @@ def main() -> int:
             theirs = run(f"http://127.0.0.1:{pport}/v1/images/generations", EXAMPLE, args.requests, args.concurrency)
             report("prism    powertokens (same request)", *theirs)
             if shutil.which("wrk"):
-                print(f"{'prism    same request, wrk':<38} {run_wrk(f'http://127.0.0.1:{pport}/v1/images/generations', EXAMPLE, args.wrk_seconds, args.concurrency)}")
-            print(f"imagegw / prism requests per second: {ours[0] / theirs[0]:.2f}x")
+                theirs_wrk = run_wrk(f"http://127.0.0.1:{pport}/v1/images/generations", EXAMPLE, args.wrk_seconds, args.concurrency)
+                print(f"{'prism    same request, wrk':<38} {theirs_wrk[1]}")
+                if theirs_wrk[0]:
+                    print(f"imagegw / prism requests per second (wrk): {ours_wrk[0] / theirs_wrk[0]:.2f}x")
+            print(f"imagegw / prism requests per second (python load generator): {ours[0] / theirs[0]:.2f}x")
         finally:
             import signal
 
