@@ -15,12 +15,15 @@ Layers (``clients`` never imports ``mock_server``):
 * :mod:`clients.sync` / :mod:`clients.aio` — :class:`ImageClient` and :class:`AsyncImageClient`, which run the flows;
 * :mod:`clients.errors` — the exception tree (drawn in its docstring) and one mapping function per error shape;
 * :mod:`clients.types` — requests and results; :mod:`clients.retry` — retry and poll policies.
+
+The gateway ids, documented hosts, auth headers and environment variable names come from the
+gateway registry, :mod:`contracts.registry`.
 """
 
 from __future__ import annotations
 
 from .aio import AsyncImageClient
-from .core import DOCUMENTED_HOSTS, build_chat_request, build_edit_request, build_request, parse_response, parse_task
+from .core import build_chat_request, build_edit_request, build_request, parse_response, parse_task
 from .errors import (
                      APIConnectionError,
                      APIError,
@@ -46,7 +49,7 @@ from .types import ChatRequest, EditRequest, GeneratedImage, ImageRequest, Image
 __all__ = [
     "ImageClient", "AsyncImageClient", "RetryPolicy", "PollPolicy", "NO_RETRY",
     "ImageRequest", "EditRequest", "ChatRequest", "ImageResponse", "GeneratedImage", "ItemError", "TaskHandle", "TaskStatus",
-    "build_request", "build_edit_request", "build_chat_request", "parse_response", "parse_task", "DOCUMENTED_HOSTS",
+    "build_request", "build_edit_request", "build_chat_request", "parse_response", "parse_task",
     "APIError", "APIStatusError", "InvalidRequestError", "ContentPolicyError", "AuthenticationError",
     "PermissionDeniedError", "NotFoundError", "RateLimitError", "QuotaExceededError", "ServerError",
     "APIConnectionError", "APITimeoutError", "TaskFailed", "TaskTimeout", "ContractViolation", "ConfigurationError",

@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx
 
+from contracts.registry import GATEWAY_IDS, gateway_spec
+
 from . import core
 from .errors import ConfigurationError
 from .flow import Settings, _Key, contract_validator
@@ -18,29 +20,20 @@ from .types import ChatRequest, EditRequest, ImageRequest, TaskHandle
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)  # image answers are large (001: "~2–3 MB per image")
 
 
-def env_key(gateway: str) -> str:
-    """The environment variable holding ``gateway``'s API key: ``IMAGEGW_<ID>_API_KEY``."""
-    return f"IMAGEGW_{gateway.upper()}_API_KEY"
-
-
-def env_base_url(gateway: str) -> str:
-    """The environment variable that may override ``gateway``'s base URL: ``IMAGEGW_<ID>_BASE_URL``."""
-    return f"IMAGEGW_{gateway.upper()}_BASE_URL"
-
-
 class BaseClient:
     """Configuration shared by :class:`~clients.ImageClient` and :class:`~clients.AsyncImageClient`."""
 
     def __init__(self, gateway: str, *, api_key: str | None, base_url: str | None, retry: RetryPolicy | None,
                  poll: PollPolicy | None, strict: bool, download: bool, headers: Mapping[str, str] | None) -> None:
-        if gateway not in core.GATEWAYS:
-            raise ConfigurationError(f"unknown gateway {gateway!r}; expected one of {', '.join(core.GATEWAYS)}")
-        key = api_key if api_key is not None else os.environ.get(env_key(gateway))
+        if gateway not in GATEWAY_IDS:
+            raise ConfigurationError(f"unknown gateway {gateway!r}; expected one of {', '.join(GATEWAY_IDS)}")
+        spec = gateway_spec(gateway)
+        key = api_key if api_key is not None else os.environ.get(spec.api_key_env)
         if not key:
-            raise ConfigurationError(f"no API key for {gateway}: pass api_key= or set {env_key(gateway)}")
+            raise ConfigurationError(f"no API key for {gateway}: pass api_key= or set {spec.api_key_env}")
         if any(c in key for c in "\r\n"):
             raise ConfigurationError("the API key contains a line break")
-        root = base_url or os.environ.get(env_base_url(gateway)) or core.default_base_url(gateway)
+        root = base_url or os.environ.get(spec.base_url_env) or core.default_base_url(gateway)
         if not root.startswith(("http://", "https://")):
             raise ConfigurationError(f"base_url must start with http:// or https://; got {root[:60]!r}")
         self.gateway = gateway

@@ -21,7 +21,7 @@ class AsyncImageClient(BaseClient):
     """An asynchronous client for one gateway (the same arguments and flows as :class:`~clients.ImageClient`).
 
     Args:
-        gateway: ``"piebox" | "tokenhub" | "gravitex" | "imageseries" | "powertokens"``.
+        gateway: a gateway id (:data:`contracts.registry.GATEWAY_IDS`).
         api_key: the gateway's key (default: ``IMAGEGW_<ID>_API_KEY``). Never shown in reprs,
             exceptions or logs, and never sent to result-download hosts.
         base_url: the gateway root (default: ``IMAGEGW_<ID>_BASE_URL``, else the documented host;

@@ -1,7 +1,9 @@
 """The sans-IO core: pure functions from requests to ``httpx.Request`` and from ``httpx.Response`` to results.
 
 Nothing here sends, sleeps or reads a clock; the sync and async shells (``clients.sync``,
-``clients.aio``) drive these functions. Per gateway (documents in ``../shared/gateway-docs/``):
+``clients.aio``) drive these functions. The gateway ids, documented hosts and auth headers are
+the gateway registry's (:mod:`contracts.registry`). Per gateway (documents in
+``../shared/gateway-docs/``):
 
 ============  ==========================================================================================
 piebox        000: ``X-API-Key``; POST ``/v2/extend/image/{seedream/|gpt_image/|}generations`` -> ``{task_id, model}``;
@@ -46,25 +48,16 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from contracts.registry import GATEWAY_IDS, gateway_spec
+
 from .errors import ConfigurationError, ContractViolation, error_from_envelope, error_from_response
 from .types import ChatRequest, EditRequest, GeneratedImage, ImageRequest, ImageResponse, ItemError, TaskHandle, TaskStatus, inspect_image
 
 __all__ = [
-    "GATEWAYS", "DOCUMENTED_HOSTS", "Finding", "family_of", "default_base_url", "build_request", "build_edit_request",
+    "Finding", "family_of", "default_base_url", "build_request", "build_edit_request",
     "build_chat_request", "build_poll_request", "build_download_request", "parse_response", "parse_task",
     "attach_download", "relative_path", "encode_image", "USER_AGENT",
 ]
-
-GATEWAYS: tuple[str, ...] = ("piebox", "tokenhub", "gravitex", "imageseries", "powertokens")
-
-#: Hosts named in the documents (INDEX.md); Image Series names none.
-DOCUMENTED_HOSTS: dict[str, str | None] = {
-    "piebox": "https://tokenhub.piegateway.me",  # 000 curl examples
-    "tokenhub": "https://tokenhub.link",  # 001 "Base URL | https://tokenhub.link"
-    "gravitex": "https://api.gravitex.ai",  # 002 curl examples
-    "imageseries": None,  # 003 names no host
-    "powertokens": "https://api.powertokens.ai",  # 004 curl example
-}
 
 USER_AGENT = "imagegw-client/0.1"
 
@@ -112,36 +105,30 @@ def family_of(model: str) -> str:
 
 
 def default_base_url(gateway: str) -> str:
-    """The documented host of ``gateway``.
+    """The documented host of ``gateway`` (:attr:`contracts.registry.GatewaySpec.host`).
 
     Raises:
         ConfigurationError: for an unknown gateway, or Image Series (its document names no host).
     """
     _check_gateway(gateway)
-    host = DOCUMENTED_HOSTS[gateway]
+    host = gateway_spec(gateway).host
     if host is None:
         raise ConfigurationError(f"the {gateway} document names no host: pass base_url=")
     return host
 
 
 def _check_gateway(gateway: str) -> None:
-    if gateway not in GATEWAYS:
-        raise ConfigurationError(f"unknown gateway {gateway!r}; expected one of {', '.join(GATEWAYS)}")
-
-
-def _auth_headers(gateway: str, api_key: str | None) -> dict[str, str]:
-    if not api_key:
-        return {}
-    if gateway == "piebox":
-        return {"X-API-Key": api_key}  # 000: -H "X-API-Key: <your-api-key>"
-    return {"Authorization": f"Bearer {api_key}"}  # 001, 002, 003, 004: Bearer
+    """Raises :class:`ConfigurationError` for an id outside :data:`contracts.registry.GATEWAY_IDS`."""
+    if gateway not in GATEWAY_IDS:
+        raise ConfigurationError(f"unknown gateway {gateway!r}; expected one of {', '.join(GATEWAY_IDS)}")
 
 
 def _headers(gateway: str, api_key: str | None, extra: Mapping[str, str] | None, *, json_body: bool = True) -> dict[str, str]:
     h = {"Accept": "application/json", "User-Agent": USER_AGENT}
     if json_body:
         h["Content-Type"] = "application/json"
-    h.update(_auth_headers(gateway, api_key))
+    if api_key:
+        h.update(gateway_spec(gateway).auth.headers(api_key))
     for k, v in (extra or {}).items():
         h[k] = v
     return h
@@ -239,7 +226,7 @@ def build_request(gateway: str, req: ImageRequest, *, base_url: str, api_key: st
     """The HTTP request that asks ``gateway`` for ``req``.
 
     Args:
-        gateway: a gateway id; base_url: the gateway root (``https://tokenhub.link`` or
+        gateway: a gateway id; base_url: the gateway root (its documented host or
             ``http://127.0.0.1:8000/tokenhub``); api_key: sent as the gateway's credential;
         headers: extra headers (e.g. ``X-Mock-Scenario``).
 

@@ -1,5 +1,5 @@
 """Drift detection: probe a live gateway cheaply and report how it differs from its contract and
-from a baseline recording of the same probes (issue 5; ``imagegw drift``).
+from a baseline recording of the same probes (``imagegw drift``).
 
 A run (:class:`DriftRunner`) sends the gateway's probe plan (:mod:`clients.drift_plans`): free
 probes that exercise the error shapes, then at most ``budget`` paid generations (on PieBox a full
@@ -59,6 +59,8 @@ from typing import Any, Callable, Iterable, Literal
 
 import httpx
 
+from contracts.registry import ERROR_SHAPE_BODIES, gateway_spec
+
 from . import drift_plans
 from .drift_plans import GatewayPlan, Lifecycle, Probe, Send
 from .drift_schema import UNKNOWN, ContractDoc, Diff, OperationRef, Provenance, join, json_type, load_contract, split
@@ -105,8 +107,12 @@ class DriftCouldNotRun(Exception):
 
 
 def api_key_variable(gateway: str) -> str:
-    """The environment variable holding ``gateway``'s key: ``IMAGEGW_<ID>_API_KEY``."""
-    return f"IMAGEGW_{gateway.upper()}_API_KEY"
+    """The environment variable holding ``gateway``'s key (:attr:`contracts.registry.GatewaySpec.api_key_env`).
+
+    Raises:
+        KeyError: for an id outside the registry.
+    """
+    return gateway_spec(gateway).api_key_env
 
 
 # -- JSON helpers -----------------------------------------------------------------------------------
@@ -415,7 +421,7 @@ class DriftRunner:
 
     Args:
         gateway: gateway id.
-        base_url: the gateway root (``https://tokenhub.link``, ``http://127.0.0.1:8000/tokenhub``).
+        base_url: the gateway root (its documented host, ``http://127.0.0.1:8000/tokenhub``).
         api_key: the key (never logged, stored or reported).
         budget: most paid generations (>= 0).
         baseline: a recordings folder to compare with (``None``: contract and plan only).
@@ -533,9 +539,7 @@ class DriftRunner:
         return self.timer() - self._start
 
     def _auth_headers(self) -> dict[str, str]:
-        if self.plan.auth == "x-api-key":
-            return {"X-API-Key": self._key}
-        return {"Authorization": f"Bearer {self._key}"}
+        return self.plan.spec.auth.headers(self._key)
 
     def _send(self, probe: Probe, step: str, send: Send, path: str, *, absolute_url: str | None = None,
               timeout: float | None = None) -> Observation:
@@ -806,7 +810,7 @@ class DriftRunner:
         if not download and obs.status >= 400 and obs.body is not None:
             if not error_shape_ok(obs.body, shape):
                 shape_ok = False
-                F.append(self._finding(probe, obs, "error_shape_changed", "/body", f"the {shape} error shape ({_SHAPE_TEXT[shape]})",
+                F.append(self._finding(probe, obs, "error_shape_changed", "/body", f"the {shape} error shape ({ERROR_SHAPE_BODIES[shape]})",
                                        _top_keys(obs.body), source="plan"))
         # -- contract
         if not download and self.contract is not None:
@@ -1094,10 +1098,6 @@ class DriftRunner:
                                        source="contract" if self.contract is not None else "plan",
                                        message=f"unknown task state {state!r} besides {', '.join(sorted(known))}"))
         return F
-
-
-_SHAPE_TEXT = {"openai": '{"error": {"message", "type", "param", "code"}}', "dashscope": '{"code", "message", "request_id"}',
-               "envelope": '{"code", "msg", "data"}'}
 
 
 def _top_keys(body: Any) -> str:

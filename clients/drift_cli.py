@@ -5,7 +5,8 @@
 
 The key comes from ``IMAGEGW_<ID>_API_KEY``; the base URL from ``--base-url``, else
 ``IMAGEGW_<ID>_BASE_URL``, else the documented host (Image Series documents none: then one of
-the first two is required). Exit codes: 0 clean, 1 drift that fails the run (breaking; any with
+the first two is required). Variable names and hosts are the gateway registry's
+(:mod:`contracts.registry`). Exit codes: 0 clean, 1 drift that fails the run (breaking; any with
 ``--fail-on any``), 2 the probe could not run (the message says which: no key, no base URL,
 unreachable host, key rejected, time limit).
 """
@@ -20,8 +21,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from .drift import DriftReport, ProgressSink, api_key_variable, could_not_run, run_drift
-from .core import DOCUMENTED_HOSTS
+from contracts.registry import BY_ID
+
+from .drift import DriftReport, ProgressSink, could_not_run, run_drift
 from .drift_plans import PLANS, Probe
 from .drift_report import print_summary, write_reports
 
@@ -58,8 +60,12 @@ class RichProgress(ProgressSink):
 
 
 def resolve_base_url(gateway: str, base_url: str | None) -> str | None:
-    """``--base-url``, else ``IMAGEGW_<ID>_BASE_URL``, else the documented host (``None`` for Image Series)."""
-    return base_url or os.environ.get(f"IMAGEGW_{gateway.upper()}_BASE_URL") or DOCUMENTED_HOSTS.get(gateway)
+    """``--base-url``, else ``IMAGEGW_<ID>_BASE_URL``, else the documented host (``None`` for Image
+    Series, and for an id outside the registry)."""
+    spec = BY_ID.get(gateway)
+    if spec is None:
+        return base_url
+    return base_url or os.environ.get(spec.base_url_env) or spec.host
 
 
 def drift(
@@ -82,18 +88,18 @@ def drift(
     if fail_on not in ("breaking", "any"):
         err.print("[red]drift: could not run[/]: --fail-on must be 'breaking' or 'any'")
         raise typer.Exit(2)
-    key_var = api_key_variable(gateway)
-    key = os.environ.get(key_var, "")
+    spec = BY_ID.get(gateway)
+    key = os.environ.get(spec.api_key_env, "") if spec is not None else ""
     url = resolve_base_url(gateway, base_url)
     report: DriftReport
-    if gateway not in PLANS:
+    if spec is None or gateway not in PLANS:
         report = could_not_run(gateway, f"unknown gateway {gateway!r}; choose one of {', '.join(PLANS)}", budget=budget,
                                fail_on=fail_on)
     elif url is None:
-        report = could_not_run(gateway, f"{gateway} documents no host: pass --base-url (or set IMAGEGW_{gateway.upper()}_BASE_URL)",
+        report = could_not_run(gateway, f"{gateway} documents no host: pass --base-url (or set {spec.base_url_env})",
                                budget=budget, fail_on=fail_on)
     elif not key.strip():
-        report = could_not_run(gateway, f"no API key: set {key_var}", base_url=url, budget=budget, fail_on=fail_on)
+        report = could_not_run(gateway, f"no API key: set {spec.api_key_env}", base_url=url, budget=budget, fail_on=fail_on)
     else:
         progress = ProgressSink() if quiet else RichProgress(err)
         report = run_drift(gateway, base_url=url, api_key=key, budget=budget, baseline=baseline, fail_on=fail_on,

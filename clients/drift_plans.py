@@ -16,11 +16,9 @@ cost, faster speed", 003), Seedream 4.0 ``1K`` (the smallest tier, 004).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-
-
-ErrorShape = Literal["openai", "dashscope", "envelope"]
+from contracts.registry import ErrorShape, GatewaySpec, gateway_spec
 
 PROMPT = "imagegw drift probe: draw a small red circle on a white background"
 NO_SUCH_MODEL = "imagegw-drift-no-such-model"
@@ -99,13 +97,22 @@ class Probe:
 
 @dataclass(frozen=True)
 class GatewayPlan:
-    """All probes of one gateway: its ``auth`` scheme, error ``shape``, free and paid probes."""
+    """All probes of one gateway: free and paid. Its auth scheme and error shapes are the
+    gateway registry's (:attr:`spec`)."""
 
     gateway: str
-    auth: Literal["bearer", "x-api-key"]
-    shape: ErrorShape
     free: tuple[Probe, ...]
     paid: tuple[Probe, ...] = field(default=())
+
+    @property
+    def spec(self) -> GatewaySpec:
+        """The gateway's registry entry (:mod:`contracts.registry`)."""
+        return gateway_spec(self.gateway)
+
+    @property
+    def shape(self) -> ErrorShape:
+        """The error shape a probe expects unless it names another (the registry's default)."""
+        return self.spec.default_error_shape
 
     def probes(self, budget: int) -> list[Probe]:
         """Free probes, then the first ``budget`` paid ones (``budget`` >= 0)."""
@@ -130,7 +137,7 @@ def _openai_errors(path: str, valid: dict[str, Any], invalid_size: dict[str, Any
 _PB_GPT = "/v2/extend/image/gpt_image/generations"
 _PB_GPT_BODY = {"prompt": PROMPT, "size": "1024x1024", "quality": "low", "n": 1}
 PIEBOX = GatewayPlan(
-    gateway="piebox", auth="x-api-key", shape="openai",
+    gateway="piebox",
     free=(
         *_openai_errors(_PB_GPT, _PB_GPT_BODY, {**_PB_GPT_BODY, "size": "1x1"},
                         unknown_model_path="/v2/extend/image/generations",
@@ -162,7 +169,7 @@ _TH_FLAT = {"model": "tokenhub/gpt-image-2", "prompt": PROMPT, "size": "1024x102
 _TH_WAN = {"model": "wan2.6-t2i", "input": {"messages": [{"role": "user", "content": [{"text": PROMPT}]}]},
            "parameters": {"n": 1, "size": "1280*1280", "watermark": False}}
 TOKENHUB = GatewayPlan(
-    gateway="tokenhub", auth="bearer", shape="openai",
+    gateway="tokenhub",
     free=(
         *_openai_errors(_TH_GEN, _TH_FLAT, {**_TH_FLAT, "size": "1x1"}),
         Probe("passthrough_invalid_size", "DashScope passthrough, invalid size: 400 in the DashScope shape",
@@ -209,7 +216,7 @@ TOKENHUB = GatewayPlan(
 def _envelope_plan(gateway: str, gpt_model: str, doc: str) -> GatewayPlan:
     body = {"model": gpt_model, "prompt": PROMPT, "size": "1024x1024", "quality": "low", "n": 1}
     return GatewayPlan(
-        gateway=gateway, auth="bearer", shape="envelope",
+        gateway=gateway,
         free=(
             Probe("no_credentials", "No credentials: 401 in the envelope", Send("POST", _TH_GEN, body, auth=False), 401,
                   error_shape="envelope", why=f"inferred: the documented envelope {{code,msg,data}} ({doc})"),
@@ -239,7 +246,7 @@ IMAGESERIES = _envelope_plan("imageseries", "gpt-image-1-mini", "003")
 
 _PT_BODY = {"model": "seedream-4-0-250828", "prompt": PROMPT, "size": "1K", "response_format": "url", "watermark": False}
 POWERTOKENS = GatewayPlan(
-    gateway="powertokens", auth="bearer", shape="openai",
+    gateway="powertokens",
     free=_openai_errors(_TH_GEN, _PT_BODY, {**_PT_BODY, "size": "1x1"}),
     paid=(
         Probe("generation", "seedream-4-0-250828 at 1K, url", Send("POST", _TH_GEN, _PT_BODY), 200, paid=True,

@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from contracts.registry import API_KEY_ENV_SUFFIX, CREDENTIAL_HEADERS, ENV_PREFIX
+
 FORMAT = "imagegw-recordings"
 EXCHANGE_FORMAT = "imagegw-exchange"
 VERSION = 1
@@ -54,8 +56,8 @@ REDACTED = "[REDACTED]"
 #: header naming the drift probe step that sent a request (stored, so a baseline is found by probe).
 PROBE_HEADER = "x-imagegw-probe"
 
-SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "cookie", "set-cookie",
-                            "proxy-authorization", "x-goog-api-key"})
+#: The gateways' credential headers (:data:`contracts.registry.CREDENTIAL_HEADERS`) and other common ones.
+SECRET_HEADERS = CREDENTIAL_HEADERS | {"api-key", "cookie", "set-cookie", "proxy-authorization", "x-goog-api-key"}
 SECRET_QUERY = frozenset({"key", "api_key", "apikey", "token", "access_token"})
 SECRET_FIELDS = frozenset({"api_key", "apikey", "authorization", "password", "secret", "token", "access_token"})
 #: hop-by-hop and transport headers that describe the wire, not the exchange (not stored, not replayed).
@@ -110,8 +112,12 @@ def canonical_json(value: Any) -> bytes:
 
 
 def env_secrets() -> list[str]:
-    """Values of every ``IMAGEGW_*_API_KEY`` variable in the environment (to scrub them everywhere)."""
-    return [v for k, v in os.environ.items() if k.startswith("IMAGEGW_") and k.endswith("_API_KEY") and v.strip()]
+    """Values of every ``IMAGEGW_*_API_KEY`` variable in the environment (to scrub them everywhere).
+
+    Any such variable counts, not only the registry's gateways' (:attr:`~contracts.registry.GatewaySpec.api_key_env`):
+    a key under a mistyped id is still a secret.
+    """
+    return [v for k, v in os.environ.items() if k.startswith(ENV_PREFIX) and k.endswith(API_KEY_ENV_SUFFIX) and v.strip()]
 
 
 def secrets_in_headers(headers: Iterable[tuple[str, str]]) -> list[str]:

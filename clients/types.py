@@ -16,14 +16,14 @@ from typing import Any, Literal, Union
 
 from PIL import Image, UnidentifiedImageError
 
+from contracts.registry import GatewayId
+
 __all__ = [
     "GatewayId", "ResponseFormat", "TaskState", "ImageInput", "ImageRequest", "EditRequest", "ChatRequest",
     "ItemError", "GeneratedImage", "ImageResponse", "TaskHandle", "TaskStatus", "inspect_image",
     "PieBoxModel", "TokenHubModel", "GravitexModel", "ImageSeriesModel", "PowerTokensModel",
 ]
 
-#: The five gateway ids (``../shared/gateway-docs/INDEX.md``).
-GatewayId = Literal["piebox", "tokenhub", "gravitex", "imageseries", "powertokens"]
 #: ``response_format`` values every document lists: ``url`` or ``b64_json``.
 ResponseFormat = Literal["url", "b64_json"]
 #: PieBox task states (000: "Status values: pending processing succeeded or failed").

@@ -1,8 +1,9 @@
 """The gateways' OpenAPI 3.1 contracts and a small API to check messages against them.
 
-One contract per gateway, ``contracts/<id>.openapi.yaml`` (ids: ``piebox tokenhub gravitex
-imageseries powertokens``). The mock, the reference client's strict mode and drift detection all
-check against the same contracts through this API::
+One contract per gateway, ``contracts/<id>.openapi.yaml``, for every id of the gateway registry
+(:mod:`contracts.registry`: ids, titles, documents, hosts, auth, error shapes). The mock, the
+reference client's strict mode and drift detection all check against the same contracts, and
+read the same registry, through this API::
 
     import contracts
 
@@ -52,16 +53,13 @@ from typing import Any
 import yaml
 
 from .provenance import InferredPart, Provenance
+from .registry import GATEWAY_IDS, GATEWAYS, GatewaySpec, gateway_spec
 from .validate import Contract, Finding, FindingKind, Operation, redact_headers
 
 __all__ = [
-    "GATEWAY_IDS", "CONTRACTS_DIR", "Contract", "Finding", "FindingKind", "Operation", "InferredPart", "Provenance",
+    "GATEWAY_IDS", "GATEWAYS", "GatewaySpec", "gateway_spec", "CONTRACTS_DIR", "Contract", "Finding", "FindingKind", "Operation", "InferredPart", "Provenance",
     "ContractNotFound", "ContractError", "load", "available", "path_for", "inferred_parts", "redact_headers", "clear_cache",
 ]
-
-#: The five gateway ids (``../shared/gateway-docs/INDEX.md``); kept here so that ``contracts``
-#: does not import ``mock_server``.
-GATEWAY_IDS: tuple[str, ...] = ("piebox", "tokenhub", "gravitex", "imageseries", "powertokens")
 
 #: Folder holding ``<id>.openapi.yaml``.
 CONTRACTS_DIR = Path(__file__).resolve().parent

@@ -33,6 +33,7 @@ from referencing.jsonschema import DRAFT202012
 from . import provenance as prov_mod
 from .formats import format_checker
 from .provenance import HTTP_METHODS, Provenance, pointer, resolve
+from .registry import CREDENTIAL_HEADERS
 
 __all__ = ["Finding", "FindingKind", "Contract", "Operation"]
 
@@ -109,7 +110,7 @@ class Operation:
 
 
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null", int: "integer", float: "number"}
-_SENSITIVE_HEADERS = {"authorization", "x-api-key", "api-key", "proxy-authorization", "cookie"}
+_SENSITIVE_HEADERS = CREDENTIAL_HEADERS | {"api-key", "proxy-authorization", "cookie"}
 
 
 def _short(value: Any, limit: int = 80) -> str:

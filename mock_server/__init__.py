@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+from contracts.registry import GATEWAY_IDS
+
 from .app import create_app
 from .clock import ManualClock, SystemClock
 from .engine import Mock
 from .errors import GatewayError
-from .settings import GATEWAY_IDS, Settings
+from .settings import Settings
 
 __all__ = ["create_app", "ManualClock", "SystemClock", "Mock", "GatewayError", "GATEWAY_IDS", "Settings"]

@@ -26,10 +26,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from contracts.registry import GATEWAY_IDS
+
 from .engine import Mock
 from .errors import GatewayError, json_response, new_request_id, render_error
 from .faults import SCENARIOS, QueuedScenario
-from .settings import GATEWAY_IDS
 
 
 async def _json(request: Request) -> dict[str, Any]:

@@ -16,12 +16,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from contracts.registry import GATEWAY_IDS
+
 from . import gateways
 from .admin import build_admin
 from .clock import Clock
 from .engine import Mock
 from .errors import GatewayError, new_request_id, render_error
-from .settings import GATEWAY_IDS, Settings
+from .settings import Settings
 
 
 def _contract_routes(gateway_id: str, prefix: str, mock: Mock) -> list[Route]:

@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from .settings import GATEWAY_IDS
+from contracts.registry import GATEWAY_IDS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="imagegw: mock, contracts and drift detection for AI image-generation gateways.")
 

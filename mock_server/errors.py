@@ -1,17 +1,14 @@
 """Gateway errors and one renderer per error shape.
 
 Raise :class:`GatewayError` anywhere on the request path; the gateway's renderer turns it
-into that gateway's own body. The shapes:
+into that gateway's own body. The shapes (:data:`contracts.registry.ErrorShape`; which gateway
+answers which, and why, is each :class:`~contracts.registry.GatewaySpec`'s ``error_shapes`` and
+``error_source``):
 
-``openai``     ``{"error": {"message", "type", "param", "code"}}`` — TokenHub's OpenAI-compatible
-               routes (inferred from upstream OpenAI; the TokenHub document shows no error body),
-               PieBox (inferred: it is served from a TokenHub host) and PowerTokens (inferred from
-               the Ark upstream, whose errors carry the same four keys).
-``dashscope``  ``{"code", "message", "request_id"}`` — TokenHub's DashScope passthrough (inferred
-               from upstream DashScope; TokenHub "passes through upstream fields", document 001 §2).
-``envelope``   ``{"code": <http status>, "msg", "data": null}`` — Gravitex and Image Series (inferred
-               from the documented success envelope ``{"code","msg","data"}``, document 002
-               "Response Format").
+``openai``     ``{"error": {"message", "type", "param", "code"}}`` (upstream OpenAI's error body).
+``dashscope``  ``{"code", "message", "request_id"}`` (upstream DashScope's error body).
+``envelope``   ``{"code": <http status>, "msg", "data": null}`` (the documented success envelope
+               ``{"code","msg","data"}``, document 002 "Response Format").
 
 Only two error texts are documented: TokenHub edits' ``image file is required`` (001, "Image
 edits"). Everything else about error bodies is inferred and marked so in the contracts.
@@ -21,11 +18,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, Literal, Mapping
+from typing import Any, Mapping
 
 from starlette.responses import Response
 
-ErrorShape = Literal["openai", "dashscope", "envelope"]
+from contracts.registry import ErrorShape
 
 #: OpenAI ``error.type`` by HTTP status (inferred from upstream OpenAI).
 _OPENAI_TYPE = {

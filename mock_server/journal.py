@@ -13,7 +13,10 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Mapping
 
-SECRET_HEADERS = frozenset({"authorization", "x-api-key", "cookie", "proxy-authorization", "api-key", "x-goog-api-key"})
+from contracts.registry import CREDENTIAL_HEADERS
+
+#: The gateways' credential headers (:data:`contracts.registry.CREDENTIAL_HEADERS`) and other common ones.
+SECRET_HEADERS = CREDENTIAL_HEADERS | {"cookie", "proxy-authorization", "api-key", "x-goog-api-key"}
 SECRET_QUERY = frozenset({"key", "api_key", "apikey", "token", "access_token"})
 SECRET_FIELDS = frozenset({"api_key", "apikey", "authorization", "password", "secret", "token", "access_token"})
 REDACTED = "[REDACTED]"

@@ -25,8 +25,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from clients.recordings import HOP_HEADERS, RecordingWriter, Redactor, env_secrets
-
-from .settings import GATEWAY_IDS
+from contracts.registry import GATEWAY_IDS
 
 #: Request headers not forwarded (the proxy sets its own ``Host``; httpx negotiates encodings).
 _DROP_REQUEST = HOP_HEADERS | {"host"}
@@ -39,8 +38,9 @@ def build_recorder_app(gateway: str, upstream: str, out: str | Path, *, transpor
 
     Args:
         gateway: gateway id; exchanges go to ``out/<gateway>/``.
-        upstream: the gateway root to forward to (``https://tokenhub.link`` or
-            ``http://127.0.0.1:8000/tokenhub``); the request path is appended.
+        upstream: the gateway root to forward to (its documented host,
+            :attr:`contracts.registry.GatewaySpec.host`, or ``http://127.0.0.1:8000/<id>``); the
+            request path is appended.
         out: the recordings folder (created if missing).
         transport: an async ``httpx`` transport (tests: ``httpx.ASGITransport(app=mock)``).
         timer: monotonic seconds, to measure upstream latency (injected in tests).
@@ -106,7 +106,7 @@ def _error(status: int, message: str) -> Response:
 
 def record(
     gateway: str = typer.Option(..., "--gateway", help=f"Gateway id ({', '.join(GATEWAY_IDS)})."),
-    upstream: str = typer.Option(..., "--upstream", help="Gateway root to forward to, e.g. https://tokenhub.link"),
+    upstream: str = typer.Option(..., "--upstream", help="Gateway root to forward to, e.g. its documented host"),
     port: int = typer.Option(8081, "--port", help="Port of the proxy on 127.0.0.1."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind."),
     out: Path = typer.Option(Path("recordings"), "--out", help="Recordings folder (created if missing)."),

@@ -12,7 +12,7 @@ import os
 import secrets
 from dataclasses import asdict, dataclass, field, replace
 
-GATEWAY_IDS: tuple[str, ...] = ("piebox", "tokenhub", "gravitex", "imageseries", "powertokens")
+from contracts.registry import GATEWAY_IDS
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def _record(violation: Violation) -> None:
 def guard(app: Any) -> Any:
     """Add the contract guard to a freshly built mock ``app`` (a Starlette app with ``state.mock``);
     returns the same object."""
-    from mock_server.settings import GATEWAY_IDS
+    from contracts.registry import GATEWAY_IDS
 
     settings = app.state.mock.settings
     routes = {f"/{gid}": gid for gid in GATEWAY_IDS}

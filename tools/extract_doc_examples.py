@@ -53,35 +53,34 @@ OUT_DIR = ROOT / "fixtures" / "doc_examples"
 IMAGES_DIR = ROOT / "fixtures" / "images"
 DEFAULT_DOCS = ROOT.parent / "shared" / "gateway-docs"
 
-DOCS: dict[str, str] = {
-    "piebox": "000_8f4356fa7e6c2b36.txt",
-    "tokenhub": "001_2deeaf4f61535733.txt",
-    "gravitex": "002_ab704fc42b2dda63.txt",
-    "imageseries": "003_6adaea01228e01a0.txt",
-    "powertokens": "004_7b73b03c392231b5.txt",
-}
+if str(ROOT) not in sys.path:  # run as a script from anywhere: the repository's packages first
+    sys.path.insert(0, str(ROOT))
+from contracts.registry import GATEWAYS  # noqa: E402
+
+#: Gateway id -> its document file (the gateway registry, in its order).
+DOCS: dict[str, str] = {g.id: g.document for g in GATEWAYS}
 
 # (document, regex, replacement, example id it repairs, why). Applied in order before scanning.
 CAPTURE_FIXES: list[tuple[str, str, str, str, str]] = [
-    ("001_2deeaf4f61535733.txt", r' \\ (?=-[HF] )', " \\\n", "tokenhub-edits-multipart",
+    (DOCS["tokenhub"], r' \\ (?=-[HF] )', " \\\n", "tokenhub-edits-multipart",
      "the capture joined the command's lines into one, leaving ' \\ -H' / ' \\ -F'; the line "
      "continuations are restored so the backslashes do not escape the following spaces"),
-    ("002_ab704fc42b2dda63.txt", r"\n'Image Generation\n", "\n'\nImage Generation\n", "gravitex-generic-playground",
+    (DOCS["gravitex"], r"\n'Image Generation\n", "\n'\nImage Generation\n", "gravitex-generic-playground",
      "the capture glued the page heading 'Image Generation' to the closing quote of --data"),
-    ("002_ab704fc42b2dda63.txt", r"\n'Documentation Index\n", "\n'\nDocumentation Index\n", "gravitex-generic-request-sample",
+    (DOCS["gravitex"], r"\n'Documentation Index\n", "\n'\nDocumentation Index\n", "gravitex-generic-request-sample",
      "the capture glued the text 'Documentation Index' to the closing quote of --data"),
 ]
 
 # Where a documented response example starts: (document, anchor text, response id). The JSON object
 # is the first '{' after the anchor (json.JSONDecoder.raw_decode).
 RESPONSE_ANCHORS: dict[str, tuple[str, str]] = {
-    "piebox-create": ("000_8f4356fa7e6c2b36.txt", "Response:\n"),
-    "piebox-task": ("000_8f4356fa7e6c2b36.txt", "Response Example:\n"),
-    "tokenhub-flat": ("001_2deeaf4f61535733.txt", "OpenAI-compatible JSON. By default data[0].b64_json"),
-    "tokenhub-chat": ("001_2deeaf4f61535733.txt", "Billing usage is in usage.completion_tokens_details.image_tokens."),
-    "tokenhub-dashscope": ("001_2deeaf4f61535733.txt", "Example response structure:"),
-    "gravitex": ("002_ab704fc42b2dda63.txt", "Response Format\n"),
-    "powertokens": ("004_7b73b03c392231b5.txt", "\"response_format\": \"url\"\n}\n'\n"),
+    "piebox-create": (DOCS["piebox"], "Response:\n"),
+    "piebox-task": (DOCS["piebox"], "Response Example:\n"),
+    "tokenhub-flat": (DOCS["tokenhub"], "OpenAI-compatible JSON. By default data[0].b64_json"),
+    "tokenhub-chat": (DOCS["tokenhub"], "Billing usage is in usage.completion_tokens_details.image_tokens."),
+    "tokenhub-dashscope": (DOCS["tokenhub"], "Example response structure:"),
+    "gravitex": (DOCS["gravitex"], "Response Format\n"),
+    "powertokens": (DOCS["powertokens"], "\"response_format\": \"url\"\n}\n'\n"),
 }
 
 # -- expectations -------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import importlib
 
-from ..settings import GATEWAY_IDS
+from contracts.registry import GATEWAY_IDS
+
 from .base import Gateway
 
 

@@ -1,7 +1,8 @@
 """What every gateway module shares: the request context, auth, body parsing and the sub-app.
 
-A gateway module declares a :class:`Gateway` — its id, default error shape, auth scheme and
-a list of :class:`Operation` — and writes handlers ``async def handler(ctx: Ctx) -> Response``.
+A gateway module declares a :class:`Gateway` — its id and a list of :class:`Operation`; the
+title, auth scheme and default error shape come from the gateway registry
+(:mod:`contracts.registry`) — and writes handlers ``async def handler(ctx: Ctx) -> Response``.
 :func:`build_app` wraps every handler so that, for every request:
 
 * a request id is assigned (``X-Request-Id`` on every answer);
@@ -25,7 +26,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Literal
+from typing import Any, Awaitable, Callable
 
 from PIL import Image, UnidentifiedImageError
 from starlette.applications import Starlette
@@ -33,6 +34,8 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Match, Route, request_response
+
+from contracts.registry import AuthScheme, GatewaySpec, gateway_spec
 
 from ..engine import Mock
 from ..errors import ErrorShape, GatewayError, json_response, new_request_id, render_error
@@ -42,7 +45,6 @@ from ..images import MIME, ImageSpec, RenderedImage
 log = logging.getLogger("imagegw.mock")
 
 Handler = Callable[["Ctx"], Awaitable[Response]]
-AuthScheme = Literal["bearer", "x-api-key", "none"]
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
@@ -60,14 +62,32 @@ class Operation:
 
 @dataclass(frozen=True)
 class Gateway:
-    """A gateway: ``id``, default error ``shape``, ``auth`` scheme and its ``operations``."""
+    """A gateway: its registry ``id`` and its ``operations``.
+
+    Raises:
+        KeyError: on construction, for an id outside :data:`contracts.registry.GATEWAY_IDS`.
+    """
 
     id: str
-    shape: ErrorShape
-    auth: AuthScheme
     operations: tuple[Operation, ...]
-    title: str = ""
-    documented_host: str | None = None
+
+    def __post_init__(self) -> None:
+        gateway_spec(self.id)
+
+    @property
+    def spec(self) -> GatewaySpec:
+        """The registry entry: title, document, documented host, auth scheme, error shapes."""
+        return gateway_spec(self.id)
+
+    @property
+    def shape(self) -> ErrorShape:
+        """The default error shape (the registry's first ``error_shapes``)."""
+        return self.spec.default_error_shape
+
+    @property
+    def auth(self) -> AuthScheme:
+        """The auth scheme (``"bearer"`` or ``"x-api-key"``)."""
+        return self.spec.auth.scheme
 
 
 @dataclass
@@ -267,23 +287,23 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _check_auth(ctx: Ctx) -> None:
+    """401 unless the request carries a key in the gateway's auth scheme (and, when
+    ``Settings.api_keys`` pins one for the gateway, that key)."""
     gw = ctx.gateway
-    headers = ctx.request.headers
+    auth = gw.spec.auth
+    raw = ctx.request.headers.get(auth.header, "")
     expected = ctx.mock.settings.api_keys.get(gw.id)
-    if gw.auth == "bearer":
-        raw = headers.get("authorization", "")
+    if auth.scheme == "bearer":
         m = re.match(r"^\s*bearer\s+(\S+)\s*$", raw, re.IGNORECASE)
         if not raw.strip() or raw.strip().lower() == "bearer":
-            raise GatewayError(401, "missing_api_key", "Missing credentials: send 'Authorization: Bearer <API key>'")
+            raise GatewayError(401, "missing_api_key", f"Missing credentials: send '{auth.header}: Bearer <API key>'")
         if not m:
-            raise GatewayError(401, "invalid_api_key", "Malformed Authorization header: expected 'Bearer <API key>'")
+            raise GatewayError(401, "invalid_api_key", f"Malformed {auth.header} header: expected 'Bearer <API key>'")
         key = m.group(1)
-    elif gw.auth == "x-api-key":
-        key = headers.get("x-api-key", "").strip()
-        if not key:
-            raise GatewayError(401, "missing_api_key", "Missing credentials: send 'X-API-Key: <API key>'")
     else:
-        return
+        key = raw.strip()
+        if not key:
+            raise GatewayError(401, "missing_api_key", f"Missing credentials: send '{auth.header}: <API key>'")
     if expected is not None and key != expected:
         raise GatewayError(401, "invalid_api_key", "Incorrect API key provided")
 

@@ -1,8 +1,8 @@
 """Gravitex (document ``002_ab704fc42b2dda63.txt``): the unified ``POST /v1/images/generations``.
 
-All behaviour lives in :mod:`mock_server.gateways.unified`; this module holds what is Gravitex's own:
+All behaviour lives in :mod:`mock_server.gateways.unified` (host, auth and error shape: the gateway
+registry, :mod:`contracts.registry`); this module holds what is Gravitex's own:
 
-* host ``https://api.gravitex.ai`` (the document's curl examples);
 * models ("Request Parameters" / "Supported Models"): Gemini ``gemini-2.5-flash-image``,
   ``gemini-3-pro-image-preview``; Doubao ``doubao-seedream-3-0-t2i-250415``,
   ``doubao-seedream-4-0-250828``, ``doubao-seedream-4-5-251128``, ``doubao-seededit-3-0-i2i-250628``;
@@ -25,5 +25,4 @@ MODELS: dict[str, Model] = {
     **qwen_models(edit_max_n=6),
 }
 
-GATEWAY = build_gateway(id="gravitex", title="Gravitex (unified image generation)",
-                        documented_host="https://api.gravitex.ai", models=MODELS)
+GATEWAY = build_gateway(id="gravitex", models=MODELS)

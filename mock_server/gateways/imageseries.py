@@ -12,8 +12,8 @@ All behaviour lives in :mod:`mock_server.gateways.unified`; this module holds th
 * Qwen: "1 image per request, make multiple concurrent requests for more" (FAQ), so ``parameters.n``
   is 1 for both Qwen models.
 
-Inferred: the document names no host (``documented_host`` is ``None``; the contract's ``servers``
-entry is marked inferred) and shows no response body (the Gravitex envelope is used). Everything
+Inferred: the document names no host (its registry entry's ``host`` is ``None``; the contract's
+``servers`` entry is marked inferred) and shows no response body (the Gravitex envelope is used). Everything
 the document leaves out (the Gemini ``quality`` mapping, ``top_p``, pixel ``size``, ``contents``
 parts, Qwen's body, the Seedream size lists given only as "etc.") follows Gravitex's document 002.
 """
@@ -30,5 +30,4 @@ MODELS: dict[str, Model] = {
     **gemini_models(("gemini-2.5-flash-image", "gemini-3-pro-image-preview")),
 }
 
-GATEWAY = build_gateway(id="imageseries", title="Image Series (unified image generation)",
-                        documented_host=None, models=MODELS)
+GATEWAY = build_gateway(id="imageseries", models=MODELS)

@@ -2,7 +2,8 @@
 
 Documented ("Image Generation", "Checking Image Generation Results"):
 
-* ``X-API-Key: <your-api-key>`` on every request;
+* ``X-API-Key: <your-api-key>`` on every request (the auth scheme, host and error shape are the
+  gateway registry's, :mod:`contracts.registry`);
 * ``POST /v2/extend/image/seedream/generations`` — ``prompt`` (required), ``size`` ("minimum
   1920×1920 (must be ≥ 3.68M pixels)"), ``image`` ("Reference images (URL or base64)"); answers
   ``{"task_id": "img_gen_xxx", "model": "novita_seedream/seedream-5.0-lite"}``;
@@ -250,11 +251,7 @@ def _poll(family: str):  # type: ignore[no-untyped-def]
 
 
 GATEWAY = Gateway(
-    id="piebox",
-    shape="openai",
-    auth="x-api-key",
-    title="PieBox (asynchronous Seedream, Gemini, GPT-Image-2)",
-    documented_host="https://tokenhub.piegateway.me",
+    id="piebox",  # auth, host and error shape: contracts.registry
     operations=(
         Operation("/v2/extend/image/seedream/generations", ("POST",), create_seedream, "createSeedreamTask"),
         Operation("/v2/extend/image/generations", ("POST",), create_gemini, "createGeminiTask"),

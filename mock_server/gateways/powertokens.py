@@ -85,11 +85,7 @@ async def generations(ctx: Ctx) -> Response:
 
 
 GATEWAY = Gateway(
-    id="powertokens",
-    shape="openai",
-    auth="bearer",
-    title="PowerTokens (Seedream)",
-    documented_host="https://api.powertokens.ai",
+    id="powertokens",  # auth, host and error shape: contracts.registry
     operations=(
         Operation("/v1/images/generations", ("POST",), generations, "createImage"),
     ),

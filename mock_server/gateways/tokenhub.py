@@ -50,8 +50,6 @@ from ..errors import GatewayError
 from ..images import ImageFormat
 from .base import Ctx, Gateway, Operation, check_image_ref, decode_image_bytes, ok, openai_item, prompt_digest_specs
 
-DOC = "001_2deeaf4f61535733.txt"
-
 # -- shared lexical rules (the contract uses the very same regular expressions) -----------------
 
 #: "Not blank": at least one character other than space, tab, CR, LF. Kept ASCII-explicit so
@@ -723,11 +721,7 @@ def _last_user_text(messages: object) -> str | None:
 
 
 GATEWAY = Gateway(
-    id="tokenhub",
-    shape="openai",
-    auth="bearer",  # documented: "Authorization: Bearer <TokenHub API Key>"
-    title="TokenHub",
-    documented_host="https://tokenhub.link",
+    id="tokenhub",  # auth, host and error shapes (openai; dashscope on the passthrough): contracts.registry
     operations=(
         Operation("/v1/images/generations", ("POST",), generations, "createImage"),
         Operation("/v1/images/edits", ("POST",), edits, "createImageEdit"),

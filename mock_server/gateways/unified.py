@@ -656,13 +656,13 @@ async def create_image(ctx: Ctx, models: dict[str, Model]) -> Response:
     return ok({"code": 200, "msg": "Success", "data": {"data": items, "created": int(ctx.now())}}, ctx=ctx)
 
 
-def build_gateway(*, id: str, title: str, documented_host: str | None, models: dict[str, Model]) -> Gateway:
-    """The :class:`Gateway` of one unified image API: envelope errors, Bearer auth, one operation
-    ``createImage`` at ``POST /v1/images/generations`` answering for ``models``."""
+def build_gateway(*, id: str, models: dict[str, Model]) -> Gateway:
+    """The :class:`Gateway` of one unified image API (envelope errors and Bearer auth, as its
+    registry entry says): one operation ``createImage`` at ``POST /v1/images/generations``
+    answering for ``models``."""
 
     async def handler(ctx: Ctx) -> Response:
         return await create_image(ctx, models)
 
     handler.__name__ = f"{id}_create_image"
-    return Gateway(id=id, shape="envelope", auth="bearer", title=title, documented_host=documented_host,
-                   operations=(Operation("/v1/images/generations", ("POST",), handler, "createImage"),))
+    return Gateway(id=id, operations=(Operation("/v1/images/generations", ("POST",), handler, "createImage"),))

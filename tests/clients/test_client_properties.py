@@ -22,11 +22,12 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from clients import APIStatusError, ImageResponse, TaskFailed
+from contracts.registry import GATEWAY_IDS
 
 from client_invalid import INVALID, RULES, Bad
 from client_strategies import VALID, Case
 
-GATEWAYS = ("powertokens", "piebox", "tokenhub", "gravitex", "imageseries")
+GATEWAYS = GATEWAY_IDS
 _clients: dict[tuple[int, str], object] = {}
 
 

@@ -10,6 +10,7 @@ import typer.main
 import yaml
 
 from clients.drift_cli import drift
+from contracts.registry import GATEWAY_IDS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -25,8 +26,7 @@ def test_the_workflow_runs_nightly_per_gateway_with_secrets_and_artifacts() -> N
     wf = yaml.safe_load((DOCS / "drift-workflow.yml").read_text())
     assert wf[True]["schedule"][0]["cron"]  # PyYAML reads the key `on` as True
     job = wf["jobs"]["drift"]
-    assert [m["gateway"] for m in job["strategy"]["matrix"]["include"]] == [
-        "piebox", "tokenhub", "gravitex", "imageseries", "powertokens"]
+    assert [m["gateway"] for m in job["strategy"]["matrix"]["include"]] == list(GATEWAY_IDS)
     probe = next(s for s in job["steps"] if "imagegw drift" in s.get("run", ""))
     assert "secrets[" in probe["env"]["KEY"]
     assert any(s.get("uses", "").startswith("actions/upload-artifact") and s.get("if") == "always()" for s in job["steps"])

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from clients import AuthenticationError, ImageClient, InvalidRequestError, PollPolicy, RetryPolicy
-from clients.core import DOCUMENTED_HOSTS
+from contracts.registry import gateway_spec
 
 pytestmark = pytest.mark.live
 
@@ -52,10 +52,11 @@ GATEWAYS = tuple(CHEAPEST)
 
 def live_client(gateway: str, **kw) -> ImageClient:  # type: ignore[no-untyped-def]
     """A strict client for the real ``gateway``, or a skip naming the missing variable."""
-    key_var, url_var = f"IMAGEGW_{gateway.upper()}_API_KEY", f"IMAGEGW_{gateway.upper()}_BASE_URL"
+    spec = gateway_spec(gateway)
+    key_var, url_var = spec.api_key_env, spec.base_url_env
     if not os.environ.get(key_var):
         pytest.skip(f"{key_var} is not set")
-    if DOCUMENTED_HOSTS[gateway] is None and not os.environ.get(url_var):
+    if spec.host is None and not os.environ.get(url_var):
         pytest.skip(f"{url_var} is not set (the {gateway} document names no host)")
     kw.setdefault("strict", True)
     kw.setdefault("retry", RetryPolicy(max_retries=2, max_retry_after=30))
