@@ -12,12 +12,19 @@ Schemathesis to generate valid values for them (``tests/contracts/schemathesis_r
 ``image-png-alpha``    a PNG file (a multipart file part) with an alpha channel (colour type RGBA
                        or grey+alpha, or a ``tRNS`` chunk) — an edit mask (OpenAI: "transparent
                        areas indicate where the image should be edited")
+``size:<rule>``        ``WIDTHxHEIGHT`` (``WIDTH*HEIGHT`` when the rule's ``separator`` is ``*``)
+                       inside the custom-size rule ``<rule>`` of the contract's
+                       ``components.x-size-rules``: ``min_pixels`` .. ``max_pixels`` total pixels,
+                       aspect ratio (long / short side) at most ``max_aspect_ratio``, sides
+                       multiples of ``multiple_of`` and within ``min_side`` .. ``max_side`` (each
+                       key optional but the pixel bounds)
 =====================  ==========================================================================
 
 Use a format only beside a ``pattern`` or ``enum`` that already steers generators to the right
 shape: a generator that treats the format as an annotation may send any value the rest of the
-schema allows. (For this reason Seedream's pixel-count rule is not a format: the contracts list
-the sizes a client may rely on and describe the full rule in ``x-server-enforces``.)
+schema allows. A ``size:<rule>`` sits beside the ``WxH`` pattern, so a generic generator sends
+well-formed sizes, and the contract's own rule (``x-size-rules``) decides which are accepted —
+no schema refuses a size a document allows (JSON Schema cannot multiply width by height).
 """
 
 from __future__ import annotations
@@ -30,7 +37,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-__all__ = ["is_image_data_url", "is_image_base64", "is_png_with_alpha", "format_checker", "formats_in"]
+__all__ = ["is_image_data_url", "is_image_base64", "is_png_with_alpha", "format_checker", "formats_in", "size_rules",
+           "SizeRule", "SIZE_FORMAT_PREFIX"]
 
 _SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
 _DATA_URL = re.compile(r"^data:image/[a-zA-Z0-9.+-]+;base64,([A-Za-z0-9+/]*={0,2})\Z")
@@ -81,6 +89,60 @@ def is_png_with_alpha(value: object) -> bool:
     return data[25] in (4, 6) or b"tRNS" in data[:4096]
 
 
+#: Prefix of the custom-size formats: ``size:<rule name>``.
+SIZE_FORMAT_PREFIX = "size:"
+_WXH = {sep: re.compile(rf"^([1-9][0-9]{{0,4}}){re.escape(sep)}([1-9][0-9]{{0,4}})\Z") for sep in "x*"}
+
+
+class SizeRule:
+    """One entry of ``components.x-size-rules``: a custom-size rule (see the module docstring)."""
+
+    def __init__(self, name: str, rule: Mapping[str, Any]) -> None:
+        self.name = name
+        self.min_pixels = int(rule["min_pixels"])
+        self.max_pixels = int(rule["max_pixels"])
+        self.max_aspect_ratio = float(rule.get("max_aspect_ratio", float("inf")))
+        self.multiple_of = int(rule.get("multiple_of", 1))
+        self.min_side = int(rule.get("min_side", 1))
+        self.max_side = int(rule["max_side"]) if "max_side" in rule else None
+        self.separator = str(rule.get("separator", "x"))
+
+    def accepts(self, width: int, height: int) -> bool:
+        """Whether ``width`` x ``height`` is inside the rule."""
+        return (self.min_side <= min(width, height) and (self.max_side is None or max(width, height) <= self.max_side)
+                and width % self.multiple_of == 0 and height % self.multiple_of == 0
+                and self.min_pixels <= width * height <= self.max_pixels
+                and max(width, height) / min(width, height) <= self.max_aspect_ratio)
+
+    def check(self, value: object) -> bool:
+        """The format check: strings must be ``W{separator}H`` inside the rule; other types pass."""
+        if not isinstance(value, str):
+            return True
+        m = _WXH[self.separator].match(value)
+        return bool(m) and self.accepts(int(m.group(1)), int(m.group(2)))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The rule's numbers, as ``x-size-rules`` writes them (absent keys left out)."""
+        out: dict[str, Any] = {"min_pixels": self.min_pixels, "max_pixels": self.max_pixels}
+        if self.max_aspect_ratio != float("inf"):
+            out["max_aspect_ratio"] = self.max_aspect_ratio
+        if self.multiple_of > 1:
+            out["multiple_of"] = self.multiple_of
+        if self.min_side > 1:
+            out["min_side"] = self.min_side
+        if self.max_side is not None:
+            out["max_side"] = self.max_side
+        if self.separator != "x":
+            out["separator"] = self.separator
+        return out
+
+
+def size_rules(spec: Any) -> dict[str, SizeRule]:
+    """The custom-size rules of a contract (``components.x-size-rules``), by name."""
+    rules = ((spec or {}).get("components") or {}).get("x-size-rules") or {} if isinstance(spec, Mapping) else {}
+    return {name: SizeRule(name, rule) for name, rule in rules.items() if isinstance(rule, Mapping)}
+
+
 def formats_in(spec: Any) -> Iterator[str]:
     """Every ``format`` value used anywhere in ``spec`` (duplicates included)."""
     if isinstance(spec, Mapping):
@@ -96,11 +158,12 @@ def formats_in(spec: Any) -> Iterator[str]:
 
 
 def format_checker(spec: Any = None) -> FormatChecker:
-    """A ``FormatChecker`` with jsonschema's Draft 2020-12 formats plus this module's.
-
-    ``spec`` (a contract) is accepted for formats that depend on it; none does today."""
+    """A ``FormatChecker`` with jsonschema's Draft 2020-12 formats plus this module's, and one
+    ``size:<rule>`` format per custom-size rule of ``spec`` (a contract)."""
     checker = FormatChecker(formats=list(Draft202012Validator.FORMAT_CHECKER.checkers))
     checker.checks("image-data-url")(is_image_data_url)
     checker.checks("image-base64")(is_image_base64)
     checker.checks("image-png-alpha")(is_png_with_alpha)
+    for name, rule in size_rules(spec).items():
+        checker.checks(SIZE_FORMAT_PREFIX + name)(rule.check)
     return checker

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from . import provenance as prov
-from .validate import Contract
+from .validate import Contract, expand_errors
 
-__all__ = ["spec_errors", "provenance_gaps", "example_errors", "iter_examples", "quote_errors", "all_problems"]
+__all__ = ["spec_errors", "provenance_gaps", "example_errors", "iter_examples", "quote_errors", "quote_missing",
+           "all_problems"]
 
 
 def spec_errors(contract: Contract) -> list[str]:
@@ -110,7 +111,7 @@ def example_errors(contract: Contract) -> list[str]:
     out = []
     for ex_ptr, schema_ptr, value in iter_examples(contract):
         validator = contract.schema_validator(schema_ptr, formats=False)
-        for err in validator.iter_errors(value):
+        for err in expand_errors(validator.iter_errors(value)):
             where = prov.pointer(list(err.absolute_path))
             out.append(f"example {ex_ptr}{(' at ' + where) if where else ''}: {err.message[:200]}")
     return out
@@ -140,11 +141,22 @@ def quote_errors(contract: Contract, docs_dir: Path) -> list[str]:
         if text is None:
             out.append(f"{ptr}: cites {p.doc}, which is not in {docs_dir}")
             continue
-        pieces = [q for q in re.split(r"…|\.\.\.(?=\s)", p.quote) if q.strip()]
-        missing = [q for q in pieces if _norm(q) not in text]
-        if missing:
-            out.append(f"{ptr}: quote not found in {p.doc}: {missing[0][:100]!r}")
+        missing = _missing_piece(p.quote, text)
+        if missing is not None:
+            out.append(f"{ptr}: quote not found in {p.doc}: {missing[:100]!r}")
     return out
+
+
+def _missing_piece(quote: str, normalised_text: str) -> str | None:
+    pieces = [q for q in re.split(r"…|\.\.\.(?=\s)", quote) if q.strip()]
+    return next((q for q in pieces if _norm(q) not in normalised_text), None)
+
+
+def quote_missing(quote: str, document_text: str) -> str | None:
+    """The first piece of ``quote`` (pieces separated by ``…`` or ``... ``) that does not occur in
+    ``document_text`` (whitespace and quoting normalised), or ``None`` when every piece occurs.
+    The same test :func:`quote_errors` applies to the contracts; the model catalog's quotes use it too."""
+    return _missing_piece(quote, _norm(document_text))
 
 
 def all_problems(contract: Contract, docs_dir: Path | None = None) -> list[str]:

@@ -215,7 +215,8 @@ def missing(spec: Mapping[str, Any]) -> list[str]:
     properties are checked everywhere a schema can appear: ``components.schemas``, request
     bodies, responses and parameters, including inside ``allOf``/``anyOf``/``oneOf``/``items``;
     not inside ``if``/``then``/``else``/``not``/``contains``, which only restate constraints on
-    properties declared elsewhere.
+    properties declared elsewhere, nor for a property an ``allOf``/``anyOf``/``oneOf`` branch
+    narrows that the enclosing schema declares itself.
     """
     out: list[str] = []
 
@@ -223,24 +224,29 @@ def missing(spec: Mapping[str, Any]) -> list[str]:
         if isinstance(node, Mapping) and "$ref" not in node and Provenance.from_obj(node.get("x-provenance")) is None:
             out.append(pointer(parts))
 
-    def schema(node: Any, parts: list[object]) -> None:
+    def schema(node: Any, parts: list[object], declared: frozenset[str] = frozenset(), restating: bool = False) -> None:
         if not isinstance(node, Mapping) or "$ref" in node:
             return
         for key in ("properties", "patternProperties"):
             props = node.get(key)
             if isinstance(props, Mapping):
                 for name, sub in props.items():
-                    need(sub, [*parts, key, name])
-                    schema(sub, [*parts, key, name])
+                    again = restating or (key == "properties" and name in declared)
+                    if not again:
+                        need(sub, [*parts, key, name])
+                    schema(sub, [*parts, key, name], restating=again)
         # ``if``/``then``/``else``/``not``/``contains`` restate constraints on properties declared
         # elsewhere (conditions, not declarations): their ``properties`` need no provenance of their own
         for key in ("items", "additionalProperties", "unevaluatedProperties"):
             if isinstance(node.get(key), Mapping):
-                schema(node[key], [*parts, key])
+                schema(node[key], [*parts, key], restating=restating)
+        # a branch of allOf/anyOf/oneOf that names a property its parent declares only narrows it
+        # (e.g. one branch per model with that model's sizes): the declaration carries the provenance
+        own = frozenset(node["properties"]) if isinstance(node.get("properties"), Mapping) else frozenset()
         for key in ("allOf", "anyOf", "oneOf", "prefixItems"):
             if isinstance(node.get(key), list):
                 for i, sub in enumerate(node[key]):
-                    schema(sub, [*parts, key, i])
+                    schema(sub, [*parts, key, i], own if key != "prefixItems" else frozenset(), restating)
 
     def media(content: Any, parts: list[object]) -> None:
         if isinstance(content, Mapping):

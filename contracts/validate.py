@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -35,7 +35,7 @@ from .formats import format_checker
 from .provenance import HTTP_METHODS, Provenance, pointer, resolve
 from .registry import CREDENTIAL_HEADERS
 
-__all__ = ["Finding", "FindingKind", "Contract", "Operation"]
+__all__ = ["Finding", "FindingKind", "Contract", "Operation", "expand_errors", "selected_branch"]
 
 #: What a finding is about. Drift detection maps these to its own kinds (e.g. ``missing_property``
 #: -> "field removed", ``unexpected_null`` -> "now nullable", ``undeclared_status`` -> "status code changed").
@@ -111,6 +111,41 @@ class Operation:
 
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null", int: "integer", float: "number"}
 _SENSITIVE_HEADERS = CREDENTIAL_HEADERS | {"api-key", "proxy-authorization", "cookie"}
+
+
+def expand_errors(errors: Any) -> Iterator[Any]:
+    """``errors`` (jsonschema ``ValidationError``s) sorted by instance path, each failed ``oneOf``
+    / ``anyOf`` whose branches are told apart by a ``const`` (e.g. one branch per model) replaced by
+    the errors of the branch the instance selects: they explain the failure better than "none of
+    N alternatives"."""
+    pending = sorted(errors, key=lambda e: list(map(str, e.absolute_path)))
+    while pending:
+        err = pending.pop(0)
+        chosen = selected_branch(err)
+        if chosen is None:
+            yield err
+        else:
+            pending[:0] = chosen
+
+
+def selected_branch(err: Any) -> list[Any] | None:
+    """For a failed ``oneOf``/``anyOf`` whose branches are discriminated by a ``const`` (or ``enum``):
+    the errors of the one branch that does not fail on its discriminator, or ``None`` when no single
+    branch is selected that way."""
+    if err.validator not in ("oneOf", "anyOf") or not err.context:
+        return None
+    branches: dict[Any, list[Any]] = {}
+    for sub in err.context:
+        if sub.relative_schema_path:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    if len(branches) < 2:
+        return None
+    discriminated = [errs for errs in branches.values() if any(e.validator in ("const", "enum") and len(e.path) == 1
+                                                               for e in errs)]
+    rest = [errs for errs in branches.values() if errs not in discriminated]
+    if discriminated and len(rest) == 1 and len(rest) + len(discriminated) == len(err.validator_value):
+        return sorted(rest[0], key=lambda e: list(map(str, e.absolute_path)))
+    return None
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -294,7 +329,7 @@ class Contract:
         validator = self._validator(schema_pointer)
         schema = self._schema_at(schema_pointer)
         out: list[Finding] = []
-        for err in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
+        for err in expand_errors(validator.iter_errors(instance)):
             path = list(err.absolute_path)
             kw = err.validator
             expected, observed = f"{kw}: {_short(err.validator_value)}", _short(err.instance)

@@ -4,6 +4,7 @@
 ``imagegw drift``      probe a live gateway and report drift (see ``clients.drift_cli``)
 ``imagegw record``     a recording proxy in front of a live gateway (see ``mock_server.recorder``)
 ``imagegw contracts``  contract tools: list inferred parts, lint (see ``contracts.cli``)
+``imagegw models``     the model catalog: what each gateway accepts per model, and why
 """
 
 from __future__ import annotations
@@ -83,6 +84,48 @@ def serve(
         return
     application = create_app(settings, clock=ManualClock() if manual_clock else None)
     uvicorn.run(application, host=host, port=port, log_level=log_level, lifespan="off")
+
+
+@app.command()
+def models(
+    gateway: Optional[str] = typer.Option(None, help=f"Only this gateway ({', '.join(GATEWAY_IDS)})."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON: every rule with its values and source."),
+) -> None:
+    """Print the model catalog: per gateway and model, the sizes, image count, prompt cap, input
+    images and output formats the mock accepts, and where each rule comes from (doc NNN: the
+    gateway document; upstream: the model's vendor; inferred; * marks a document override)."""
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from .catalog.report import model_record, model_row
+    from .gateways import load
+
+    if gateway is not None and gateway not in GATEWAY_IDS:
+        raise typer.BadParameter(f"unknown gateway {gateway!r}; choose one of {', '.join(GATEWAY_IDS)}", param_hint="--gateway")
+    chosen = [gateway] if gateway else list(GATEWAY_IDS)
+    served = [m for gid in chosen for m in _unique(load(gid).models.values())]
+    if as_json:
+        typer.echo(json.dumps([model_record(m) for m in served], ensure_ascii=False, indent=2))
+        return
+    table = Table(title="imagegw model catalog" + (f": {gateway}" if gateway else ""), show_lines=True)
+    columns = ("gateway", "model", "sizes", "n", "prompt", "inputs", "outputs")
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for m in served:
+        row = model_row(m)
+        table.add_row(*(row[c] for c in columns))
+    Console(width=max(160, Console().width)).print(table)
+
+
+def _unique(models):  # type: ignore[no-untyped-def]
+    """Each served model once (TokenHub answers canonical Ark ids as aliases of ``ark/`` ones)."""
+    seen: set[int] = set()
+    for m in models:
+        if id(m) not in seen:
+            seen.add(id(m))
+            yield m
 
 
 def _mount_optional(module: str, attr: str, name: str) -> None:

@@ -26,7 +26,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Mapping
 
 from PIL import Image, UnidentifiedImageError
 from starlette.applications import Starlette
@@ -37,10 +37,11 @@ from starlette.routing import Match, Route, request_response
 
 from contracts.registry import AuthScheme, GatewaySpec, gateway_spec
 
+from ..catalog import Model
 from ..engine import Mock
 from ..errors import ErrorShape, GatewayError, json_response, new_request_id, render_error
 from ..faults import SCENARIO_HEADER, check_name, generic_error, scenario_in_prompt
-from ..images import MIME, ImageSpec, RenderedImage
+from ..images import MIME, ImageFormat, ImageSpec, RenderedImage
 
 log = logging.getLogger("imagegw.mock")
 
@@ -62,7 +63,8 @@ class Operation:
 
 @dataclass(frozen=True)
 class Gateway:
-    """A gateway: its registry ``id`` and its ``operations``.
+    """A gateway: its registry ``id``, its ``operations`` and the ``models`` it serves (its id for
+    each -> :class:`~mock_server.catalog.Model`).
 
     Raises:
         KeyError: on construction, for an id outside :data:`contracts.registry.GATEWAY_IDS`.
@@ -70,6 +72,7 @@ class Gateway:
 
     id: str
     operations: tuple[Operation, ...]
+    models: Mapping[str, Model] = field(default_factory=dict, hash=False, compare=False)
 
     def __post_init__(self) -> None:
         gateway_spec(self.id)
@@ -88,6 +91,21 @@ class Gateway:
     def auth(self) -> AuthScheme:
         """The auth scheme (``"bearer"`` or ``"x-api-key"``)."""
         return self.spec.auth.scheme
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to render for one request: ``count`` images of ``width`` x ``height`` pixels in
+    ``fmt``, returned as ``response_format`` (``url`` | ``b64_json``), from ``seed`` (``None``:
+    random)."""
+
+    prompt: str
+    width: int
+    height: int
+    count: int
+    fmt: ImageFormat
+    response_format: str
+    seed: int | None = None
 
 
 @dataclass
@@ -200,18 +218,20 @@ def _reject_constant(name: str) -> Any:
 # -- shared validation helpers -----------------------------------------------------------------
 
 _DATA_URL = re.compile(r"^data:(image/[a-zA-Z0-9.+-]+);base64,(.*)$", re.DOTALL)
-_WxH = re.compile(r"^(\d{1,5})[x*×](\d{1,5})$")
 
 
-def parse_wxh(value: str) -> tuple[int, int] | None:
-    """``"1024x1024"``, ``"1280*1280"`` or ``"1024×1024"`` -> ``(width, height)``; else ``None``."""
-    m = _WxH.match(value.strip()) if isinstance(value, str) else None
-    return (int(m.group(1)), int(m.group(2))) if m else None
+#: ISO-BMFF ``ftyp`` brands of HEIC/HEIF stills (ISO/IEC 23008-12), accepted where an upstream lists HEIC/HEIF.
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1"})
+
+
+def _is_heif(data: bytes) -> bool:
+    return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
 
 
 def decode_image_bytes(data: bytes, param: str, *, max_bytes: int | None = None,
                        formats: frozenset[str] | None = None) -> tuple[str, int, int]:
-    """Check that ``data`` is an image Pillow can open; returns ``(pillow_format, width, height)``.
+    """Check that ``data`` is an image Pillow can open (or a HEIC/HEIF file, recognised by its
+    brand); returns ``(pillow_format, width, height)`` (``0, 0`` for HEIF: Pillow cannot read it).
 
     Raises:
         GatewayError: 400 naming ``param`` when it is too large, not an image, or of a format
@@ -223,7 +243,9 @@ def decode_image_bytes(data: bytes, param: str, *, max_bytes: int | None = None,
         with Image.open(io.BytesIO(data)) as img:
             fmt, (w, h) = img.format or "", img.size
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise GatewayError(400, "invalid_image", f"{param}: not a decodable image", param=param) from None
+        if not _is_heif(data):
+            raise GatewayError(400, "invalid_image", f"{param}: not a decodable image", param=param) from None
+        fmt, w, h = "HEIF", 0, 0  # Pillow cannot decode HEIC/HEIF; recognised by its ISO-BMFF brand, size unknown
     if formats is not None and fmt not in formats:
         raise GatewayError(400, "invalid_image_format", f"{param}: {fmt or 'unknown'} images are not supported; use one of {', '.join(sorted(formats))}", param=param)
     return fmt, w, h
@@ -234,7 +256,8 @@ def check_image_ref(value: object, param: str, *, max_bytes: int | None = None,
     """Validate one input image given as an ``http(s)`` URL, a ``data:image/...;base64,`` URL or raw base64.
 
     URLs are not fetched (offline mock); data URLs and base64 are decoded and opened with Pillow.
-    Returns the image's ``(width, height)`` in pixels for inline images, ``None`` for URLs.
+    Returns the image's ``(width, height)`` in pixels for inline images, ``None`` for URLs (and
+    HEIC/HEIF data, whose size Pillow cannot read).
 
     Raises:
         GatewayError: 400 naming ``param`` for a non-string, bad base64, a non-image payload,
@@ -258,7 +281,7 @@ def check_image_ref(value: object, param: str, *, max_bytes: int | None = None,
     except (binascii.Error, ValueError):
         raise GatewayError(400, "invalid_image", f"{param}: invalid base64 image data", param=param) from None
     _, width, height = decode_image_bytes(data, param, max_bytes=max_bytes, formats=formats)
-    return width, height
+    return (width, height) if width else None
 
 
 # -- the sub-app -------------------------------------------------------------------------------

@@ -24,15 +24,19 @@ Inferred (each marked where it is decided, and ``kind: inferred`` in the contrac
 * error bodies: the OpenAI shape ``{"error": {"message", "type", "param", "code"}}`` (PieBox is
   served from a TokenHub host whose routes are OpenAI-compatible); ``failed`` tasks carry
   ``error: {code, message}``;
-* Seedream: custom sizes up to 10,404,496 pixels with aspect ratio 1/16..16 and the tiers ``2K``/``3K``
-  (PowerTokens' ``seedream-5-0-260128`` limits, document 004); default ``2048x2048`` (the
-  document's example); at most 14 reference images of 10 MB (Ark); JPEG output (Ark);
+* Seedream: the model is BytePlus's ``seedream-5-0-260128`` (Seedream 5.0 lite, the catalog
+  entry): tiers ``2K``/``3K``, custom sizes of 3,686,400..10,404,496 pixels with aspect ratio
+  1/16..16 (000's minimum is the same), default ``2048x2048``; at most 14 reference images of
+  10 MB in JPEG/PNG/WEBP/BMP/TIFF/GIF; JPEG output; prompt refused past 32,000 characters;
 * Gemini: the response ``model`` is the requested model name; defaults ``1K``, ``1:1``,
   ``image/png`` (upstream Gemini); pixel sizes from :func:`mock_server.catalog.gemini_size`;
-* GPT-Image-2: response ``model`` ``gpt-image-2``; ``size`` also ``1536x1024`` and ``auto``
-  (-> 1024x1024), ``n`` at most 10, ``output_compression`` an integer, ``background: transparent``
-  gives an RGBA image and is refused with ``output_format: jpeg``, prompt at most 32,000
-  characters (all upstream OpenAI);
+  ``0.5K`` is a gemini-3.1-flash-image size only (upstream: gemini-3-pro-image "Supported
+  resolutions: 1K, 2K, 4K"); the prompt is capped by the model's input tokens;
+* GPT-Image-2: response ``model`` ``gpt-image-2``; ``size`` by OpenAI's gpt-image-2 rule (000
+  says only "e.g."): ``auto`` (-> 1024x1024), the standard sizes, or any ``WxH`` with sides
+  multiples of 16, at most 3840, aspect 1:3..3:1 and 655,360..8,294,400 pixels; ``n`` at most
+  10, ``output_compression`` an integer, ``background: transparent`` gives an RGBA image and is
+  refused with ``output_format: jpeg``, prompt at most 32,000 characters (all upstream OpenAI);
 * a task id answers only on its own family's GET endpoint (others: 404);
 * ``null`` for an optional parameter means "not sent" (upstream OpenAI); unknown body fields
   are ignored (Ark, OpenAI-compatible gateways pass them on);
@@ -51,44 +55,83 @@ from typing import Any
 
 from starlette.responses import Response
 
-from ..catalog import (GEMINI_1K, GPT_IMAGE_SIZES, SEEDREAM_TIERS, Model, PixelRange, gemini_size, get_int, get_list,
-                       get_str)
+from ..catalog import (CATALOG, GEMINI_1K, CountRule, InputRule, Model, OutputRule, Param, SizeRule, doc, gemini_size, get_int,
+                       get_list, get_str, inferred, offer)
 from ..errors import GatewayError
 from ..faults import SCENARIO_HEADER, check_name, generic_error
 from ..images import ImageFormat, normalize_format, spec_for
 from .base import Ctx, Gateway, Operation, check_image_ref, ok
 
+DOC = "piebox"  # doc(DOC, quote): this gateway's document (contracts.registry)
+
 # -- Seedream ----------------------------------------------------------------------------------
 
 #: 000 "Response": ``"model": "novita_seedream/seedream-5.0-lite"``.
 SEEDREAM_MODEL = "novita_seedream/seedream-5.0-lite"
-#: 000: "minimum 1920×1920 (must be ≥ 3.68M pixels)" = 3,686,400; the upper bound 10,404,496 and
-#: the 1/16..16 aspect ratio are inferred from PowerTokens' seedream-5-0-260128 (document 004),
-#: as are the tiers 2K and 3K. Default 2048x2048: the document's example size.
-SEEDREAM = Model(SEEDREAM_MODEL, "seedream", tiers={"2K": SEEDREAM_TIERS["2K"], "3K": SEEDREAM_TIERS["3K"]},
-                 pixels=PixelRange(3_686_400, 10_404_496, 16.0), default_size=(2048, 2048), max_input_images=14)
-#: Syntax of a Seedream ``size`` (whole string): a tier or ``WxH``; the pixel rules come after.
-SEEDREAM_SIZE_SYNTAX = re.compile(r"2K|3K|[1-9][0-9]{0,4}x[1-9][0-9]{0,4}")
-SEEDREAM_MAX_IMAGE_BYTES = 10 * 1024 * 1024  # inferred from Ark's 10 MB per reference image
-SEEDREAM_FORMAT: ImageFormat = "jpeg"  # inferred: Ark's URL results are JPEG
+#: Seedream 5.0 lite as BytePlus ModelArk serves it (inferred: Novita resells the international
+#: edition); 000's "minimum 1920×1920 (must be ≥ 3.68M pixels)" is that entry's own minimum, so
+#: the size rule is the entry's.
+SEEDREAM = offer("piebox", SEEDREAM_MODEL, CATALOG["seedream-5-0-260128"],
+                 doc(DOC, '"model": "novita_seedream/seedream-5.0-lite"'),
+                 # 000's Seedream table has prompt, size and image only: one image per task, Ark's other
+                 # parameters are not part of this endpoint (ignored, like every unknown field)
+                 count=CountRule(inferred("000's Seedream table has no count parameter: one image per task"), max=1),
+                 outputs=OutputRule(doc(DOC, "Response Example: … \"images\": [{ \"url\": \"https://...\" }]"),
+                                    response_formats=(), default_response_format="url", forced="url", formats=("jpeg",),
+                                    default_format="jpeg"),
+                 drop_params=tuple(p.name for p in CATALOG["seedream-5-0-260128"].params if p.name not in ("size", "image")))
 
 # -- Gemini ------------------------------------------------------------------------------------
 
 GEMINI_MODELS: tuple[str, ...] = ("gemini-3.1-flash-image", "gemini-3-pro-image")  # 000, default first
-GEMINI_SIZES: tuple[str, ...] = ("0.5K", "1K", "2K", "4K")  # 000 "Options: 0.5K, 1K, 2K, 4K"
 GEMINI_ASPECT_RATIOS: tuple[str, ...] = ("1:1", "3:2", "2:3", "3:4", "4:3", "16:9", "9:16")  # 000
 GEMINI_FORMATS: tuple[str, ...] = ("image/png", "image/jpeg", "image/webp")  # 000
 assert all(a in GEMINI_1K for a in GEMINI_ASPECT_RATIOS)
+_GEMINI_SIZES_QUOTE = "Options: 0.5K, 1K, 2K, 4K"
+_GEMINI_ASPECT_QUOTE = "Aspect ratio: 1:1, 3:2, 2:3, 3:4, 4:3, 16:9, 9:16"
+
+
+def _gemini(name: str) -> Model:
+    """A Gemini model of 000: the sizes are 000's tier list as far as the model has the tier, with
+    000's closed aspect-ratio list; output formats 000's list; no input images (000's Gemini
+    table has no image parameter)."""
+    entry = CATALOG[name]
+    tiers = {t: px for t, px in entry.sizes.tiers.items() if t in ("0.5K", "1K", "2K", "4K")}
+    if len(tiers) == 4:
+        size_src = doc(DOC, f"{_GEMINI_SIZES_QUOTE} … {_GEMINI_ASPECT_QUOTE}")
+    else:
+        size_src = inferred(f"000 lists '{_GEMINI_SIZES_QUOTE}' for the endpoint of both models and '{_GEMINI_ASPECT_QUOTE}'; "
+                            f"upstream {name} has no 0.5K tier (the list is the union over the two models), so "
+                            f"{name} takes {', '.join(tiers)} with 000's seven aspect ratios")
+    return offer("piebox", name, entry, doc(DOC, "default gemini-3.1-flash-image, or gemini-3-pro-image"),
+                 sizes=SizeRule(size_src, default=entry.sizes.default, tiers=tiers, aspects=GEMINI_ASPECT_RATIOS),
+                 outputs=OutputRule(doc(DOC, "Output format: image/png, image/jpeg, image/webp"), response_formats=(),
+                                    default_response_format="url", forced="url", formats=("png", "jpeg", "webp"),
+                                    default_format="png"),
+                 inputs=InputRule(inferred("000's Gemini parameter table has no image parameter"), max_count=0))
+
 
 # -- GPT-Image-2 -------------------------------------------------------------------------------
 
 GPT_MODEL = "gpt-image-2"  # inferred from the section title "GPT-Image-2"
-GPT_SIZES: tuple[str, ...] = (*GPT_IMAGE_SIZES, "auto")  # 000 "e.g. 1024x1024, 1024x1536"; rest upstream OpenAI
 GPT_QUALITIES: tuple[str, ...] = ("low", "medium", "high")  # 000
 GPT_BACKGROUNDS: tuple[str, ...] = ("opaque", "transparent")  # 000
 GPT_FORMATS: tuple[str, ...] = ("png", "jpeg", "webp")  # 000
-GPT_MAX_N = 10  # inferred from upstream OpenAI (n: 1-10)
-GPT_MAX_PROMPT_CHARS = 32_000  # inferred from upstream OpenAI (gpt-image prompts up to 32000 characters)
+
+#: OpenAI's gpt-image-2: 000's ``size`` "e.g. 1024x1024, 1024x1536" closes nothing, so OpenAI's size
+#: rule holds; 000's closed lists narrow ``quality`` and ``background``; results are task URLs.
+GPT_IMAGE = offer(
+    "piebox", GPT_MODEL, CATALOG[GPT_MODEL], inferred("000's section title 'GPT-Image-2' (OpenAI's image model)"),
+    outputs=OutputRule(doc(DOC, "Output format: png / jpeg / webp"), response_formats=(),
+                       default_response_format="url", forced="url", formats=GPT_FORMATS, default_format="png"),
+    extra_params=(
+        Param("quality", "string", doc(DOC, "Quality tier: low / medium / high"), choices=GPT_QUALITIES),
+        Param("background", "string", doc(DOC, "Background: opaque / transparent"), choices=GPT_BACKGROUNDS,
+              default="opaque"),
+    ))
+
+#: Every model PieBox serves, by the name it answers in ``model``.
+MODELS: dict[str, Model] = {SEEDREAM_MODEL: SEEDREAM, **{n: _gemini(n) for n in GEMINI_MODELS}, GPT_MODEL: GPT_IMAGE}
 
 # -- tasks -------------------------------------------------------------------------------------
 
@@ -101,18 +144,19 @@ FAILED_TASK_SCENARIOS: dict[str, tuple[str, str]] = {
 _NON_BLANK = re.compile(r"\S")
 
 
-def _prompt(body: dict[str, Any], max_len: int | None = None) -> str:
-    """``prompt``: required, a string with at least one non-whitespace character (000: "Required: Yes").
+def _prompt(body: dict[str, Any], model: Model) -> str:
+    """``prompt``: required, a string with at least one non-whitespace character (000: "Required:
+    Yes"), within ``model``'s prompt rule (the catalog's cap).
 
     Raises:
         GatewayError: 400 naming ``prompt``.
     """
-    prompt = get_str(body, "prompt", max_len=max_len)
+    prompt = get_str(body, "prompt")
     if prompt is None:
         raise GatewayError(400, "missing_parameter", "prompt is required", param="prompt")
     if not _NON_BLANK.search(prompt):
         raise GatewayError(400, "missing_parameter", "prompt must not be empty", param="prompt")
-    return prompt
+    return model.rules.prompt.apply(prompt)
 
 
 def _scenario(ctx: Ctx, prompt: object) -> tuple[str, str] | None:
@@ -142,34 +186,32 @@ def _created(ctx: Ctx, *, family: str, model: str, prompt: str, width: int, heig
 async def create_seedream(ctx: Ctx) -> Response:
     """``POST /v2/extend/image/seedream/generations`` -> 200 ``{task_id, model}``.
 
-    Body: ``prompt`` (required), ``size`` (``2K | 3K | "WxH"`` with 3,686,400..10,404,496 pixels,
-    aspect 1/16..16; default 2048x2048), ``image`` (1-14 http(s) URLs, data URLs or base64).
+    Body: ``prompt`` (required, at most 32,000 characters), ``size`` (``2K | 3K | "WxH"`` with
+    3,686,400..10,404,496 pixels, aspect 1/16..16; default 2048x2048), ``image`` (1-14 http(s) URLs,
+    data URLs or base64 of JPEG/PNG/WEBP/BMP/TIFF/GIF, 10 MB each).
 
     Raises:
         GatewayError: 400 naming the parameter; 415/400 for a non-JSON body; scenario errors.
     """
     body = ctx.json()
     failure = _scenario(ctx, body.get("prompt"))
-    prompt = _prompt(body)
-    size = body.get("size")
-    if size is not None and not (isinstance(size, str) and SEEDREAM_SIZE_SYNTAX.fullmatch(size)):
-        shown = repr(size[:40]) if isinstance(size, str) else type(size).__name__
-        raise GatewayError(400, "invalid_size",
-                           f"size: {shown} is not accepted; use 2K, 3K or \"WxH\" with at least 1920x1920 (3,686,400) pixels",
-                           param="size")
-    width, height = SEEDREAM.resolve_size(size)
-    refs = get_list(body, "image", min_items=1, max_items=SEEDREAM.max_input_images) or []
+    prompt = _prompt(body, SEEDREAM)
+    width, height = SEEDREAM.rules.sizes.resolve(body.get("size"), "size", seps="x")
+    inputs = SEEDREAM.rules.inputs
+    refs = get_list(body, "image", min_items=1, max_items=inputs.max_count) or []
     for i, ref in enumerate(refs):
-        check_image_ref(ref, f"image[{i}]", max_bytes=SEEDREAM_MAX_IMAGE_BYTES)
+        # 000: "Reference images (URL or base64)": raw base64 too
+        check_image_ref(ref, f"image[{i}]", max_bytes=inputs.max_bytes, formats=inputs.formats or None)
     return _created(ctx, family="seedream", model=SEEDREAM_MODEL, prompt=prompt, width=width, height=height,
-                    fmt=SEEDREAM_FORMAT, failure=failure)
+                    fmt=SEEDREAM.rules.outputs.default_format, failure=failure)  # type: ignore[arg-type]
 
 
 async def create_gemini(ctx: Ctx) -> Response:
     """``POST /v2/extend/image/generations`` (Gemini) -> 200 ``{task_id, model}``.
 
-    Body: ``model`` (default ``gemini-3.1-flash-image``), ``prompt`` (required), ``size``
-    (``0.5K|1K|2K|4K``, default 1K), ``aspect_ratio`` (seven ratios, default 1:1),
+    Body: ``model`` (default ``gemini-3.1-flash-image``), ``prompt`` (required, within the model's
+    input tokens), ``size`` (``0.5K|1K|2K|4K`` for gemini-3.1-flash-image, ``1K|2K|4K`` for
+    gemini-3-pro-image; default 1K), ``aspect_ratio`` (seven ratios, default 1:1),
     ``output_format`` (``image/png|image/jpeg|image/webp``, default PNG). The image is
     :func:`~mock_server.catalog.gemini_size` pixels.
 
@@ -178,23 +220,32 @@ async def create_gemini(ctx: Ctx) -> Response:
     """
     body = ctx.json()
     failure = _scenario(ctx, body.get("prompt"))
-    model = get_str(body, "model", choices=GEMINI_MODELS) or GEMINI_MODELS[0]
-    prompt = _prompt(body)
-    tier = get_str(body, "size", choices=GEMINI_SIZES) or "1K"  # default inferred from upstream Gemini
-    ratio = get_str(body, "aspect_ratio", choices=GEMINI_ASPECT_RATIOS) or "1:1"  # inferred
+    name = get_str(body, "model", choices=GEMINI_MODELS) or GEMINI_MODELS[0]
+    model = MODELS[name]
+    prompt = _prompt(body, model)
+    tiers = tuple(model.tiers)
+    tier = body.get("size")
+    if tier is None:
+        tier = "1K"  # python-genai: "If not specified, the model will use default value 1K"
+    elif tier not in tiers:
+        shown = repr(tier[:40]) if isinstance(tier, str) else type(tier).__name__
+        raise GatewayError(400, "invalid_size", f"size: {shown} is not a size {name} accepts; use {', '.join(tiers)}",
+                           param="size")
+    ratio = get_str(body, "aspect_ratio", choices=model.rules.sizes.aspects) or "1:1"  # inferred
     mime = get_str(body, "output_format", choices=GEMINI_FORMATS) or "image/png"  # inferred
     fmt = normalize_format(mime)
     assert fmt is not None
     width, height = gemini_size(tier, ratio)
-    return _created(ctx, family="gemini", model=model, prompt=prompt, width=width, height=height, fmt=fmt,
+    return _created(ctx, family="gemini", model=name, prompt=prompt, width=width, height=height, fmt=fmt,
                     failure=failure)
 
 
 async def create_gpt_image(ctx: Ctx) -> Response:
     """``POST /v2/extend/image/gpt_image/generations`` -> 200 ``{task_id, model: "gpt-image-2"}``.
 
-    Body: ``prompt`` (required, at most 32,000 characters), ``size`` (``1024x1024|1024x1536|
-    1536x1024|auto``), ``quality`` (``low|medium|high``), ``n`` (1-10, default 1), ``background``
+    Body: ``prompt`` (required, at most 32,000 characters), ``size`` (``auto``, the standard sizes or
+    a custom ``WxH`` by OpenAI's gpt-image-2 rule), ``quality`` (``low|medium|high``), ``n`` (1-10,
+    default 1), ``background``
     (``opaque|transparent``), ``output_format`` (``png|jpeg|webp``, default png),
     ``output_compression`` (integer 0-100).
 
@@ -204,11 +255,11 @@ async def create_gpt_image(ctx: Ctx) -> Response:
     """
     body = ctx.json()
     failure = _scenario(ctx, body.get("prompt"))
-    prompt = _prompt(body, max_len=GPT_MAX_PROMPT_CHARS)
-    size = get_str(body, "size", choices=GPT_SIZES) or "auto"
-    width, height = (1024, 1024) if size == "auto" else (int(v) for v in size.split("x"))  # auto: inferred square
+    prompt = _prompt(body, GPT_IMAGE)
+    rules = GPT_IMAGE.rules
+    width, height = rules.sizes.resolve(body.get("size"), "size", seps="x")  # auto: inferred square 1024x1024
     get_str(body, "quality", choices=GPT_QUALITIES)
-    n = get_int(body, "n", lo=1, hi=GPT_MAX_N, default=1)
+    n = get_int(body, "n", lo=1, hi=rules.count.max, default=rules.count.default)
     assert n is not None
     background = get_str(body, "background", choices=GPT_BACKGROUNDS) or "opaque"
     fmt = normalize_format(get_str(body, "output_format", choices=GPT_FORMATS))
@@ -260,4 +311,5 @@ GATEWAY = Gateway(
         Operation("/v2/extend/image/seedream/tasks/{task_id}", ("GET",), _poll("seedream"), "getSeedreamTask"),
         Operation("/v2/extend/image/gpt_image/tasks/{task_id}", ("GET",), _poll("gpt_image"), "getGptImageTask"),
     ),
+    models=MODELS,
 )

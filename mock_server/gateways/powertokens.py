@@ -8,9 +8,16 @@ and custom pixel ranges per model (aspect ratio 1/16-16); ``response_format`` ``
 ``sequential_image_generation_options``; ``watermark`` (default true). Response
 ``{created, data: [{url | b64_json, size, error?}], metadata}``.
 
+The models are the BytePlus ModelArk Seedream entries of the catalog (the ids match BytePlus's;
+``mock_server/catalog/seedream.py``): where the document is silent the upstream rules hold —
+``max_images`` 1-15 (default 15), reference images + generated images <= 15 as a cap on the
+output count (not a refusal), JPEG output for ``url`` and ``b64_json`` alike, ``output_format``
+``png | jpeg`` on seedream-5-0 only, reference images of 10 MB in JPEG/PNG/WEBP/BMP/TIFF/GIF.
+The body is read by :func:`mock_server.gateways.ark.plan`.
+
 Inferred (from the Ark upstream these models come from): error bodies
-``{"error": {"code", "message", "param", "type"}}``; ``max_images`` range 1-15 and default 15;
-the content of ``metadata``; per-item ``error`` codes; per-image limit of 10 MB.
+``{"error": {"code", "message", "param", "type"}}``; the content of ``metadata``; per-item
+``error`` codes; fields the document does not list are ignored, and JSON ``null`` is "not sent".
 """
 
 from __future__ import annotations
@@ -19,55 +26,58 @@ from typing import Any
 
 from starlette.responses import Response
 
-from ..catalog import Model, PixelRange, SEEDREAM_TIERS, get_bool, get_int, get_list, get_obj, get_str, model_or_error
+from ..catalog import CATALOG, Model, Param, PixelRange, SizeRule, SEEDREAM_TIERS, doc, model_or_error, offer
 from ..errors import GatewayError
-from .base import Ctx, Gateway, Operation, check_image_ref, ok, openai_item, prompt_digest_specs
+from . import ark
+from .base import Ctx, Gateway, Operation, ok, openai_item, prompt_digest_specs
 
+DOC = "powertokens"  # doc(DOC, quote): this gateway's document (contracts.registry)
 T = SEEDREAM_TIERS
+
+#: 004 "seed ... Supported by some Seedream models. Range [-1, 2147483647]": offered on all three.
+_SEED = Param("seed", "integer", doc(DOC, "Random seed. Supported by some Seedream models. Range [-1, 2147483647]."),
+              lo=-1, hi=2_147_483_647, default=-1)
+
+
+def _model(name: str, quote: str, tiers: tuple[str, ...], pixels: PixelRange) -> Model:
+    """One documented model: its ``size`` rule as 004 states it (tiers or custom pixel range and
+    aspect ratio); every other rule is the BytePlus entry's."""
+    return offer("powertokens", name, CATALOG[name], doc(DOC, "Available options: seedream-5-0-260128, "
+                                                              "seedream-4-5-251128, seedream-4-0-250828"),
+                 sizes=SizeRule(doc(DOC, quote), default=CATALOG[name].sizes.default, tiers={t: T[t] for t in tiers},
+                                custom=pixels),
+                 extra_params=(_SEED,))
+
+
 MODELS: dict[str, Model] = {
-    "seedream-5-0-260128": Model("seedream-5-0-260128", "seedream", tiers={"2K": T["2K"], "3K": T["3K"]},
-                                 pixels=PixelRange(3_686_400, 10_404_496), default_size=T["2K"], max_n=15, max_input_images=14),
-    "seedream-4-5-251128": Model("seedream-4-5-251128", "seedream", tiers={"2K": T["2K"], "4K": T["4K"]},
-                                 pixels=PixelRange(3_686_400, 16_777_216), default_size=T["2K"], max_n=15, max_input_images=14),
-    "seedream-4-0-250828": Model("seedream-4-0-250828", "seedream", tiers={"1K": T["1K"], "2K": T["2K"], "4K": T["4K"]},
-                                 pixels=PixelRange(921_600, 16_777_216), default_size=T["2K"], max_n=15, max_input_images=14),
+    "seedream-5-0-260128": _model("seedream-5-0-260128", "seedream-5-0-260128: supports 2K/3K or custom (total pixels "
+                                  "3686400-10404496, aspect ratio 1/16-16)", ("2K", "3K"),
+                                  PixelRange(3_686_400, 10_404_496, 16.0)),
+    "seedream-4-5-251128": _model("seedream-4-5-251128", "seedream-4-5-251128: supports 2K/4K or custom (total pixels "
+                                  "3686400-16777216, aspect ratio 1/16-16)", ("2K", "4K"),
+                                  PixelRange(3_686_400, 16_777_216, 16.0)),
+    "seedream-4-0-250828": _model("seedream-4-0-250828", "seedream-4-0-250828: supports 1K/2K/4K or custom (total pixels "
+                                  "921600-16777216, aspect ratio 1/16-16)", ("1K", "2K", "4K"),
+                                  PixelRange(921_600, 16_777_216, 16.0)),
 }
-RESPONSE_FORMATS = ("url", "b64_json")
-MAX_IMAGE_BYTES = 10 * 1024 * 1024  # inferred from Ark's 10 MB per reference image
 
 
 async def generations(ctx: Ctx) -> Response:
-    """``POST /v1/images/generations`` -> 200 ``{created, data, metadata}``."""
+    """``POST /v1/images/generations`` -> 200 ``{created, data, metadata}``.
+
+    Raises:
+        GatewayError: 400 naming the parameter; ``InputTextSensitiveContentDetected`` for the
+            ``moderation`` scenario; the generic scenario errors.
+    """
     body = ctx.json()
     ctx.pick_scenario(body.get("prompt"))
     ctx.raise_generic_fault()
     model = model_or_error(MODELS, body.get("model"))
-    prompt = get_str(body, "prompt", required=True)
-    assert prompt is not None
-    width, height = model.resolve_size(body.get("size"))
-    fmt = get_str(body, "response_format", choices=RESPONSE_FORMATS) or "url"
-    seed = get_int(body, "seed", lo=-1, hi=2_147_483_647, default=-1)
-    get_bool(body, "watermark", default=True)
-    images = body.get("image")
-    refs = [images] if isinstance(images, str) else get_list(body, "image", min_items=1, max_items=model.max_input_images) or []
-    for i, ref in enumerate(refs):
-        check_image_ref(ref, f"image[{i}]" if not isinstance(images, str) else "image", max_bytes=MAX_IMAGE_BYTES)
-    mode = get_str(body, "sequential_image_generation", choices=("auto", "disabled")) or "disabled"
-    options = get_obj(body, "sequential_image_generation_options") or {}
-    max_images = get_int(options, "max_images", lo=1, hi=15, default=15, param="sequential_image_generation_options.max_images")
-    count = 1
-    if mode == "auto":
-        assert max_images is not None
-        if len(refs) + max_images > 15:  # inferred from Ark: inputs + outputs <= 15
-            raise GatewayError(400, "invalid_parameter",
-                               "sequential_image_generation_options.max_images: reference images plus generated images must not exceed 15",
-                               param="sequential_image_generation_options.max_images")
-        count = max_images
+    p = ark.plan(body, model)
     if ctx.scenario == "moderation":
         raise GatewayError(400, "InputTextSensitiveContentDetected",
                            "The request failed because the input text may contain sensitive information.", param="prompt")
-    specs = prompt_digest_specs(prompt, model.name, width, height, "png" if fmt == "b64_json" else "jpeg", count,
-                                seed=seed if seed != -1 else None)
+    specs = prompt_digest_specs(p.prompt, model.name, p.width, p.height, p.fmt, p.count, seed=p.seed)
     data: list[dict[str, Any]] = []
     for i, spec in enumerate(specs):
         if ctx.scenario == "partial_failure" and i == len(specs) - 1:
@@ -75,7 +85,7 @@ async def generations(ctx: Ctx) -> Response:
             data.append({"error": {"code": "OutputImageSensitiveContentDetected",
                                    "message": "The output image may contain sensitive information and was not returned."}})
             continue
-        data.append(openai_item(ctx, spec, fmt, size=spec.size_text))
+        data.append(openai_item(ctx, spec, p.response_format, size=spec.size_text))
     generated = sum(1 for d in data if "error" not in d)
     return ok({
         "created": int(ctx.now()),
@@ -89,4 +99,5 @@ GATEWAY = Gateway(
     operations=(
         Operation("/v1/images/generations", ("POST",), generations, "createImage"),
     ),
+    models=MODELS,
 )

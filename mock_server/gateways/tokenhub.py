@@ -45,10 +45,15 @@ from PIL import Image
 from starlette.datastructures import UploadFile
 from starlette.responses import Response
 
-from ..catalog import GPT_IMAGE_SIZES, Model, PixelRange, SEEDREAM_TIERS, get_bool, get_float, get_int, get_list, get_obj, get_str, model_or_error
+from ..catalog import (CATALOG, InputRule, Model, OutputRule, Param, check_param, doc, estimate_tokens, get_bool,
+                       get_float, get_int,
+                       get_list, get_obj, get_str, inferred, model_or_error, offer)
+from ..catalog.gemini import MAX_OUTPUT_TOKENS
 from ..errors import GatewayError
-from ..images import ImageFormat
+from . import ark
 from .base import Ctx, Gateway, Operation, check_image_ref, decode_image_bytes, ok, openai_item, prompt_digest_specs
+
+DOC = "tokenhub"  # doc(DOC, quote): this gateway's document (contracts.registry)
 
 # -- shared lexical rules (the contract uses the very same regular expressions) -----------------
 
@@ -59,113 +64,100 @@ _NOT_BLANK = re.compile(r"[^ \t\n\r]")
 #: (inferred: URLs are percent-encoded; the length bound is necessity).
 _HTTP_URL = re.compile(r"https?://[!-~]+")
 MAX_URL_CHARS = 4096
-_TIER_WORD = re.compile(r"[0-9.]+K")
-
-
-def _flat_wxh(sep: str) -> re.Pattern[str]:
-    s = re.escape(sep)
-    return re.compile(rf"([1-9][0-9]{{0,4}}){s}([1-9][0-9]{{0,4}})")
-
-
-_WXH_X = _flat_wxh("x")   # flat shape: OpenAI / Ark write "1024x1024" (001 "size— e.g.1024x1024")
-_WXH_STAR = _flat_wxh("*")  # DashScope writes "1280*1280" (001 §2 passthrough example)
 
 # -- models ------------------------------------------------------------------------------------
+#
+# Each model is a catalog entry; only what 001 states explicitly overrides the entry (each with its
+# quote). Where 001 is silent — sizes ("e.g.1024x1024"), counts, prompt caps, parameters — the
+# upstream model's own rules hold: OpenAI's for tokenhub/gpt-image-2, Ark's for ark/ Seedream ids,
+# DashScope's for wan*/qwen*, Gemini's for the chat models.
 
-_SEEDREAM_2K = ("2048x2048", "2304x1728", "1728x2304", "2560x1440", "1440x2560", "2496x1664", "1664x2496", "3024x1296")
-_SEEDREAM_4K = ("4096x4096", "4704x3520", "3520x4704", "5504x3040", "3040x5504", "4992x3328", "3328x4992", "6240x2656")
-_SEEDREAM_3 = ("1024x1024", "1152x864", "864x1152", "1280x720", "720x1280", "1248x832", "832x1248", "1512x648")
-T = SEEDREAM_TIERS
+#: 001 "Key fields": "response_format— optional:urlorb64_json(defaultb64_json)" — the flat body's rule.
+_FLAT_RESPONSE = doc(DOC, "response_format— optional:urlorb64_json(defaultb64_json)")
+_WATERMARK = Param("watermark", "boolean", doc(DOC, "output_format,watermark— optional"), only="generate")
 
-#: Flat-shape models. ``extras``: ``output_formats`` accepted, ``moderation_code`` of the
-#: content-policy error, ``documented`` whether 001 names the model.
-FLAT_MODELS: dict[str, Model] = {
-    # documented (001 "Text-to-image (generations)"); sizes and n 1-10 inferred from 002 "GPT Image":
-    # "1024x1024, 1024x1536, 1536x1024. Default: 1024x1024", "Can generate 1-10 images per request".
-    "tokenhub/gpt-image-2": Model("tokenhub/gpt-image-2", "gpt_image", sizes=GPT_IMAGE_SIZES, default_size=(1024, 1024),
-                                  max_n=10, max_input_images=1,
-                                  extras={"output_formats": ("png", "jpeg", "webp"), "moderation_code": "moderation_blocked",
-                                          "documented": True}),
-    # documented (001 "Reference Links": "ark/doubao-seedream-4-0-250828", "size": "1024x1024"); tiers and
-    # pixel range from catalog (PowerTokens 004 for seedream-4-0); the WxH list from 002 "doubao-seedream-4.0/4.5".
-    "ark/doubao-seedream-4-0-250828": Model("ark/doubao-seedream-4-0-250828", "seedream",
-                                            tiers={"1K": T["1K"], "2K": T["2K"], "4K": T["4K"]},
-                                            sizes=("1024x1024",) + _SEEDREAM_2K + _SEEDREAM_4K,
-                                            pixels=PixelRange(921_600, 16_777_216), default_size=T["2K"], max_n=1,
-                                            extras={"output_formats": ("png", "jpeg"), "moderation_code": "content_policy_violation",
-                                                    "documented": True}),
-    # inferred: Ark id listed in 002; limits as PowerTokens 004 documents for seedream-4-5.
-    "ark/doubao-seedream-4-5-251128": Model("ark/doubao-seedream-4-5-251128", "seedream",
-                                            tiers={"2K": T["2K"], "4K": T["4K"]}, sizes=_SEEDREAM_2K + _SEEDREAM_4K,
-                                            pixels=PixelRange(3_686_400, 16_777_216), default_size=T["2K"], max_n=1,
-                                            extras={"output_formats": ("png", "jpeg"), "moderation_code": "content_policy_violation",
-                                                    "documented": False}),
-    # inferred: Ark id and size list from 002 "doubao-seedream-3.0"; pixel range 512x512-2048x2048 from upstream Ark.
-    "ark/doubao-seedream-3-0-t2i-250415": Model("ark/doubao-seedream-3-0-t2i-250415", "seedream", sizes=_SEEDREAM_3,
-                                                pixels=PixelRange(262_144, 4_194_304), default_size=(1024, 1024), max_n=1,
-                                                extras={"output_formats": ("png", "jpeg"), "moderation_code": "content_policy_violation",
-                                                        "documented": False}),
-}
-# "Use ark/<model_id> or canonical id from catalog" (001): the unprefixed Ark ids are aliases (inferred).
-for _name in [k for k in FLAT_MODELS if k.startswith("ark/")]:
-    FLAT_MODELS[_name[len("ark/"):]] = FLAT_MODELS[_name]
+GPT_IMAGE_2 = offer(
+    "tokenhub", "tokenhub/gpt-image-2", CATALOG["gpt-image-2"], doc(DOC, "tokenhub/gpt-image-2"),
+    outputs=OutputRule(_FLAT_RESPONSE, response_formats=("url", "b64_json"), default_response_format="b64_json",
+                       formats=("png", "jpeg", "webp"), default_format="png"),
+    # edits: 001 states the file type and size; how many images stays OpenAI's (up to 16)
+    inputs=InputRule(doc(DOC, "image— required PNG file (< 4MB)"), max_count=CATALOG["gpt-image-2"].inputs.max_count,
+                     formats=frozenset({"PNG"}), max_bytes=4 * 1024 * 1024 - 1),
+    extra_params=(_WATERMARK,),
+    extras={"moderation_code": "moderation_blocked"},
+)
 
-#: Flat body fields (001 "Key fields": prompt, size, output_format, watermark, response_format;
-#: model and n from the example). Anything else answers 400 (inferred from OpenAI's
-#: "Unrecognized request argument supplied").
-FLAT_FIELDS = ("model", "prompt", "size", "n", "output_format", "watermark", "response_format")
-FLAT_PROMPT_MAX = 32_000  # inferred from OpenAI gpt-image's prompt limit; applied to the whole flat shape
-RESPONSE_FORMATS = ("url", "b64_json")
+def _ark(entry_id: str, documented: bool) -> Model:
+    """An Ark Seedream model in the flat body: 001's ``response_format`` rule (default
+    ``b64_json``), ``watermark`` and ``output_format`` keys and the flat body's ``n`` (one image;
+    Ark itself has no ``n``); every other rule is the Volcengine Ark entry's."""
+    src = (doc(DOC, '"model": "ark/doubao-seedream-4-0-250828"') if documented
+           else inferred("001 'Use ark/<model_id> or canonical id from catalog'; the Ark id is listed by 002"))
+    entry = CATALOG[entry_id]
+    return offer(
+        "tokenhub", f"ark/{entry_id}", entry, src,
+        outputs=OutputRule(_FLAT_RESPONSE, response_formats=("url", "b64_json"), default_response_format="b64_json",
+                           formats=entry.outputs.formats, default_format=entry.outputs.default_format),
+        extra_params=(
+            _WATERMARK,
+            Param("output_format", "string", inferred("001 lists output_format among the flat body's optional fields; "
+                                                      "Ark's 3.0/4.x output is JPEG only ('custom settings are not "
+                                                      "supported')"), choices=entry.outputs.formats),
+            Param("n", "integer", inferred("001's flat body has n (its example sends 1); Ark has no n and answers one "
+                                           "image outside sequential generation"), lo=1, hi=1, default=1),
+        ),
+        extras={"moderation_code": "content_policy_violation"},
+    )
 
-_WAN27_PARAMS = ("negative_prompt", "size", "n", "prompt_extend", "watermark", "seed",
-                 "thinking_mode", "bbox_list", "enable_sequential")
-_BASIC_PARAMS = ("negative_prompt", "size", "n", "prompt_extend", "watermark", "seed")
 
-#: DashScope passthrough models. ``extras``: ``params`` accepted in ``parameters``,
-#: ``min_images`` required input images, ``side_range`` per-side pixel bounds for custom sizes.
+#: Flat-shape models, by the id sent in ``model`` (001 "Use ark/<model_id> or canonical id from
+#: catalog": the unprefixed Ark ids are aliases, inferred).
+FLAT_MODELS: dict[str, Model] = {"tokenhub/gpt-image-2": GPT_IMAGE_2}
+for _id, _documented in (("doubao-seedream-4-0-250828", True), ("doubao-seedream-4-5-251128", False),
+                         ("doubao-seedream-3-0-t2i-250415", False)):
+    FLAT_MODELS[f"ark/{_id}"] = FLAT_MODELS[_id] = _ark(_id, _documented)
+
+#: 001 §2: "TokenHub passes through upstream fields; format is not switched via response_format on
+#: this protocol" — accepted, and the answer is DashScope's URL JSON whatever was sent.
+_DS_OUTPUT = doc(DOC, "format is not switched via response_format on this protocol")
+
+
+def _ds(name: str, documented: bool) -> Model:
+    src = (doc(DOC, name) if documented
+           else inferred(f"001 routes wan*/qwen* models to the DashScope passthrough; {name} is a DashScope model "
+                         "(002 lists the Qwen ones)"))
+    entry = CATALOG[name]
+    return offer("tokenhub", name, entry, src,
+                 outputs=OutputRule(_DS_OUTPUT, response_formats=("url", "b64_json"), default_response_format="url",
+                                    forced="url", formats=entry.outputs.formats, default_format=entry.outputs.default_format))
+
+
+#: DashScope passthrough models (001: wan2.6-t2i, wan2.7-image-pro; inferred: the others).
 DS_MODELS: dict[str, Model] = {
-    # documented (001 §2 example: size "1280*1280", n 1); text-to-image only (its name says t2i);
-    # pixel range 768*768-1440*1440, aspect 1:4-4:1, n 1-4 inferred from upstream DashScope Wan t2i.
-    "wan2.6-t2i": Model("wan2.6-t2i", "qwen", sizes=("1280x1280", "1104x1472", "1472x1104", "960x1696", "1696x960"),
-                        pixels=PixelRange(589_824, 2_073_600, 4.0), default_size=(1280, 1280), max_n=4,
-                        image_input=False, max_input_images=0,
-                        extras={"params": _BASIC_PARAMS, "min_images": 0, "documented": True}),
-    # documented (001 §4: size "2K", n 1/4, thinking_mode, two input images, bbox_list, enable_sequential);
-    # tiers 1K/4K, up to 9 input images and n 1-4 inferred from upstream DashScope Wan 2.7.
-    "wan2.7-image-pro": Model("wan2.7-image-pro", "qwen", tiers={"1K": (1024, 1024), "2K": (2048, 2048), "4K": (4096, 4096)},
-                              default_size=(2048, 2048), max_n=4, max_input_images=9,
-                              extras={"params": _WAN27_PARAMS, "min_images": 0, "documented": True}),
-    # inferred: the non-pro Wan 2.7 (no 4K tier upstream).
-    "wan2.7-image": Model("wan2.7-image", "qwen", tiers={"1K": (1024, 1024), "2K": (2048, 2048)},
-                          default_size=(2048, 2048), max_n=4, max_input_images=9,
-                          extras={"params": _WAN27_PARAMS, "min_images": 0, "documented": False}),
-    # inferred from 002 "qwen-image-plus" (text-to-image only) and 003 "Qwen: 1 image per request";
-    # the five sizes from 002 "Size Selection Tips".
-    "qwen-image-plus": Model("qwen-image-plus", "qwen", sizes=("1664x928", "1472x1140", "1328x1328", "1140x1472", "928x1664"),
-                             default_size=(1328, 1328), max_n=1, image_input=False, max_input_images=0,
-                             extras={"params": _BASIC_PARAMS, "min_images": 0, "documented": False}),
-    "qwen-image": Model("qwen-image", "qwen", sizes=("1664x928", "1472x1140", "1328x1328", "1140x1472", "928x1664"),
-                        default_size=(1328, 1328), max_n=1, image_input=False, max_input_images=0,
-                        extras={"params": _BASIC_PARAMS, "min_images": 0, "documented": False}),
-    # inferred from 002: "Supports 1-3 input images", "you can choose to output 1-6 images", size "2048*2048";
-    # custom sizes with each side 512-2048 from upstream DashScope.
-    "qwen-image-edit-plus": Model("qwen-image-edit-plus", "qwen", default_size=(1024, 1024), max_n=6,
-                                  text_to_image=False, max_input_images=3,
-                                  extras={"params": _BASIC_PARAMS, "min_images": 1, "side_range": (512, 2048), "documented": False}),
+    "wan2.6-t2i": _ds("wan2.6-t2i", True),
+    "wan2.7-image-pro": _ds("wan2.7-image-pro", True),
+    "wan2.7-image": _ds("wan2.7-image", False),
+    "qwen-image-plus": _ds("qwen-image-plus", False),
+    "qwen-image": _ds("qwen-image", False),
+    "qwen-image-edit-plus": _ds("qwen-image-edit-plus", False),
 }
 DS_FIELDS = ("model", "input", "parameters", "response_format")
-DS_TEXT_MAX = 2_000  # inferred: DashScope image models cap a prompt at about 2,000 characters
-DS_NEGATIVE_MAX = 500  # inferred from DashScope's negative_prompt limit
-DS_IMAGE_MAX_BYTES = 10 * 1024 * 1024  # inferred from 002 FAQ "Tongyi Qianwen: ... max 10MB"
 DS_CONTENT_MAX = 16  # necessity: a bound on content items (text + image); DashScope documents none
 BBOX_MAX_PER_IMAGE = 10  # necessity: a bound; DashScope documents no number
-SEED_MAX = 2_147_483_647  # inferred from 002 "seed(integer): Random seed, range0-2147483647"
+RESPONSE_FORMATS = ("url", "b64_json")
 
 EDIT_MODELS = ("tokenhub/gpt-image-2",)  # documented: "POST /v1/images/edits ... for tokenhub/gpt-image-2"
-EDIT_FIELDS = ("image", "mask", "prompt", "n", "size", "response_format", "model")
-EDIT_MAX_BYTES = 4 * 1024 * 1024 - 1  # documented: "image— required PNG file (< 4MB)"
+#: Multipart edit fields besides the model's parameters (001 "Key fields": image, mask, prompt, n, size,
+#: response_format; model from the example).
+EDIT_FIELDS = ("image", "mask", "prompt", "model", "response_format")
+#: OpenAI's mask: "Must be a valid PNG file, less than 4MB" (001: "mask— optional PNG mask").
+MASK_MAX_BYTES = 4 * 1024 * 1024 - 1
 
-CHAT_MODELS = ("tokenhub/gemini-3.1-flash-image-preview", "tokenhub/gemini-3-pro-image-preview")  # documented
+#: Chat models (001 "Models"): Gemini 3.1 Flash Image and Gemini 3 Pro Image (preview ids).
+CHAT_MODELS: dict[str, Model] = {
+    f"tokenhub/{name}": offer("tokenhub", f"tokenhub/{name}", CATALOG[name], doc(DOC, f"tokenhub/{name}"))
+    for name in ("gemini-3.1-flash-image-preview", "gemini-3-pro-image-preview")
+}
 CHAT_FIELDS = ("model", "messages", "modalities", "max_tokens", "temperature", "top_p")
 CHAT_ROLES = ("system", "user", "assistant")  # inferred from OpenAI Chat Completions
 REGION_HEADER = "X-TokenHub-Region"
@@ -173,13 +165,15 @@ REGION_HEADER = "X-TokenHub-Region"
 #: upstream Gemini's count for a 1K/2K image).
 IMAGE_TOKENS = 1120
 CHAT_IMAGE_SIZE = (1024, 1024)  # inferred: Gemini's default output is 1K at 1:1
-CHAT_MAX_TOKENS = 65_536  # inferred from Gemini 3's output-token limit
+
+#: Every model TokenHub serves, by the id sent in ``model``.
+MODELS: dict[str, Model] = {**FLAT_MODELS, **DS_MODELS, **CHAT_MODELS}
 
 
 # -- small helpers -----------------------------------------------------------------------------
 
-def _text(value: object, param: str, *, max_len: int, required: bool = True) -> str | None:
-    """A non-blank string of at most ``max_len`` characters, else a 400 naming ``param``."""
+def _text(value: object, param: str, *, required: bool = True) -> str | None:
+    """A non-blank string, else a 400 naming ``param`` (the length cap is the model's prompt rule)."""
     if value is None:
         if required:
             raise GatewayError(400, "missing_parameter", f"{param} is required", param=param)
@@ -188,13 +182,12 @@ def _text(value: object, param: str, *, max_len: int, required: bool = True) -> 
         raise GatewayError(400, "invalid_type", f"{param} must be a string", param=param)
     if not _NOT_BLANK.search(value):
         raise GatewayError(400, "missing_parameter", f"{param} must not be empty", param=param)
-    if len(value) > max_len:
-        raise GatewayError(400, "invalid_parameter", f"{param} is longer than {max_len} characters", param=param)
     return value
 
 
-def _image_ref(value: object, param: str, *, max_bytes: int) -> None:
-    """An input image: an ``http(s)`` URL (printable ASCII, not fetched) or a ``data:image/...;base64,`` URL.
+def _image_ref(value: object, param: str, inputs: InputRule) -> None:
+    """An input image: an ``http(s)`` URL (printable ASCII, not fetched) or a ``data:image/...;base64,``
+    URL of the model's input formats and bytes.
 
     Raises:
         GatewayError: 400 naming ``param``.
@@ -204,7 +197,7 @@ def _image_ref(value: object, param: str, *, max_bytes: int) -> None:
             raise GatewayError(400, "invalid_image", f"{param}: malformed image URL (printable ASCII, at most {MAX_URL_CHARS} characters)", param=param)
         return
     # data URLs: inferred (upstream DashScope and OpenAI both accept base64 data URLs)
-    check_image_ref(value, param, max_bytes=max_bytes, allow_raw_base64=False)
+    check_image_ref(value, param, max_bytes=inputs.max_bytes, formats=inputs.formats or None, allow_raw_base64=False)
 
 
 def _reject_unknown(body: dict[str, Any], allowed: tuple[str, ...], prefix: str = "", hint: dict[str, str] | None = None) -> None:
@@ -217,10 +210,16 @@ def _reject_unknown(body: dict[str, Any], allowed: tuple[str, ...], prefix: str 
                                param=param)
 
 
+def _unknown_openai(key: str, hint: dict[str, str] | None = None) -> GatewayError:
+    """OpenAI's answer to a parameter it does not know (observed from api.openai.com:
+    ``"Unknown parameter: 'response_format'."``, code ``unknown_parameter``)."""
+    return GatewayError(400, "unknown_parameter", (hint or {}).get(key) or f"Unknown parameter: '{key[:60]}'.", param=key)
+
+
 def _reject_nulls(value: object) -> None:
-    """400 naming the first JSON ``null`` inside ``value``: no TokenHub field takes null (the
-    contract's types say so; inferred — omit a field to leave it unset). Iterative, so any
-    nesting depth the JSON parser accepted is safe."""
+    """400 naming the first JSON ``null`` inside ``value``: no field of the DashScope passthrough
+    or the chat route takes null (the contract's types say so; inferred — omit a field to leave
+    it unset). Iterative, so any nesting depth the JSON parser accepted is safe."""
     stack: list[tuple[object, str]] = [(value, "")]
     while stack:
         node, path = stack.pop()
@@ -236,32 +235,10 @@ def _reject_nulls(value: object) -> None:
         stack.extend((v, p) for p, v in reversed(children))
 
 
-def _resolve_size(model: Model, value: object, param: str, pattern: re.Pattern[str], sep: str) -> tuple[int, int]:
-    """``size`` -> ``(width, height)``: a tier word of ``model`` or ``W{sep}H`` within its limits.
-
-    Raises:
-        GatewayError: 400 ``invalid_size`` naming ``param``.
-    """
-    if value is None:
-        return model.default_size
-    if not isinstance(value, str):
-        raise GatewayError(400, "invalid_size", f"{param}: must be a string such as \"1024{sep}1024\"", param=param)
-    if value in model.tiers:
-        return model.tiers[value]
-    m = pattern.fullmatch(value)
-    if m is None:
-        accepted = list(model.tiers) + [s.replace("x", sep) for s in model.sizes]
-        shown = f"; accepted: {', '.join(accepted)}" if accepted else f"; use W{sep}H"
-        kind = "a size tier" if _TIER_WORD.fullmatch(value) else f"'W{sep}H'"
-        raise GatewayError(400, "invalid_size", f"{param}: {value[:40]!r} is not {kind} that {model.name} accepts{shown}", param=param)
-    w, h = int(m.group(1)), int(m.group(2))
-    side = model.extras.get("side_range")
-    if isinstance(side, tuple):
-        lo, hi = side
-        if not (lo <= w <= hi and lo <= h <= hi):
-            raise GatewayError(400, "invalid_size", f"{param}: width and height must each be between {lo} and {hi} pixels; got {w}{sep}{h}", param=param)
-        return w, h
-    return model.resolve_size(f"{w}x{h}", param)
+def _accepted(model: Model, operation: str, *fixed: str) -> tuple[str, ...]:
+    """The body fields ``operation`` (``generate`` | ``edit``) takes for ``model``: ``fixed`` plus
+    the model's parameters for that operation."""
+    return fixed + tuple(p.name for p in model.params if p.only in ("", operation) and p.name not in fixed)
 
 
 def openai_prompt_tokens(prompt: str) -> int:
@@ -271,15 +248,6 @@ def openai_prompt_tokens(prompt: str) -> int:
     example (001: the 12-character prompt "一只橘猫在窗边,摄影风格") answers the documented 22.
     """
     return len(prompt) + 10
-
-
-def gemini_text_tokens(text: str) -> int:
-    """Estimated Gemini text tokens: ``ceil(0.7 * characters)``, at least 1.
-
-    Inferred: chosen so the documented example (001: the 10-character "画一只橘猫,摄影风格")
-    answers the documented ``prompt_tokens`` of 7.
-    """
-    return max(1, (len(text) * 7 + 9) // 10)
 
 
 def _moderation(model_code: str, param: str = "prompt") -> GatewayError:
@@ -316,26 +284,55 @@ async def generations(ctx: Ctx) -> Response:
 
 
 def _flat(ctx: Ctx, body: dict[str, Any]) -> Response:
+    """The flat body (001 "Text-to-image (generations)"), an OpenAI-compatible route: the model's
+    own parameters are accepted as its upstream documents them (OpenAI's for gpt-image-2, Ark's for
+    Seedream) plus 001's keys; JSON ``null`` means "not sent" (OpenAI's spec marks every optional
+    field nullable; the Ark SDK sends unset keys as null); a field the model does not know is
+    answered as OpenAI answers it: 400 ``Unknown parameter: '<name>'.``"""
     ctx.pick_scenario(body.get("prompt"))
     ctx.raise_generic_fault()
     model = model_or_error(FLAT_MODELS, body.get("model"))
-    _reject_nulls(body)
+    rules = model.rules
+    for p in model.params:
+        if p.only in ("", "generate") and p.name in body and body[p.name] is None:
+            check_param(body, p)  # a parameter that is not nullable (OpenAI's `user`) refuses null
+    sent = {k: v for k, v in body.items() if v is not None}
     shape_hint = {k: f"{k}: {model.name} takes the flat OpenAI-style body (prompt, size, n, output_format, watermark, response_format); "
                      f"input.messages and parameters belong to the DashScope passthrough for wan*/qwen* models"
                   for k in ("input", "parameters")}
-    _reject_unknown(body, FLAT_FIELDS, hint=shape_hint)
-    prompt = _text(body.get("prompt"), "prompt", max_len=FLAT_PROMPT_MAX)
-    assert prompt is not None
-    width, height = _resolve_size(model, body.get("size"), "size", _WXH_X, "x")
-    n = get_int(body, "n", lo=1, hi=model.max_n, default=1)
-    assert n is not None
-    formats: tuple[str, ...] = model.extras["output_formats"]  # type: ignore[assignment]
-    fmt: ImageFormat = get_str(body, "output_format", choices=formats) or "png"  # type: ignore[assignment]
-    get_bool(body, "watermark")  # documented optional; no visible effect in the mock
-    response_format = get_str(body, "response_format", choices=RESPONSE_FORMATS) or "b64_json"  # documented default b64_json
+    allowed = _accepted(model, "generate", "model", "prompt", "response_format")
+    for key in sent:
+        if key not in allowed:
+            raise _unknown_openai(key, shape_hint)
+    text = _text(sent.get("prompt"), "prompt")
+    assert text is not None
+    prompt = rules.prompt.apply(text)
+    outputs = rules.outputs
+    if model.family == "seedream":
+        n_param = rules.param("n")
+        if n_param is not None:
+            check_param(sent, n_param)
+        plan = ark.plan(sent, model, size_seps="x", any_case=False, prompt=prompt)
+        width, height, n, fmt, response_format = plan.width, plan.height, plan.count, plan.fmt, plan.response_format
+        seed = plan.seed
+    else:
+        ark.stream_unsupported(sent)
+        width, height = rules.sizes.resolve(sent.get("size"), "size", seps="x")
+        for p in model.params:
+            if p.only in ("", "generate") and p.name != "size":
+                check_param(sent, p)
+        n = int(sent.get("n", rules.count.default))
+        fmt = sent.get("output_format") or outputs.default_format
+        if sent.get("background") == "transparent" and fmt == "jpeg":
+            # OpenAI: "When using `transparent`, set the output format to `png` or `webp`."
+            raise GatewayError(400, "invalid_value", "background: transparent backgrounds need output_format png or webp, "
+                                                     "not jpeg", param="background")
+        response_format = get_str(sent, "response_format", choices=outputs.response_formats) or outputs.default_response_format
+        seed = None
     if ctx.scenario == "moderation":
         raise _moderation(str(model.extras["moderation_code"]))
-    specs = prompt_digest_specs(prompt, model.name, width, height, fmt, n)
+    specs = prompt_digest_specs(prompt, model.name, width, height, fmt, n, seed=seed,
+                                transparent=sent.get("background") == "transparent")
     return ok({
         "created": int(ctx.now()),  # inferred from upstream OpenAI
         "data": [openai_item(ctx, spec, response_format) for spec in specs],
@@ -359,7 +356,7 @@ def _dashscope(ctx: Ctx, body: dict[str, Any]) -> Response:
     _reject_nulls(body)
     flat_hint = {k: f"{k}: {model.name} uses the DashScope passthrough body: put the prompt in input.messages[0].content[].text "
                     f"and options in parameters (size, n, watermark, ...)"
-                 for k in FLAT_FIELDS if k not in DS_FIELDS}
+                 for k in ("prompt", "size", "n", "output_format", "watermark") if k not in DS_FIELDS}
     _reject_unknown(body, DS_FIELDS, hint=flat_hint)
     # documented: "format is not switched via response_format on this protocol" -> accepted, ignored
     get_str(body, "response_format", choices=RESPONSE_FORMATS)
@@ -383,16 +380,22 @@ def _dashscope(ctx: Ctx, body: dict[str, Any]) -> Response:
         if not isinstance(item, dict) or len(item) != 1 or not ({"text", "image"} & item.keys()):
             raise GatewayError(400, "invalid_parameter", f"{p} must be an object with exactly one of text or image", param=p)
         if "text" in item:
-            t = _text(item["text"], f"{p}.text", max_len=DS_TEXT_MAX)
+            t = _text(item["text"], f"{p}.text")
             assert t is not None
-            texts.append(t)
+            # DashScope truncates past the model's cap ("超出部分将自动截断"); the image follows the kept text
+            texts.append(model.rules.prompt.apply(t, f"{p}.text"))
         else:
-            _image_ref(item["image"], f"{p}.image", max_bytes=DS_IMAGE_MAX_BYTES)
+            _image_ref(item["image"], f"{p}.image", model.rules.inputs)
             images.append(item["image"])
     if not texts:  # documented: "at least one text item is required"
         raise GatewayError(400, "missing_parameter", "input.messages[0].content: at least one text item is required",
                            param="input.messages[0].content")
-    min_images = int(model.extras["min_images"])  # type: ignore[arg-type]
+    exact = model.rules.prompt.texts
+    if exact and len(texts) != exact:
+        # DashScope (qwen-image*, qwen-image-edit-plus, wan2.6-t2i): "仅支持传入一个text，不传或传入多个将报错"
+        raise GatewayError(400, "invalid_parameter", f"input.messages[0].content: {model.name} takes exactly {exact} text "
+                                                     f"item; got {len(texts)}", param="input.messages[0].content")
+    min_images = model.rules.inputs.min_count
     if images and not model.image_input:
         raise GatewayError(400, "invalid_parameter", f"input.messages[0].content: {model.name} is text-to-image only; remove the image items",
                            param="input.messages[0].content")
@@ -401,15 +404,19 @@ def _dashscope(ctx: Ctx, body: dict[str, Any]) -> Response:
                            f"input.messages[0].content: {model.name} takes {min_images} to {model.max_input_images} input images; got {len(images)}",
                            param="input.messages[0].content")
     params = get_obj(body, "parameters") or {}
-    allowed: tuple[str, ...] = model.extras["params"]  # type: ignore[assignment]
-    _reject_unknown(params, allowed, prefix="parameters.")
-    get_str(params, "negative_prompt", max_len=DS_NEGATIVE_MAX, param="parameters.negative_prompt")
-    width, height = _resolve_size(model, params.get("size"), "parameters.size", _WXH_STAR, "*")
-    n = get_int(params, "n", lo=1, hi=model.max_n, default=1, param="parameters.n")
+    _reject_unknown(params, tuple(p.name for p in model.params), prefix="parameters.")
+    negative = get_str(params, "negative_prompt", param="parameters.negative_prompt")
+    if negative is not None and model.rules.negative_prompt is not None:
+        model.rules.negative_prompt.apply(negative, "parameters.negative_prompt")  # truncated past 500 (DashScope)
+    # DashScope writes "宽*高" (001 §2 example "1280*1280"); tier words exactly as listed
+    width, height = model.rules.sizes.resolve(params.get("size"), "parameters.size", seps="*")
+    n = get_int(params, "n", lo=1, hi=model.max_n, default=model.rules.count.default, param="parameters.n")
     assert n is not None
     for flag in ("prompt_extend", "watermark", "thinking_mode", "enable_sequential"):
         get_bool(params, flag, param=f"parameters.{flag}")
-    seed = get_int(params, "seed", lo=0, hi=SEED_MAX, param="parameters.seed")
+    seed_param = model.rules.param("seed")
+    seed = get_int(params, "seed", lo=0, hi=int(seed_param.hi) if seed_param and seed_param.hi else None,
+                   param="parameters.seed")
     _check_bbox_list(params.get("bbox_list"), len(images))
     if ctx.scenario == "moderation":
         # inferred from upstream DashScope content moderation ("DataInspectionFailed")
@@ -467,31 +474,39 @@ async def edits(ctx: Ctx) -> Response:
     400 for a non-PNG or undecodable upload, a file of 4MB or more, a bad ``mask`` or field.
     """
     form = await ctx.form()
+    raw_model = form.get("model")
+    if isinstance(raw_model, UploadFile):
+        raise GatewayError(400, "invalid_type", "model must be a text field, not a file", param="model")
+    model = model_or_error(FLAT_MODELS, raw_model if raw_model is not None else "tokenhub/gpt-image-2")
+    allowed = _accepted(model, "edit", *EDIT_FIELDS)
     seen: set[str] = set()
     for key, _ in form.multi_items():
-        if key not in EDIT_FIELDS:
-            raise GatewayError(400, "unknown_parameter", f"{key}: unrecognized request argument supplied; accepted: {', '.join(EDIT_FIELDS)}", param=key)
+        if key not in allowed:
+            raise _unknown_openai(key)
         if key in seen:
             raise GatewayError(400, "invalid_parameter", f"{key}: send this field once", param=key)
         seen.add(key)
     fields: dict[str, Any] = {}
-    for key in ("prompt", "n", "size", "response_format", "model"):
+    for key in allowed:
         v = form.get(key)
+        if key in ("image", "mask"):
+            continue
         if isinstance(v, UploadFile):
             raise GatewayError(400, "invalid_type", f"{key} must be a text field, not a file", param=key)
         if v is not None:
             fields[key] = v
     ctx.pick_scenario(fields.get("prompt"))
     ctx.raise_generic_fault()
-    model = model_or_error(FLAT_MODELS, fields.get("model", "tokenhub/gpt-image-2"))
     if model.name not in EDIT_MODELS:
         raise GatewayError(400, "model_not_supported", f"model: {model.name} does not support /v1/images/edits; use {', '.join(EDIT_MODELS)}", param="model")
+    rules = model.rules
     image = form.get("image")
     if not isinstance(image, UploadFile):
         # documented: "Without @, curl sends the path as plain text and the gateway returns image file is required."
         raise GatewayError(400, "invalid_request", "image file is required", param="image")
     image_data = await image.read()
-    _, width, height = decode_image_bytes(image_data, "image", max_bytes=EDIT_MAX_BYTES, formats=frozenset({"PNG"}))
+    inputs = rules.inputs
+    _, width, height = decode_image_bytes(image_data, "image", max_bytes=inputs.max_bytes, formats=inputs.formats or None)
     mask = form.get("mask")
     mask_digest = ""
     if mask is not None:
@@ -500,15 +515,27 @@ async def edits(ctx: Ctx) -> Response:
         mask_data = await mask.read()
         _check_mask(mask_data, width, height)
         mask_digest = hashlib.blake2b(mask_data, digest_size=8).hexdigest()
-    prompt = _text(fields.get("prompt"), "prompt", max_len=FLAT_PROMPT_MAX, required=False) or ""  # documented optional
-    n = get_int(fields, "n", lo=1, hi=model.max_n, default=1, allow_numeric_string=True)
-    assert n is not None
-    out_w, out_h = _resolve_size(model, fields.get("size"), "size", _WXH_X, "x")
-    response_format = get_str(fields, "response_format", choices=RESPONSE_FORMATS) or "b64_json"  # documented default
+    text = _text(fields.get("prompt"), "prompt", required=False)  # documented optional: "prompt,n,size— optional"
+    prompt = rules.prompt.apply(text) if text is not None else ""
+    typed = {p.name: _form_value(p, fields[p.name]) for p in model.params if p.name in fields}
+    ark.stream_unsupported(typed)
+    for p in model.params:
+        if p.only in ("", "edit") and p.name != "size":
+            check_param(typed, p)
+    n = int(typed.get("n", rules.count.default))
+    out_w, out_h = rules.sizes.resolve(fields.get("size"), "size", seps="x")
+    fmt = typed.get("output_format") or rules.outputs.default_format
+    if typed.get("background") == "transparent" and fmt == "jpeg":
+        # OpenAI: "When using `transparent`, set the output format to `png` or `webp`."
+        raise GatewayError(400, "invalid_value", "background: transparent backgrounds need output_format png or webp, "
+                                                 "not jpeg", param="background")
+    response_format = (get_str(fields, "response_format", choices=rules.outputs.response_formats)
+                       or rules.outputs.default_response_format)  # documented default b64_json
     if ctx.scenario == "moderation":
         raise _moderation(str(model.extras["moderation_code"]))
     key = _digest_key(prompt, hashlib.blake2b(image_data, digest_size=8).hexdigest(), mask_digest)
-    specs = prompt_digest_specs(key, model.name + "/edits", out_w, out_h, "png", n)
+    specs = prompt_digest_specs(key, model.name + "/edits", out_w, out_h, fmt, n,
+                                transparent=typed.get("background") == "transparent")
     return ok({
         "created": int(ctx.now()),  # inferred from upstream OpenAI
         "data": [openai_item(ctx, spec, response_format) for spec in specs],
@@ -516,14 +543,32 @@ async def edits(ctx: Ctx) -> Response:
     }, ctx=ctx)
 
 
+def _form_value(p: Param, text: str) -> object:
+    """A multipart text field as the JSON value its parameter's type expects: ``"2"`` -> 2 for
+    integers, ``"true"``/``"false"`` for booleans (how the OpenAI SDK serialises them); anything
+    else stays text, so the type check names the field."""
+    kinds = p.type.split("|")
+    t = text.strip()
+    if "integer" in kinds and t.lstrip("-").isdigit() and t.isascii():
+        return int(t)
+    if "number" in kinds:
+        try:
+            return float(t)
+        except ValueError:
+            return text
+    if "boolean" in kinds and t in ("true", "false"):
+        return t == "true"
+    return text
+
+
 def _check_mask(data: bytes, width: int, height: int) -> None:
-    """``mask``: a PNG under 4MB (documented) with an alpha channel ("transparent regions = edit
+    """``mask``: a PNG under 4MB (OpenAI; 001 "optional PNG mask") with an alpha channel ("transparent regions = edit
     area", documented) and the image's own pixel size (inferred from upstream OpenAI).
 
     Raises:
         GatewayError: 400 naming ``mask``.
     """
-    decode_image_bytes(data, "mask", max_bytes=EDIT_MAX_BYTES, formats=frozenset({"PNG"}))
+    decode_image_bytes(data, "mask", max_bytes=MASK_MAX_BYTES, formats=frozenset({"PNG"}))
     with Image.open(io.BytesIO(data)) as img:
         size, mode, info = img.size, img.mode, img.info
     if size != (width, height):
@@ -588,7 +633,7 @@ def text_answer(prompt: str) -> str:
     return f"This is a text answer from the imagegw mock to: {head}" if head else "This is a text answer from the imagegw mock."
 
 
-def _message_parts(content: object, p: str) -> tuple[list[str], int]:
+def _message_parts(content: object, p: str, inputs: InputRule) -> tuple[list[str], int]:
     """Texts and image count of one message's ``content`` (string, or OpenAI content parts)."""
     if isinstance(content, str):
         if not content:
@@ -617,7 +662,7 @@ def _message_parts(content: object, p: str) -> tuple[list[str], int]:
             _reject_unknown(iu, ("url",), prefix=f"{pi}.image_url.")
             if "url" not in iu:
                 raise GatewayError(400, "missing_parameter", f"{pi}.image_url.url is required", param=f"{pi}.image_url.url")
-            _image_ref(iu["url"], f"{pi}.image_url.url", max_bytes=7 * 1024 * 1024)  # inferred: 002 FAQ "Gemini ... max 7MB"
+            _image_ref(iu["url"], f"{pi}.image_url.url", inputs)  # Gemini's formats and 7 MB (catalog)
             images += 1
     return texts, images
 
@@ -639,6 +684,7 @@ async def chat_completions(ctx: Ctx) -> Response:
     if model not in CHAT_MODELS:
         raise GatewayError(400, "model_not_found", f"The model {model[:60]!r} is not served on /v1/chat/completions; supported: {', '.join(CHAT_MODELS)}",
                            param="model")
+    rules = CHAT_MODELS[model].rules
     _reject_nulls(body)
     region = ctx.request.headers.get(REGION_HEADER)
     if region != "global":
@@ -662,8 +708,13 @@ async def chat_completions(ctx: Ctx) -> Response:
         role = get_str(msg, "role", required=True, choices=CHAT_ROLES, param=f"{p}.role")
         if "content" not in msg:
             raise GatewayError(400, "missing_parameter", f"{p}.content is required", param=f"{p}.content")
-        texts, images = _message_parts(msg["content"], f"{p}.content")
+        texts, images = _message_parts(msg["content"], f"{p}.content", rules.inputs)
         all_texts.extend(texts)
+        if images > rules.inputs.max_count:
+            # Gemini: "Maximum images per prompt: 14", counted per message (inferred: a request's messages
+            # are the conversation; the contract can state a per-message bound exactly)
+            raise GatewayError(400, "invalid_parameter", f"{p}.content: {model} takes at most {rules.inputs.max_count} "
+                                                         f"input images per message; got {images}", param=f"{p}.content")
         if role == "user":
             last_user_texts, last_images = texts, images
     modalities = get_list(body, "modalities", min_items=1, max_items=2)
@@ -673,20 +724,21 @@ async def chat_completions(ctx: Ctx) -> Response:
                 raise GatewayError(400, "invalid_parameter", f"modalities[{j}] must be 'text' or 'image'", param=f"modalities[{j}]")
         if len(set(modalities)) != len(modalities):
             raise GatewayError(400, "invalid_parameter", "modalities: items must be unique", param="modalities")
-    get_int(body, "max_tokens", lo=1, hi=CHAT_MAX_TOKENS)
+    rules.prompt.apply("".join(all_texts), "messages")  # Gemini's input-token limit (the mock's token estimate)
+    get_int(body, "max_tokens", lo=1, hi=MAX_OUTPUT_TOKENS)  # Gemini: "Maximum output tokens: 32,768"
     get_float(body, "temperature", lo=0, hi=2)
     get_float(body, "top_p", lo=0, hi=1)
     if ctx.scenario == "moderation":
         raise _moderation("content_policy_violation", "messages")
     prompt = "\n".join(last_user_texts)
-    prompt_tokens = gemini_text_tokens("".join(all_texts))
+    prompt_tokens = estimate_tokens("".join(all_texts))
     if wants_image(prompt, has_input_image=last_images > 0, modalities=modalities):
         spec = prompt_digest_specs(prompt, model, *CHAT_IMAGE_SIZE, "png", 1)[0]
         content = f"![image](data:image/png;base64,{ctx.image(spec).b64})"
         text_tokens, image_tokens = 0, IMAGE_TOKENS
     else:
         content = text_answer(prompt)
-        text_tokens, image_tokens = gemini_text_tokens(content), 0
+        text_tokens, image_tokens = estimate_tokens(content), 0
     now = ctx.now()
     stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now))
     return ok({
@@ -727,4 +779,5 @@ GATEWAY = Gateway(
         Operation("/v1/images/edits", ("POST",), edits, "createImageEdit"),
         Operation("/v1/chat/completions", ("POST",), chat_completions, "createChatCompletion"),
     ),
+    models=MODELS,
 )

@@ -76,11 +76,13 @@ from typing import Any, Callable
 
 from starlette.responses import Response
 
-from ..catalog import (GEMINI_1K, GPT_IMAGE_SIZES, SEEDREAM_TIERS, Model, gemini_size, get_bool, get_float, get_int,
-                       get_list, get_obj, get_str, model_or_error, nearest_aspect)
+from ..catalog import (CATALOG, CountRule, Entry, InputRule, Model, OutputRule, Param, SizeRule, Src, gemini_size, get_bool,
+                       get_float, get_int, get_list, get_obj, get_str, model_or_error, nearest_aspect, offer)
+from ..catalog.gemini import ASPECTS_10
+from ..catalog.seedream import PROMPT_MODES, SIZES_30
 from ..errors import GatewayError, invalid
 from ..images import ImageFormat, spec_for
-from .base import Ctx, Gateway, Operation, check_image_ref, ok
+from .base import Ctx, Gateway, Operation, Plan, check_image_ref, ok
 
 MB = 1024 * 1024  # inferred: "max 10MB" read as binary megabytes
 RESPONSE_FORMATS: tuple[str, ...] = ("b64_json", "url")  # 002/003: "b64_json or url"
@@ -95,10 +97,6 @@ FORMATS_QWEN = frozenset({"PNG", "JPEG", "BMP", "TIFF", "WEBP"})  # "Qwen: JPEG,
 
 # -- Gemini ------------------------------------------------------------------------------------
 
-#: 002/003: "1:1, 3:2, 2:3, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9".
-GEMINI_ASPECTS: tuple[str, ...] = ("1:1", "3:2", "2:3", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
-#: 002: "1K (default), 2K, 4K"; "3K" because the document's examples send it (DESIGN.md).
-GEMINI_IMAGE_SIZES: tuple[str, ...] = ("1K", "2K", "3K", "4K")
 #: 002: "hd","high","2K": Maps to 2K ... "standard","medium","low","auto","1K": Maps to 1K (default).
 GEMINI_QUALITY_TIER: dict[str, str] = {
     "hd": "2K", "high": "2K", "2K": "2K",
@@ -106,9 +104,9 @@ GEMINI_QUALITY_TIER: dict[str, str] = {
 }
 GEMINI_MIME: dict[str, ImageFormat] = {"image/png": "png", "image/jpeg": "jpeg"}  # 002: mime_type
 GEMINI_MODALITIES: tuple[str, ...] = ("image", "image-text")  # 002: "image (default), image-text"
-GEMINI_TEMPERATURE = (0.0, 2.0)  # inferred from upstream Gemini (the range is lost in the capture; the example sends 1.1)
-GEMINI_MAX_N = 4  # inferred from upstream Imagen ``sampleCount`` 1-4 (002: n maps to "sample_count")
-GEMINI_MAX_IMAGES_PER_TURN = 5  # 002: "Multi-image-to-one (2-5 images fusion generation)"
+GEMINI_TEMPERATURE = (0.0, 2.0)  # upstream Gemini "Temperature 0.0-2.0" (the range is lost in 002's capture)
+#: ``n`` for Gemini: 002 maps it to "sample_count"; 1-4 inferred from that parameter's upstream (Imagen sampleCount).
+GEMINI_MAX_N = 4
 #: Pixel dimensions for Gemini ``size`` (002: "Can also use pixel dimensions (e.g., 1024x1024)").
 #: Same text as the contract's pattern (``(?![\s\S])`` is "end of string" in every regex dialect).
 GEMINI_PIXEL_SIZE = re.compile(r"^([1-9][0-9]{0,4})x([1-9][0-9]{0,4})(?![\s\S])")
@@ -116,138 +114,132 @@ GEMINI_PIXEL_SIZE = re.compile(r"^([1-9][0-9]{0,4})x([1-9][0-9]{0,4})(?![\s\S])"
 # -- Seedream ----------------------------------------------------------------------------------
 
 #: 002 "doubao-seedream-3.0: 1024x1024,1152x864,864x1152,1280x720,720x1280,1248x832,832x1248,1512x648".
-SEEDREAM_30_SIZES: tuple[str, ...] = ("1024x1024", "1152x864", "864x1152", "1280x720", "720x1280", "1248x832",
-                                      "832x1248", "1512x648")
+SEEDREAM_30_SIZES: tuple[str, ...] = SIZES_30
 #: 002 "doubao-seedream-4.0/4.5: ... (2K) or ... (4K)".
 SEEDREAM_4X_SIZES: tuple[str, ...] = (
     "2048x2048", "2304x1728", "1728x2304", "2560x1440", "1440x2560", "2496x1664", "1664x2496", "3024x1296",
     "4096x4096", "4704x3520", "3520x4704", "5504x3040", "3040x5504", "4992x3328", "3328x4992", "6240x2656",
 )
-#: Inferred from Ark: 4.x also takes the words "2K"/"4K" (002: "Supports 2K/4K resolution"); the
-#: mock answers the square size of the tier.
-SEEDREAM_4X_TIERS: dict[str, tuple[int, int]] = {"2K": SEEDREAM_TIERS["2K"], "4K": SEEDREAM_TIERS["4K"]}
 SEEDEDIT_SIZE = "adaptive"  # inferred from Ark: seededit-3.0-i2i only takes size "adaptive"
 SEQUENTIAL_MODES: tuple[str, ...] = ("auto", "disabled")  # 002: "auto" / "disabled" (default)
-SEQUENTIAL_MAX_IMAGES = 4  # 002: max_images "range 1-4, default 4"
-SEEDREAM_MAX_IMAGES_PER_TURN = 5  # 002: "Multi-image fusion (2-5 images fusion generation)"
-GUIDANCE_RANGE = (1.0, 10.0)  # 002: "1.0-10.0, default: 2.5"
+SEQUENTIAL_MAX_IMAGES = 4  # 002: max_images "range 1-4, default 4"; 003 FAQ "(1-4 images)"
 #: 002 FAQ / Best Practices name these for 4.5; the parameter table does not (see module doc).
 UNSUPPORTED_PROMPT_MODES: tuple[str, ...] = ("creative", "precise")
 
-# -- GPT Image ---------------------------------------------------------------------------------
-
-GPT_QUALITIES: tuple[str, ...] = ("low", "medium", "high")  # 002/003
-GPT_FIDELITIES: tuple[str, ...] = ("low", "medium", "high", "auto")  # 002/003
-GPT_MAX_N = 10  # 002: "Can generate 1-10 images per request"
-GPT_MAX_INPUT_IMAGES = 10  # 002: "up to 10 images"
-
 # -- Qwen --------------------------------------------------------------------------------------
 
-#: qwen-image-plus sizes: inferred from DashScope qwen-image (the same numbers appear in 002
-#: "Size Selection Tips": 1328×1328, 1140×1472, 1664×928, 928×1664); "*" as in 002's example,
-#: "x" accepted too (inferred).
-QWEN_PLUS_SIZES: dict[str, tuple[int, int]] = {
-    f"{w}{sep}{h}": (w, h)
-    for w, h in ((1328, 1328), (1664, 928), (928, 1664), (1472, 1140), (1140, 1472))
-    for sep in ("*", "x")
-}
-_SIDE = r"(51[2-9]|5[2-9][0-9]|[6-9][0-9]{2}|1[0-9]{3}|20[0-3][0-9]|204[0-8])"
-#: qwen-image-edit-plus: each side 512-2048 (inferred from DashScope; 002's example sends "2048*2048").
-QWEN_EDIT_SIZE = re.compile(rf"^{_SIDE}[*x]{_SIDE}(?![\s\S])")
 #: A decimal string 0..2147483647 (002's example sends ``"seed": "4"``). Python ``re.search`` semantics, as the contract.
 QWEN_SEED_TEXT = re.compile(
     r"^(0|[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}"
     r"|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])(?![\s\S])")
-QWEN_EDIT_PIXELS = 1024 * 1024  # inferred from DashScope: edit output ~1 MP at the last image's aspect ratio
+QWEN_EDIT_PIXELS = 1024 * 1024  # DashScope: "默认总像素数接近 1024*1024" (edit output at the last image's aspect ratio)
 
 
-# -- model lists -------------------------------------------------------------------------------
+# -- the models: catalog entries with the unified documents' overrides ---------------------------------
+#
+# Each builder takes the gateway document's own quotes (``Src``) and applies only what that document
+# states; gravitex.py and imageseries.py call them. Where a ``*_src`` is ``None`` the document is silent
+# and the catalog's upstream rule holds.
 
-def gemini_models(names: tuple[str, ...]) -> dict[str, Model]:
-    """Gemini image models (``family="gemini"``): ``n`` 1-4, up to 5 images per turn of 7 MB.
-
-    ``extras``: ``formats`` (Pillow names) and ``max_bytes`` for input images.
-    """
-    return {n: Model(n, "gemini", default_size=GEMINI_1K["1:1"], max_n=GEMINI_MAX_N,
-                     max_input_images=GEMINI_MAX_IMAGES_PER_TURN,
-                     extras={"formats": FORMATS_GEMINI, "max_bytes": 7 * MB})
-            for n in names}
+def _forced(src: Src, forced: str | None, entry_outputs: OutputRule, formats: tuple[str, ...] | None = None,
+            default_response: str = "url") -> OutputRule:
+    """The unified API's ``response_format`` (002/003: "b64_json or url") with the family's rule."""
+    fmts = formats if formats is not None else entry_outputs.formats or (entry_outputs.default_format,)
+    return OutputRule(src, response_formats=RESPONSE_FORMATS, default_response_format=forced or default_response,
+                      forced=forced, formats=fmts, default_format=entry_outputs.default_format)
 
 
-def seedream_models(*, formats_40: frozenset[str]) -> dict[str, Model]:
-    """The four Doubao Seedream models of 002/003 ("Model-Specific Parameters").
+def gemini_offer(gateway: str, name: str, src: Src, *, tiers: tuple[str, ...], sizes_src: Src, inputs_src: Src,
+                 max_images: int | None, formats: frozenset[str], outputs_src: Src, count_src: Src) -> Model:
+    """A Gemini model with the document's ``image_size`` tiers (any the entry lacks render by
+    :func:`~mock_server.catalog.gemini_size`), aspect ratios, input images (``max_images`` per turn,
+    ``None``: the entry's count), ``mime_type`` list, forced ``b64_json``, and ``n`` 1-4
+    (``count_src`` says why)."""
+    entry = CATALOG[name]
+    return offer(
+        gateway, name, entry, src,
+        sizes=SizeRule(sizes_src, default=entry.sizes.default, tiers={t: gemini_size(t, "1:1") for t in tiers},
+                       aspects=ASPECTS_10),
+        inputs=InputRule(inputs_src, max_count=max_images if max_images is not None else entry.inputs.max_count,
+                         formats=formats, max_bytes=7 * MB),
+        outputs=_forced(outputs_src, "b64_json", entry.outputs, formats=("png", "jpeg")),
+        count=CountRule(count_src, max=GEMINI_MAX_N),
+    )
 
-    Args:
-        formats_40: input formats of doubao-seedream-4.0 (002: JPEG, PNG; 003: the "4.x" list).
 
-    ``extras``: ``variant`` (``3.0 | 4.0 | 4.5 | edit``), ``guidance`` (takes ``guidance_scale``),
-    ``sequential`` (takes ``sequential_image_generation``), ``prompt_modes``
-    (``optimize_prompt_options.mode`` values, empty when the option is not supported),
-    ``formats``, ``max_bytes``.
-    """
-    common = {"max_bytes": 10 * MB}
-    return {
-        "doubao-seedream-3-0-t2i-250415": Model(
-            "doubao-seedream-3-0-t2i-250415", "seedream", sizes=SEEDREAM_30_SIZES,
-            default_size=(1024, 1024),  # inferred from Ark's default size
-            image_input=False, max_input_images=0,  # 002: "Does not support image-to-image"
-            extras={**common, "variant": "3.0", "guidance": True, "sequential": False, "prompt_modes": (),
-                    "formats": FORMATS_SEEDREAM_BASIC}),
-        "doubao-seedream-4-0-250828": Model(
-            "doubao-seedream-4-0-250828", "seedream", tiers=SEEDREAM_4X_TIERS, sizes=SEEDREAM_4X_SIZES,
-            default_size=SEEDREAM_TIERS["2K"],  # inferred from Ark's default size 2048x2048
-            max_n=SEQUENTIAL_MAX_IMAGES, max_input_images=SEEDREAM_MAX_IMAGES_PER_TURN,
-            extras={**common, "variant": "4.0", "guidance": False, "sequential": True,
-                    "prompt_modes": ("standard", "fast"), "formats": formats_40}),
-        "doubao-seedream-4-5-251128": Model(
-            "doubao-seedream-4-5-251128", "seedream", tiers=SEEDREAM_4X_TIERS, sizes=SEEDREAM_4X_SIZES,
-            default_size=SEEDREAM_TIERS["2K"], max_n=SEQUENTIAL_MAX_IMAGES,
-            max_input_images=SEEDREAM_MAX_IMAGES_PER_TURN,
-            extras={**common, "variant": "4.5", "guidance": False, "sequential": True,
-                    "prompt_modes": ("standard",), "formats": FORMATS_SEEDREAM_WIDE}),
-        "doubao-seededit-3-0-i2i-250628": Model(
-            "doubao-seededit-3-0-i2i-250628", "seedream", default_size=(1024, 1024),
-            text_to_image=False,  # 002: "Does not support pure text-to-image"
-            max_input_images=1,  # 002: "Image editing (single image + text editing)"
-            extras={**common, "variant": "edit", "guidance": True, "sequential": False, "prompt_modes": (),
-                    "formats": FORMATS_SEEDREAM_BASIC}),  # inferred: 002's "Seedream 3.0/4.0" list
+def seedream_version(name: str) -> str:
+    """``3.0`` | ``4.0`` | ``4.5`` | ``edit`` for a Doubao model id."""
+    if "seededit" in name:
+        return "edit"
+    return {"3-0": "3.0", "4-0": "4.0", "4-5": "4.5"}[name.split("seedream-")[1][:3]]
+
+
+def listed_sizes(src: Src, entry: Entry, listed: tuple[str, ...], *, tiers: tuple[str, ...] = ()) -> SizeRule:
+    """A closed size list (no custom sizes) plus the tier words ``tiers`` of the entry."""
+    return SizeRule(src, default=entry.sizes.default, tiers={t: entry.sizes.tiers[t] for t in tiers}, listed=listed)
+
+
+def seedream_offer(gateway: str, name: str, src: Src, *, outputs_src: Src, seed_src: Src, sizes: SizeRule | None = None,
+                   count_src: Src | None = None, inputs_src: Src | None = None, max_images: int | None = None,
+                   formats: frozenset[str] | None = None) -> Model:
+    """A Doubao Seedream / SeedEdit model: URL results ("Usually returns URL links"), the
+    document's ``seed`` range, and — where the document states them — its size list, the
+    sequential ``max_images`` range 1-4 (default 4) and the input formats (``max_images`` per
+    turn, ``None``: the entry's count) at 10 MB."""
+    entry = CATALOG[name]
+    overrides: dict[str, Any] = {"outputs": _forced(outputs_src, "url", entry.outputs)}
+    if sizes is not None:
+        overrides["sizes"] = sizes
+    if count_src is not None:
+        overrides["count"] = CountRule(count_src, max=SEQUENTIAL_MAX_IMAGES, default=SEQUENTIAL_MAX_IMAGES,
+                                       param="max_images")
+    if inputs_src is not None:
+        overrides["inputs"] = InputRule(inputs_src, max_count=max_images if max_images is not None else entry.inputs.max_count,
+                                        formats=formats or entry.inputs.formats, max_bytes=10 * MB)
+    seed = Param("seed", "integer", seed_src, lo=0, hi=SEED_MAX)
+    return offer(gateway, name, entry, src, extra_params=(seed,), **overrides)
+
+
+def gpt_image_offer(gateway: str, name: str, src: Src, *, sizes_src: Src, quality_src: Src, fidelity_src: Src,
+                    inputs_src: Src, max_images: int | None, outputs_src: Src) -> Model:
+    """A GPT Image model: sizes "1024x1024, 1024x1536, 1536x1024. Default: 1024x1024" (closed),
+    ``quality`` low/medium/high, ``input_fidelity`` low/medium/high/auto, inputs "JPEG, PNG, GIF,
+    WEBP ... max 10MB" (``max_images``; ``None``: the entry's count), forced ``b64_json``."""
+    entry = CATALOG[name]
+    return offer(
+        gateway, name, entry, src,
+        sizes=SizeRule(sizes_src, default=(1024, 1024), listed=entry.sizes.listed),
+        inputs=InputRule(inputs_src, max_count=max_images if max_images is not None else entry.inputs.max_count,
+                         formats=FORMATS_GPT, max_bytes=10 * MB),
+        outputs=_forced(outputs_src, "b64_json", entry.outputs, formats=("png",)),
+        extra_params=(Param("quality", "string", quality_src, choices=("low", "medium", "high")),
+                      Param("input_fidelity", "string", fidelity_src, choices=("low", "medium", "high", "auto"))),
+        drop_params=("moderation", "background", "output_format", "output_compression", "stream", "partial_images",
+                     "user"),
+    )
+
+
+def qwen_offer(gateway: str, name: str, src: Src, *, outputs_src: Src, inputs_src: Src, seed_src: Src,
+               count: CountRule | None = None) -> Model:
+    """A Qwen model: ``b64_json`` or ``url`` as asked ("returns the corresponding format based on
+    the parameter value"; ``url`` by default, inferred from DashScope), the FAQ's input formats at
+    10 MB, the document's ``seed`` range, and ``count`` when the document states one."""
+    entry = CATALOG[name]
+    overrides: dict[str, Any] = {
+        "outputs": OutputRule(outputs_src, response_formats=RESPONSE_FORMATS, default_response_format="url",
+                              formats=("png",), default_format="png"),
     }
-
-
-def gpt_image_models(names: tuple[str, ...]) -> dict[str, Model]:
-    """GPT Image models: the three documented sizes, ``n`` 1-10, up to 10 input images of 10 MB."""
-    return {n: Model(n, "gpt_image", sizes=GPT_IMAGE_SIZES, default_size=(1024, 1024), max_n=GPT_MAX_N,
-                     max_input_images=GPT_MAX_INPUT_IMAGES, extras={"formats": FORMATS_GPT, "max_bytes": 10 * MB})
-            for n in names}
-
-
-def qwen_models(*, edit_max_n: int) -> dict[str, Model]:
-    """qwen-image-plus (text-to-image, ``n`` 1) and qwen-image-edit-plus (1-3 input images,
-    ``n`` 1..``edit_max_n``: 6 in 002, 1 in 003)."""
-    extras = {"formats": FORMATS_QWEN, "max_bytes": 10 * MB}
-    return {
-        "qwen-image-plus": Model("qwen-image-plus", "qwen", sizes=tuple(QWEN_PLUS_SIZES), default_size=(1328, 1328),
-                                 image_input=False, max_input_images=0, extras=extras),
-        "qwen-image-edit-plus": Model("qwen-image-edit-plus", "qwen", default_size=(1024, 1024), max_n=edit_max_n,
-                                      text_to_image=False, max_input_images=3, extras=extras),
-    }
+    if entry.inputs.max_count:
+        overrides["inputs"] = InputRule(inputs_src, max_count=entry.inputs.max_count, min_count=entry.inputs.min_count,
+                                        formats=FORMATS_QWEN, max_bytes=10 * MB)
+    extra = [Param("seed", "integer|string", seed_src, lo=0, hi=SEED_MAX)]
+    if count is not None:
+        overrides["count"] = count
+        extra.append(Param("n", "integer", count.src, lo=1, hi=count.max, default=count.default))
+    return offer(gateway, name, entry, src, extra_params=tuple(extra), **overrides)
 
 
 # -- parsing helpers ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Plan:
-    """What to render for one request: ``count`` images of ``width`` x ``height`` pixels in
-    ``fmt``, returned as ``response_format`` (``url`` | ``b64_json``)."""
-
-    prompt: str
-    width: int
-    height: int
-    count: int
-    fmt: ImageFormat
-    response_format: str
-    seed: int | None = None
-
 
 @dataclass
 class Inputs:
@@ -286,9 +278,10 @@ def _array(container: dict[str, Any], key: str, param: str, *, required: bool = 
 
 
 def _image(value: object, param: str, model: Model) -> tuple[int, int] | None:
-    """Validate one input image for ``model`` (formats and byte limit from its FAQ line)."""
-    return check_image_ref(value, param, max_bytes=model.extras["max_bytes"],  # type: ignore[arg-type]
-                           formats=model.extras["formats"], allow_raw_base64=False)  # type: ignore[arg-type]
+    """Validate one input image for ``model`` (its input rule's formats and byte limit)."""
+    inputs = model.rules.inputs
+    return check_image_ref(value, param, max_bytes=inputs.max_bytes, formats=inputs.formats or None,
+                           allow_raw_base64=False)
 
 
 def _no_image_input(model: Model, param: str) -> GatewayError:
@@ -340,12 +333,21 @@ def _contents(body: dict[str, Any], model: Model, *, max_turns: int | None, role
     return inputs
 
 
-def _prompt(body: dict[str, Any], inputs: Inputs | None = None) -> str:
-    """``prompt`` when sent, else the text parts of ``inputs`` joined; a 400 naming ``prompt`` when neither."""
+def _prompt(body: dict[str, Any], model: Model, inputs: Inputs | None = None) -> str:
+    """``prompt`` when sent, else the text parts of ``inputs`` joined; a 400 naming ``prompt`` when
+    neither. The text is checked against the model's prompt rule (the catalog's cap), counting
+    ``prompt`` and every text part together (they all reach the model).
+
+    Raises:
+        GatewayError: 400 naming ``prompt``.
+    """
+    texts = list(inputs.texts) if inputs is not None else []
     if body.get("prompt") is not None:
-        return _text(body["prompt"], "prompt")
-    if inputs is not None and inputs.texts:
-        return "\n".join(inputs.texts)
+        prompt = _text(body["prompt"], "prompt")
+        model.rules.prompt.apply("\n".join([prompt, *texts]))
+        return prompt
+    if texts:
+        return model.rules.prompt.apply("\n".join(texts))
     hint = " (or a text part in contents)" if inputs is not None else ""
     raise invalid("prompt", f"prompt is required{hint}", "missing_parameter")
 
@@ -383,32 +385,34 @@ def plan_gemini(body: dict[str, Any], model: Model) -> Plan:
         GatewayError: 400 naming the parameter.
     """
     inputs = _contents(body, model, max_turns=None, roles=("user", "model"))  # "model" turns: upstream Gemini
-    prompt = _prompt(body, inputs)
+    prompt = _prompt(body, model, inputs)
+    aspects = model.rules.sizes.aspects
     size = body.get("size")
     if size is None:
         # inferred from upstream Gemini: without a ratio an edit keeps the (last) input image's ratio, else 1:1
         last = inputs.images[-1] if inputs.images else None
-        aspect = nearest_aspect(*last) if last else "1:1"
-    elif isinstance(size, str) and size in GEMINI_ASPECTS:
+        aspect = nearest_aspect(*last, aspects) if last else "1:1"
+    elif isinstance(size, str) and size in aspects:
         aspect = size
     else:
         m = GEMINI_PIXEL_SIZE.search(size) if isinstance(size, str) else None
         if m is None:
-            raise invalid("size", f"size: {_shown(size)} is not an aspect ratio ({', '.join(GEMINI_ASPECTS)}) "
+            raise invalid("size", f"size: {_shown(size)} is not an aspect ratio ({', '.join(aspects)}) "
                                   f"or pixel dimensions such as \"1024x1024\"", "invalid_size")
-        aspect = nearest_aspect(int(m.group(1)), int(m.group(2)))  # 002: "automatically convert them"
+        aspect = nearest_aspect(int(m.group(1)), int(m.group(2)), aspects)  # 002: "automatically convert them"
     quality = get_str(body, "quality", choices=tuple(GEMINI_QUALITY_TIER))
-    image_size = get_str(body, "image_size", choices=GEMINI_IMAGE_SIZES)
+    image_size = get_str(body, "image_size", choices=tuple(model.tiers))
     # inferred: an explicit image_size wins over the quality mapping (the examples send both)
     tier = image_size or (GEMINI_QUALITY_TIER[quality] if quality else "1K")
     get_float(body, "temperature", lo=GEMINI_TEMPERATURE[0], hi=GEMINI_TEMPERATURE[1])
     get_float(body, "top_p", lo=0.0, hi=1.0)
     n = get_int(body, "n", lo=1, hi=model.max_n, default=1)
-    mime = get_str(body, "mime_type", choices=tuple(GEMINI_MIME)) or "image/png"
+    mime = get_str(body, "mime_type", choices=tuple(k for k, v in GEMINI_MIME.items() if v in model.rules.outputs.formats))
+    mime = mime or "image/png"
     get_str(body, "response_modalities", choices=GEMINI_MODALITIES)  # image-text: the text part is not returned (inferred)
     width, height = gemini_size(tier, aspect)
     assert n is not None
-    return Plan(prompt, width, height, n, GEMINI_MIME[mime], "b64_json")
+    return Plan(prompt, width, height, n, GEMINI_MIME[mime], model.rules.outputs.returned(None))
 
 
 def plan_seedream(body: dict[str, Any], model: Model) -> Plan:
@@ -419,40 +423,36 @@ def plan_seedream(body: dict[str, Any], model: Model) -> Plan:
     Raises:
         GatewayError: 400 naming the parameter.
     """
-    x = model.extras
+    rules = model.rules
+    version = seedream_version(model.upstream.id)
     inputs = _contents(body, model, max_turns=1, roles=("user",))  # inferred: Ark is single-turn
-    prompt = _prompt(body, inputs)
+    prompt = _prompt(body, model, inputs)
     _require_images(model, inputs, "contents")
     size = body.get("size")
-    if x["variant"] == "edit":
+    if version == "edit":
         if size is not None and size != SEEDEDIT_SIZE:
             raise invalid("size", f"size: {model.name} only takes \"adaptive\" (the output follows the input image)",
                           "invalid_size")
         # inferred from Ark "adaptive": the 3.0 size closest to the input image's aspect ratio
         width, height = _nearest(SEEDREAM_30_SIZES, inputs.images[-1], model.default_size)
-    elif size is None:
-        width, height = model.default_size
-    elif isinstance(size, str) and size in model.tiers:
-        width, height = model.tiers[size]
-    elif isinstance(size, str) and size in model.sizes:
-        width, height = (int(v) for v in size.split("x"))
     else:
-        accepted = ", ".join([*model.tiers, *model.sizes])
-        raise invalid("size", f"size: {_shown(size)} is not supported by {model.name}; accepted: {accepted}",
-                      "invalid_size")
+        width, height = rules.sizes.resolve(size, "size", seps="x")
     seed = get_int(body, "seed", lo=0, hi=SEED_MAX)
-    guidance_models = "doubao-seedream-3.0-t2i-250415 and doubao-seededit-3.0-i2i-250628"
-    _only_for(body, "guidance_scale", bool(x["guidance"]), model, guidance_models)
-    get_float(body, "guidance_scale", lo=GUIDANCE_RANGE[0], hi=GUIDANCE_RANGE[1])
+    guidance = rules.param("guidance_scale")
+    _only_for(body, "guidance_scale", guidance is not None, model,
+              "doubao-seedream-3.0-t2i-250415 and doubao-seededit-3.0-i2i-250628")
+    if guidance is not None:
+        get_float(body, "guidance_scale", lo=guidance.lo, hi=guidance.hi)
     get_bool(body, "watermark")
+    sequential = rules.param("sequential_image_generation") is not None
     seq_models = "doubao-seedream-4.0 and doubao-seedream-4.5"
-    _only_for(body, "sequential_image_generation", bool(x["sequential"]), model, seq_models)
-    _only_for(body, "sequential_image_generation_options", bool(x["sequential"]), model, seq_models)
+    _only_for(body, "sequential_image_generation", sequential, model, seq_models)
+    _only_for(body, "sequential_image_generation_options", sequential, model, seq_models)
     mode = get_str(body, "sequential_image_generation", choices=SEQUENTIAL_MODES) or "disabled"
     options = get_obj(body, "sequential_image_generation_options") or {}
-    max_images = get_int(options, "max_images", lo=1, hi=SEQUENTIAL_MAX_IMAGES, default=SEQUENTIAL_MAX_IMAGES,
+    max_images = get_int(options, "max_images", lo=1, hi=rules.count.max, default=rules.count.default,
                          param="sequential_image_generation_options.max_images")
-    modes: tuple[str, ...] = x["prompt_modes"]  # type: ignore[assignment]
+    modes = PROMPT_MODES.get(version, ())
     _only_for(body, "optimize_prompt_options", bool(modes), model, seq_models)
     optimize = get_obj(body, "optimize_prompt_options") or {}
     prompt_mode = optimize.get("mode")
@@ -465,24 +465,32 @@ def plan_seedream(body: dict[str, Any], model: Model) -> Plan:
             why = (" (002's FAQ names creative/precise, but its parameter table and the upstream accept only "
                    "standard and fast)")
         raise invalid(p, f"{p}: {_shown(prompt_mode)} is not supported by {model.name}; use {' or '.join(modes)}{why}")
-    # inferred: the mock returns exactly max_images images (upstream returns "up to" that many)
-    count = max_images if mode == "auto" else 1
-    assert count is not None
-    return Plan(prompt, width, height, count, "jpeg", "url", seed)  # JPEG: inferred from Ark's URL results
+    # inferred: the mock returns exactly max_images images (upstream returns "up to" that many), capped by
+    # Ark's "reference images + generated images <= 15"
+    count = 1
+    if mode == "auto":
+        assert max_images is not None
+        budget = rules.count.budget or model.upstream.count.budget
+        count = max(1, min(max_images, budget - len(inputs.images))) if budget else max_images
+    return Plan(prompt, width, height, count, rules.outputs.default_format,  # type: ignore[arg-type]
+                rules.outputs.returned(None), seed)
 
 
 def plan_gpt_image(body: dict[str, Any], model: Model) -> Plan:
-    """GPT Image (002 "GPT Image"): ``prompt``, ``size``, ``quality``, ``n``, ``input_fidelity``,
-    ``image`` (one) or ``images`` (up to 10). Always ``b64_json`` (002: "forces base64").
+    """GPT Image (002 "GPT Image"): ``prompt`` (at most 32,000 characters, OpenAI's cap), ``size``,
+    ``quality``, ``n``, ``input_fidelity``, ``image`` (one) or ``images`` (up to the model's
+    input count). Always ``b64_json`` (002: "forces base64").
 
     Raises:
         GatewayError: 400 naming the parameter.
     """
-    prompt = _prompt(body)
-    size = get_str(body, "size", choices=model.sizes) or "1024x1024"  # 002: "Default: 1024x1024"
-    get_str(body, "quality", choices=GPT_QUALITIES)
-    n = get_int(body, "n", lo=1, hi=model.max_n, default=1)
-    get_str(body, "input_fidelity", choices=GPT_FIDELITIES)
+    rules = model.rules
+    prompt = _prompt(body, model)
+    width, height = rules.sizes.resolve(body.get("size"), "size", seps="x")  # 002/003: "Default: 1024x1024"
+    for name in ("quality", "input_fidelity"):
+        p = rules.param(name)
+        get_str(body, name, choices=p.choices if p is not None else ())
+    n = get_int(body, "n", lo=1, hi=model.max_n, default=rules.count.default)
     image = body.get("image")
     images = _array(body, "images", "images")
     if image is not None and images is not None:
@@ -495,14 +503,16 @@ def plan_gpt_image(body: dict[str, Any], model: Model) -> Plan:
             raise invalid("images", f"images: at most {model.max_input_images} images; got {len(images)}")
         for i, ref in enumerate(images):
             _image(ref, f"images[{i}]", model)
-    width, height = (int(v) for v in size.split("x"))
     assert n is not None
-    return Plan(prompt, width, height, n, "png", "b64_json")  # PNG: inferred from OpenAI's default output_format
+    # PNG: OpenAI's default output_format (the unified API documents no output_format for GPT Image)
+    return Plan(prompt, width, height, n, rules.outputs.default_format, rules.outputs.returned(None))  # type: ignore[arg-type]
 
 
 def plan_qwen(body: dict[str, Any], model: Model, response_format: str | None) -> Plan:
     """Qwen (002 "Tongyi Qianwen"): ``input.messages[0].content[]`` (one text, 1-3 images for
-    qwen-image-edit-plus) + ``parameters``; ``url`` (default, inferred) or ``b64_json``.
+    qwen-image-edit-plus) + ``parameters``; ``url`` (default, inferred) or ``b64_json``. An
+    over-long prompt or ``negative_prompt`` is truncated to the model's cap (DashScope), refused
+    only past the catalog's 32,000-character bound.
 
     A flat ``prompt`` without ``input`` is accepted for qwen-image-plus (inferred from the
     common ``prompt`` field of 002 "Request Parameters").
@@ -513,13 +523,14 @@ def plan_qwen(body: dict[str, Any], model: Model, response_format: str | None) -
     """
     inputs = Inputs([], [])
     if body.get("prompt") is not None:
-        _text(body["prompt"], "prompt")  # checked even beside `input`, like every family's `prompt`
+        # checked even beside `input`, like every family's `prompt` (and within the catalog's bound)
+        model.rules.prompt.apply(_text(body["prompt"], "prompt"), "prompt")
     source = get_obj(body, "input")
     if source is None:
         if not model.text_to_image:
             raise invalid("input", f"input is required: {model.name} edits 1-3 images sent in "
                                    "input.messages[0].content", "missing_parameter")
-        prompt = _prompt(body)
+        prompt = _prompt(body, model)
     else:
         # inferred from DashScope: exactly one message ("only single-turn")
         messages = get_list(source, "messages", required=True, min_items=1, max_items=1, param="input.messages")
@@ -533,16 +544,20 @@ def plan_qwen(body: dict[str, Any], model: Model, response_format: str | None) -
         assert content is not None
         for j, item in enumerate(content):
             _part(item, f"{p}.content[{j}]", model, inputs)
-        if len(inputs.texts) != 1:  # inferred from DashScope: exactly one text item
+        if len(inputs.texts) != 1:  # DashScope: "仅支持传入一个text，不传或传入多个将报错" (exactly one text item)
             raise invalid(f"{p}.content", f"{p}.content must hold exactly one text item; got {len(inputs.texts)}")
         if len(inputs.images) > model.max_input_images:  # 002: "Supports 1-3 input images"
             raise invalid(f"{p}.content", f"{p}.content: {model.name} takes 1 to {model.max_input_images} images; "
                                           f"got {len(inputs.images)}")
         _require_images(model, inputs, f"{p}.content")
         prompt = inputs.texts[0]
+    # DashScope truncates an over-long prompt / negative_prompt ("超出部分将自动截断"): the image follows the kept part
+    prompt = model.rules.prompt.apply(prompt, "input.messages[0].content.text" if source is not None else "prompt")
     params = get_obj(body, "parameters") or {}
-    n = get_int(params, "n", lo=1, hi=model.max_n, default=1, param="parameters.n")
-    get_str(params, "negative_prompt", param="parameters.negative_prompt")
+    n = get_int(params, "n", lo=1, hi=model.max_n, default=model.rules.count.default, param="parameters.n")
+    negative = get_str(params, "negative_prompt", param="parameters.negative_prompt")
+    if negative is not None and model.rules.negative_prompt is not None:
+        model.rules.negative_prompt.apply(negative, "parameters.negative_prompt")
     get_bool(params, "prompt_extend", param="parameters.prompt_extend")
     get_bool(params, "watermark", param="parameters.watermark")
     seed = _qwen_seed(params)
@@ -552,21 +567,13 @@ def plan_qwen(body: dict[str, Any], model: Model, response_format: str | None) -
             width, height = model.default_size
         else:
             width, height = _qwen_edit_default(inputs.images[-1])
-    elif model.text_to_image:
-        if not (isinstance(size, str) and size in QWEN_PLUS_SIZES):
-            raise invalid("parameters.size", f"parameters.size: {_shown(size)} is not supported by {model.name}; "
-                                             f"accepted: {', '.join(s for s in QWEN_PLUS_SIZES if '*' in s)}",
-                          "invalid_size")
-        width, height = QWEN_PLUS_SIZES[size]
     else:
-        m = QWEN_EDIT_SIZE.search(size) if isinstance(size, str) else None
-        if m is None:
-            raise invalid("parameters.size", f"parameters.size: {_shown(size)} is not \"width*height\" with each "
-                                             "side 512 to 2048", "invalid_size")
-        width, height = int(m.group(1)), int(m.group(2))
+        # DashScope writes "宽*高" (002's example "2048*2048"); "x" accepted too (inferred)
+        width, height = model.rules.sizes.resolve(size, "parameters.size", seps="*x")
     assert n is not None
     # 002: Qwen "returns the corresponding format based on the parameter value"; url when absent (inferred)
-    return Plan(prompt, width, height, n, "png", response_format or "url", seed)  # PNG: inferred from DashScope
+    outputs = model.rules.outputs
+    return Plan(prompt, width, height, n, outputs.default_format, outputs.returned(response_format), seed)  # type: ignore[arg-type]
 
 
 def _qwen_seed(params: dict[str, Any]) -> int | None:
@@ -665,4 +672,5 @@ def build_gateway(*, id: str, models: dict[str, Model]) -> Gateway:
         return await create_image(ctx, models)
 
     handler.__name__ = f"{id}_create_image"
-    return Gateway(id=id, operations=(Operation("/v1/images/generations", ("POST",), handler, "createImage"),))
+    return Gateway(id=id, operations=(Operation("/v1/images/generations", ("POST",), handler, "createImage"),),
+                   models=models)

@@ -130,8 +130,10 @@ def tokenhub_bad() -> Rules:
         "prompt required": _set(g, "generate", gpt, "prompt", I, "prompt", st.sampled_from(["", "   "])),
         # 001: "response_format— optional: url or b64_json"
         "response_format enum": _set(g, "generate", gpt, "response_format", I, "response_format", st.sampled_from(["png", "base64", "URL"])),
-        # GPT Image sizes (002; 001's example 1024x1024)
-        "GPT size list": _set(g, "generate", gpt, "size", I, "size", st.sampled_from(["512x512", "2048x2048", "1024x1023", "big"])),
+        # 001 says "size— e.g.1024x1024": OpenAI's gpt-image-2 rule (sides multiples of 16, at most 3840, aspect
+        # 1:3..3:1, 655,360..8,294,400 pixels); 2048x2048 was in this list before the catalog and is valid
+        "GPT size list": _set(g, "generate", gpt, "size", I, "size",
+                              st.sampled_from(["512x512", "2048x2050", "4096x4096", "1024x1023", "3840x1024", "big"])),
         # 001 §3.3: size "Must use size tiers supported by the model"
         "Wan size tier": _set(g, "generate", wan, "size", I, "size", st.sampled_from(["8K", "16K", "huge"])),
         # 001 §3.2: "at least one text item is required" — a blank text item
@@ -164,8 +166,10 @@ def unified_bad(gateway: str) -> Rules:
         "GPT n 1-10": _set(g, "generate", gpt, "n", I, "n", st.integers(11, 100)),
         "GPT quality": _set(g, "generate", gpt, "quality", I, "quality", st.sampled_from(["ultra", "hd", "auto"])),
         "GPT input not an image": _set(g, "generate", gpt, "images", I, "image", NOT_AN_IMAGE.map(lambda b: [b])),
-        # Seedream 4.0: the size list (2K/4K); max_images "range 1-4"; seed "0 to 2147483647"
-        "Seedream 4.x size list": _set(g, "generate", sd, "size", I, "size", st.sampled_from(["1024x1024", "3000x3000", "2048x2047"])),
+        # Seedream 4.0: 002's closed size list (2K/4K); 003's list ends in "etc.", so there Ark's rule holds
+        # (921,600-16,777,216 pixels, aspect 1/16-16): sizes outside both (this list held 1024x1024, 3000x3000 and
+        # 2048x2047 before the catalog, which Ark accepts); max_images "range 1-4"; seed "0 to 2147483647"
+        "Seedream 4.x size list": _set(g, "generate", sd, "size", I, "size", st.sampled_from(["959x960", "5000x4000", "4080x240"])),
         "max_images 1-4": _set(g, "generate", sd, "n", I, "max_images", st.integers(5, 15)),
         "seed range": _set(g, "generate", sd, "seed", I, "seed", _outside(0, 2_147_483_647)),
         # guidance_scale "1.0-10.0 ... Only supported by doubao-seedream-3.0-t2i-250415 and doubao-seededit-3.0-i2i-250628"

@@ -153,7 +153,9 @@ def piebox_cases(draw: st.DrawFn) -> Case:
         kw = {"prompt": prompt, "model": draw(st.sampled_from(["gemini-3.1-flash-image", "gemini-3-pro-image"]))}
         aspect = mime = None
         if draw(st.booleans()):
-            kw["size"] = draw(st.sampled_from(PIEBOX_GEMINI_SIZES))
+            # 0.5K is gemini-3.1-flash-image's only (Google: gemini-3-pro-image "Supported resolutions: 1K, 2K, 4K")
+            sizes = PIEBOX_GEMINI_SIZES if kw["model"] == "gemini-3.1-flash-image" else PIEBOX_GEMINI_SIZES[1:]
+            kw["size"] = draw(st.sampled_from(sizes))
         if draw(st.booleans()):
             kw["aspect_ratio"] = ratio = draw(st.sampled_from(PIEBOX_GEMINI_RATIOS))
             a, b = ratio.split(":")
@@ -245,8 +247,8 @@ def tokenhub_cases(draw: st.DrawFn) -> Case:
 GEMINI_RATIOS = ("1:1", "3:2", "2:3", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
 #: 002 "doubao-seedream-3.0" sizes.
 SEEDREAM_30 = ((1024, 1024), (1152, 864), (864, 1152), (1280, 720), (720, 1280), (1248, 832), (832, 1248), (1512, 648))
-#: 002 "Size Selection Tips" (the Qwen text-to-image sizes).
-QWEN_SIZES = ((1328, 1328), (1140, 1472), (1664, 928), (928, 1664))
+#: DashScope qwen-image sizes ("1664*928（默认值）... 1472*1104 ... 1328*1328 ... 1104*1472 ... 928*1664").
+QWEN_SIZES = ((1328, 1328), (1104, 1472), (1664, 928), (928, 1664))
 GPT_MODELS = {"gravitex": ("gpt-image-2",), "imageseries": ("gpt-image-1", "gpt-image-1-mini")}  # 002 / 003 model lists
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 
 import contracts
+from contracts.formats import SIZE_FORMAT_PREFIX, SizeRule, size_rules
 from mock_server import ManualClock, Settings, create_app
 
 API_KEY = "sk-imagegw-schemathesis"
@@ -61,10 +63,39 @@ def _png_rgba(size: tuple[int, int]) -> bytes:
 _ALPHA_PNGS = [_png_rgba((1, 1))]  # 1x1, the size of the PNG Schemathesis sends for a binary image part
 
 
-def register_formats() -> None:
+def size_strategy(rule: SizeRule) -> st.SearchStrategy[str]:
+    """``WxH`` strings inside ``rule`` (a contract's ``x-size-rules`` entry), boundaries included:
+    a width on the rule's grid, then a height that keeps pixels, aspect ratio and sides inside."""
+    m = rule.multiple_of
+    lo_side = max(rule.min_side, 1)
+    hi_side = rule.max_side or 99_999
+
+    def heights(width: int) -> tuple[int, int]:
+        aspect = rule.max_aspect_ratio
+        lo = max(lo_side, -(-rule.min_pixels // width), math.ceil(width / aspect) if aspect != math.inf else 1)
+        hi = min(hi_side, rule.max_pixels // width, math.floor(width * aspect) if aspect != math.inf else hi_side)
+        return -(-lo // m) * m, hi // m * m
+
+    widths = [w for w in range(-(-lo_side // m) * m, hi_side + 1, m) if heights(w)[0] <= heights(w)[1]]
+    assert widths, f"size rule {rule.name} admits no size"
+
+    @st.composite
+    def draw(d: st.DrawFn) -> str:
+        w = d(st.sampled_from([widths[0], widths[-1]]) | st.sampled_from(widths))
+        lo, hi = heights(w)
+        h = d(st.sampled_from([lo, hi]) | st.integers(lo // m, hi // m).map(lambda k: k * m))
+        return f"{w}{rule.separator}{h}"
+
+    return draw()
+
+
+def register_formats(spec: dict[str, Any] | None = None) -> None:
     """Teach Schemathesis to generate the contracts' house formats (``contracts/formats.py``):
-    real tiny images for ``image-data-url``, ``image-base64`` and ``image-png-alpha``; and the
-    ``image/png`` media type (multipart file parts) as a 1x1 RGBA PNG. Idempotent."""
+    real tiny images for ``image-data-url``, ``image-base64`` and ``image-png-alpha``; the
+    ``image/png`` media type (multipart file parts) as a 1x1 RGBA PNG; and, for ``spec``, one
+    ``size:<rule>`` strategy per custom-size rule of its ``x-size-rules``. Idempotent."""
+    for name, rule in size_rules(spec).items():
+        schemathesis.openapi.format(SIZE_FORMAT_PREFIX + name, size_strategy(rule))
     schemathesis.openapi.format("image-data-url", st.sampled_from([f"data:image/{f};base64,{b}" for f, b in _SAMPLES]))
     schemathesis.openapi.format("image-base64", st.sampled_from([b for _, b in _SAMPLES]))
     schemathesis.openapi.format("image-png-alpha", st.sampled_from(_ALPHA_PNGS))
@@ -160,12 +191,12 @@ def run(gateway_id: str, *, max_examples: int, seed: int | None, max_failures: i
     Returns:
         A :class:`RunResult`; ``failures`` and ``errors`` are formatted for an assertion message.
     """
-    register_formats()
+    contract = contracts.load(gateway_id)
+    register_formats(contract.spec)
     clock = ManualClock()
     settings = Settings(raise_server_exceptions=False, api_keys={gateway_id: API_KEY},
                         task_pending_seconds=1.5, task_processing_seconds=1.0)
     app = TickingClockApp(create_app(settings, clock=clock), clock, TICK_SECONDS)
-    contract = contracts.load(gateway_id)
     spec = contract.with_servers(f"http://testserver/{gateway_id}")
     config: dict[str, Any] = {
         "generation": {"max-examples": max_examples, "mode": "all", "deterministic": seed is not None},

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from mock_server import signing
-from mock_server.catalog import GPT_IMAGE_SIZES, Model, PixelRange, gemini_size, nearest_aspect
+from mock_server.catalog import CATALOG, GPT_IMAGE_SIZES, PixelRange, SizeRule, doc, gemini_size, nearest_aspect, offer
 from mock_server.clock import ManualClock
 from mock_server.errors import GatewayError, error_body
 from mock_server.faults import FaultQueue, QueuedScenario, scenario_in_prompt
@@ -176,7 +176,9 @@ def test_catalog_sizes() -> None:
     assert gemini_size("2K", "1:1") == (2048, 2048)
     assert nearest_aspect(1920, 1080) == "16:9"
     assert "1024x1536" in GPT_IMAGE_SIZES
-    m = Model("m", "seedream", tiers={"2K": (2048, 2048)}, pixels=PixelRange(3_686_400, 16_777_216))
+    sizes = SizeRule(doc("powertokens", "supports 2K/4K or custom"), default=(2048, 2048),
+                     tiers={"2K": (2048, 2048)}, custom=PixelRange(3_686_400, 16_777_216))
+    m = offer("powertokens", "m", CATALOG["seedream-4-5-251128"], sizes.src, sizes=sizes)
     assert m.resolve_size("2k") == (2048, 2048)
     assert m.resolve_size("1920*1920") == (1920, 1920)
     for bad in ("1919x1919", "abc", "4097x4097", "16384x240"):

@@ -134,7 +134,8 @@ DOC_EXAMPLES: dict[str, dict] = {
 #: (count, format returned, pixel size or None when only checked another way) per example.
 #: Sizes: 002 "Model-Specific Parameters" (Seedream, GPT Image, Qwen's "2048*2048"); SeedEdit's
 #: "adaptive" picks the 3.0 size nearest the 16:9 input (1280x720, inferred from Ark); qwen-image-plus
-#: defaults to 1328*1328 (inferred from DashScope).
+#: defaults to 1664*928 (DashScope qwen-image-api: "默认分辨率为1664*928"; this test said 1328*1328 before the
+#: catalog took the upstream's own default).
 EXPECTED: dict[str, tuple[int, str, tuple[int, int] | None]] = {
     "gemini-text-to-image": (1, "b64_json", None),
     "gemini-image-to-image": (1, "b64_json", None),
@@ -149,7 +150,7 @@ EXPECTED: dict[str, tuple[int, str, tuple[int, int] | None]] = {
     "gpt-image-text-to-image": (1, "b64_json", (1024, 1024)),
     "gpt-image-image-to-image": (1, "b64_json", (1024, 1024)),
     "gpt-image-multi-image-fusion": (2, "b64_json", (1024, 1024)),
-    "qwen-text-to-image": (1, "url", (1328, 1328)),
+    "qwen-text-to-image": (1, "url", (1664, 928)),
     "qwen-image-editing": (2, "url", None),
 }
 
@@ -372,9 +373,10 @@ def qwen(model: str = "qwen-image-plus", images: list[str] = (), text: str = "a 
     return {"model": model, "input": {"messages": [{"role": "user", "content": content}]}, **kw}
 
 
-@pytest.mark.parametrize("size,expected", [("1664*928", (1664, 928)), ("928x1664", (928, 1664)), ("1472*1140", (1472, 1140))])
+@pytest.mark.parametrize("size,expected", [("1664*928", (1664, 928)), ("928x1664", (928, 1664)), ("1472*1104", (1472, 1104))])
 def test_qwen_plus_sizes(client: httpx.Client, size: str, expected: tuple[int, int]) -> None:
-    # inferred from DashScope qwen-image; the same numbers are 002's "Size Selection Tips"
+    # DashScope qwen-image-api: "1664*928（默认值）... 1472*1104：4:3 ... 1104*1472：3:4"; this test used 1472*1140
+    # (002's generic "Size Selection Tips") until the catalog took DashScope's closed list
     img = image_of(client, items(post(client, qwen(parameters={"size": size})))[0])
     assert img.size == expected and img.format == "PNG"
 

@@ -139,7 +139,9 @@ def test_gemini_parameters(client: httpx.Client) -> None:
     ({"model": "doubao-seedream-4-0-250828", "sequential_image_generation": "enabled"}, "sequential_image_generation"),
     ({"model": "doubao-seedream-4-0-250828", "sequential_image_generation": "auto",
       "sequential_image_generation_options": {"max_images": 5}}, "sequential_image_generation_options.max_images"),  # FAQ "1-4 images"
-    ({"model": "doubao-seedream-3-0-t2i-250415", "size": "2048x2048"}, "size"),  # "depends on model version"
+    # 003 lists 3.0 sizes with "etc.", so Ark's rule holds: total pixels in [512x512, 2048x2048] (BytePlus ModelArk
+    # image generation API); 2048x2048 (refused here before the catalog) is the maximum, 2049x2048 is over it
+    ({"model": "doubao-seedream-3-0-t2i-250415", "size": "2049x2048"}, "size"),
     ({"model": "doubao-seedream-4-0-250828", "watermark": "false"}, "watermark"),
     ({"model": "gpt-image-1", "size": "256x256"}, "size"),
     ({"model": "gpt-image-1", "quality": "auto"}, "quality"),  # 003: "high", "medium", "low"

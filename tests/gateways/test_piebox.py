@@ -24,6 +24,7 @@ from PIL import Image
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from contracts.formats import format_checker
 from mock_server import ManualClock, Settings, create_app
 from mock_server.engine import Mock
 from mock_server.gateways import piebox
@@ -160,7 +161,10 @@ def test_gemini_document_example_and_models(client: httpx.Client) -> None:
     r = create(client, "gemini", {"model": "gemini-3.1-flash-image", "prompt": "a cat playing guitar on the moon", "size": "2K"})
     assert r.json()["model"] == "gemini-3.1-flash-image"
     assert create(client, "gemini", {"prompt": "a cat"}).json()["model"] == "gemini-3.1-flash-image"
-    assert create(client, "gemini", {"prompt": "a cat", "model": "gemini-3-pro-image", "size": "0.5K"}).json()["model"] == "gemini-3-pro-image"
+    assert create(client, "gemini", {"prompt": "a cat", "model": "gemini-3-pro-image", "size": "1K"}).json()["model"] == "gemini-3-pro-image"
+    # 0.5K is a gemini-3.1-flash-image size only: Google's Gemini 3 Pro Image page lists "Supported resolutions: 1K, 2K,
+    # 4K" (this test accepted 0.5K for gemini-3-pro-image before the catalog)
+    assert_error(create(client, "gemini", {"prompt": "a cat", "model": "gemini-3-pro-image", "size": "0.5K"}), 400, "size")
 
 
 def test_gpt_image_document_example(client: httpx.Client) -> None:
@@ -322,7 +326,10 @@ def test_gemini_parameter_errors(client: httpx.Client, field: str, value: object
 
 
 @pytest.mark.parametrize("field,value", [
-    ("size", "512x512"), ("size", "1792x1024"), ("size", 1024),      # 000 "e.g. 1024x1024, 1024x1536"
+    # 000 "e.g. 1024x1024, 1024x1536" closes nothing: OpenAI's gpt-image-2 rule holds, so 512x512 (under 655,360 px)
+    # and 1800x1024 (1800 is not a multiple of 16) are refused; 1792x1024 was in this list before the catalog and is
+    # a valid gpt-image-2 size (test_gpt_image_custom_sizes)
+    ("size", "512x512"), ("size", "1800x1024"), ("size", 1024),
     ("quality", "auto"), ("quality", "hd"),                          # 000 "low / medium / high"
     ("n", 0), ("n", 11), ("n", 1.5), ("n", "2"), ("n", True),        # default 1; 1..10 inferred (OpenAI)
     ("background", "auto"),                                          # 000 "opaque / transparent"
@@ -592,11 +599,17 @@ def test_contract_request_schemas_agree_with_the_mock_on_edges(client: httpx.Cli
         ("seedream", {"prompt": "a", "image": ["https://x.test/a b"]}), ("seedream", {"prompt": "a", "image": ["https://x.test/a\n"]}),
         ("seedream", {"prompt": "a", "image": [png_data_url()]}), ("seedream", {"prompt": "\u3000"}),
         ("gemini", {"prompt": "a", "size": "4K", "aspect_ratio": "3:2"}), ("gemini", {"prompt": "a", "size": "0.5k"}),
+        # the custom-size format (size:<rule>, asserted by the contract's format checker) and 0.5K per model
+        ("seedream", {"prompt": "a", "size": "2560x1440"}), ("gpt_image", {"prompt": "a", "size": "2048x1152"}),
+        ("gpt_image", {"prompt": "a", "size": "2048x1150"}),
+        ("gemini", {"prompt": "a", "model": "gemini-3-pro-image", "size": "0.5K"}),
         ("gpt_image", {"prompt": "a", "background": "transparent", "output_format": "webp"}),
         ("gpt_image", {"prompt": "a", "background": "transparent", "output_format": "jpeg"}),
         ("gpt_image", {"prompt": "a", "n": 10.0}), ("gpt_image", {"prompt": "a", "output_compression": 100}),
     ]
     for family, body in cases:
-        valid = Draft202012Validator(schemas[family], registry=_registry()).is_valid(body)
+        # the house formats are asserted, as the contracts package does (contracts/formats.py)
+        valid = Draft202012Validator(schemas[family], registry=_registry(),
+                                     format_checker=format_checker(contract())).is_valid(body)
         status = client.post(CREATE[family], json=body, headers=AUTH).status_code
         assert (status == 200) is valid, (family, body, status)

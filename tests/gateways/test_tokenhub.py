@@ -143,7 +143,9 @@ def test_ark_seedream_doc_example_and_canonical_id(client: httpx.Client) -> None
     for model in ("ark/doubao-seedream-4-0-250828", "doubao-seedream-4-0-250828"):
         r = client.post(GEN, headers=AUTH, json={"model": model, "prompt": "日落下的城市天际线,电影感光影", "size": "1024x1024"})
         assert r.status_code == 200, r.text
-        assert decode(base64.b64decode(r.json()["data"][0]["b64_json"])) == ("PNG", (1024, 1024))
+        # Ark: "The generated image is in JPEG" for url and b64_json alike (this test expected PNG before the
+        # catalog took Ark's output format; docs.byteplus.com/en/docs/ModelArk/1541523)
+        assert decode(base64.b64decode(r.json()["data"][0]["b64_json"])) == ("JPEG", (1024, 1024))
 
 
 def test_same_request_same_image(client: httpx.Client) -> None:
@@ -154,7 +156,12 @@ def test_same_request_same_image(client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("model,size,ok", [
-    ("tokenhub/gpt-image-2", "1536x1024", True), ("tokenhub/gpt-image-2", "2048x2048", False),
+    # 001 says only "size— e.g.1024x1024", so OpenAI's gpt-image-2 rule holds (openai-python image_generate_params.py:
+    # "divisible by 16 ... between 1:3 and 3:1 ... maximum supported resolution is 3840x2160"): 2048x2048 is accepted
+    # (this test refused it before the catalog), 2048x2050 (not a multiple of 16) and 3840x2176 (over 8,294,400 px) are not
+    ("tokenhub/gpt-image-2", "1536x1024", True), ("tokenhub/gpt-image-2", "2048x2048", True),
+    ("tokenhub/gpt-image-2", "2048x2050", False), ("tokenhub/gpt-image-2", "3840x2176", False),
+    ("tokenhub/gpt-image-2", "auto", True), ("tokenhub/gpt-image-2", "3840x1024", False),
     ("tokenhub/gpt-image-2", "1024*1024", False), ("tokenhub/gpt-image-2", "1K", False),
     # 004 seedream-4-0: 1K/2K/4K or 921,600-16,777,216 pixels; aspect 1/16-16
     ("ark/doubao-seedream-4-0-250828", "1K", True), ("ark/doubao-seedream-4-0-250828", "1280x720", True),
@@ -177,7 +184,8 @@ def test_flat_sizes_per_model(client: httpx.Client, model: str, size: str, ok: b
     ("prompt", None), ("prompt", ""), ("prompt", "  \n"), ("prompt", 5), ("prompt", "x" * 32_001),
     ("n", 0), ("n", 11), ("n", 1.5), ("n", "2"), ("n", True),
     ("output_format", "gif"), ("response_format", "png"), ("watermark", "no"),
-    ("model", "gpt-image-2"), ("model", 7), ("quality", "high"), ("size", 1024),
+    # quality is an OpenAI parameter ("low", "medium", "high", "auto"): "high" is accepted now, an unknown value is not
+    ("model", "gpt-image-2"), ("model", 7), ("quality", "ultra"), ("size", 1024),
 ])
 def test_flat_validation_names_the_parameter(client: httpx.Client, field: str, value: object) -> None:
     body = {"model": "tokenhub/gpt-image-2", "prompt": "a cat", field: value}
@@ -187,8 +195,13 @@ def test_flat_validation_names_the_parameter(client: httpx.Client, field: str, v
     assert err["param"] == field
 
 
-def test_explicit_null_is_rejected(client: httpx.Client) -> None:
-    assert openai_error(flat(client, n=None), 400)["param"] == "n"
+def test_explicit_null_means_not_sent(client: httpx.Client) -> None:
+    # OpenAI's spec marks every optional field of CreateImageRequest `nullable: true` (openai/openai-openapi); this
+    # test expected a 400 for "n": null before the flat route became as open as the upstream. `user` is not nullable.
+    r = flat(client, n=None, size=None, quality=None, background=None, output_format=None, response_format=None)
+    assert r.status_code == 200, r.text
+    assert len(r.json()["data"]) == 1 and "b64_json" in r.json()["data"][0]
+    assert openai_error(flat(client, user=None), 400)["param"] == "user"
 
 
 def test_seedream_rules(client: httpx.Client) -> None:
@@ -338,7 +351,9 @@ def test_qwen_image_edit_plus_rules(client: httpx.Client) -> None:
     (ds_body("wan2.6-t2i", thinking_mode=True), "parameters.thinking_mode"),
     (ds_body("wan2.7-image-pro", watermark="no"), "parameters.watermark"),
     (ds_body("wan2.7-image-pro", seed=-1), "parameters.seed"),
-    (ds_body("wan2.7-image-pro", negative_prompt="x" * 501), "parameters.negative_prompt"),
+    # an over-long negative_prompt is truncated (DashScope: "长度不超过500个字符，超出部分将自动截断"), refused only
+    # past the catalog's 32,000-character bound (this case sent 501 characters before)
+    (ds_body("wan2.7-image-pro", negative_prompt="x" * 32_001), "parameters.negative_prompt"),
     (ds_body("wan2.7-image-pro", n=0), "parameters.n"),
     ({"model": "wan2.7-image-pro", "input": {"messages": [{"role": "assistant", "content": [{"text": "x"}]}]}}, "input.messages[0].role"),
     ({"model": "wan2.7-image-pro", "input": {"messages": []}}, "input.messages"),
@@ -420,9 +435,11 @@ def test_edit_bad_mask(client: httpx.Client, mask: tuple) -> None:
     assert openai_error(edit(client, {"prompt": "x"}, files), 400)["param"] == "mask"
 
 
+# quality is an OpenAI edit parameter (openai-python image_edit_params.py); "ultra" is not one of its values
 @pytest.mark.parametrize("field,value", [("n", "0"), ("n", "11"), ("n", "two"), ("size", "512x512"),
                                          ("response_format", "png"), ("model", "ark/doubao-seedream-4-0-250828"),
-                                         ("model", "nope"), ("quality", "high"), ("prompt", "   ")])
+                                         ("model", "nope"), ("quality", "ultra"), ("prompt", "   "),
+                                         ("size", "1000x1000"), ("output_compression", "101"), ("moderation", "low")])
 def test_edit_validation_names_the_field(client: httpx.Client, field: str, value: str) -> None:
     assert openai_error(edit(client, {field: value}), 400)["param"] == field
 
