@@ -97,7 +97,6 @@ def test_contract_gemini_tiers_are_the_catalogs(m: Model) -> None:
 def test_contract_prompt_length_is_the_catalogs(m: Model) -> None:
     """The longest prompt the contract allows is the longest the catalog accepts (characters, or the
     characters of the token estimate; a truncating rule's bound) — where the contract states one."""
-    req = request(m)
     if m.gateway == "tokenhub" and m.family == "gemini":
         # chat messages: the token cap covers every message together, which JSON Schema cannot sum
         # (x-server-enforces); each string is unbounded in the contract
