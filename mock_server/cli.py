@@ -10,11 +10,14 @@
 from __future__ import annotations
 
 import importlib
-from typing import Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 import typer
 
 from contracts.registry import GATEWAY_IDS
+
+if TYPE_CHECKING:
+    from .catalog import Model
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="imagegw: mock, contracts and drift detection for AI image-generation gateways.")
 
@@ -119,7 +122,7 @@ def models(
     Console(width=max(160, Console().width)).print(table)
 
 
-def _unique(models):  # type: ignore[no-untyped-def]
+def _unique(models: Iterable[Model]) -> Iterator[Model]:
     """Each served model once (TokenHub answers canonical Ark ids as aliases of ``ark/`` ones)."""
     seen: set[int] = set()
     for m in models:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, Mapping
 
 from ..errors import GatewayError
+from ..images import ImageFormat
 from .provenance import Src
 
 Family = Literal["seedream", "gpt_image", "gemini", "qwen"]
@@ -348,8 +349,8 @@ class OutputRule:
     response_formats: tuple[str, ...] = ("url", "b64_json")
     default_response_format: str = "url"
     forced: str | None = None
-    formats: tuple[str, ...] = ()
-    default_format: str = "png"
+    formats: tuple[ImageFormat, ...] = ()
+    default_format: ImageFormat = "png"
 
     def returned(self, requested: str | None) -> str:
         """The response format actually returned for ``requested`` (``None``: not sent)."""

@@ -71,8 +71,8 @@ def plan(body: dict[str, Any], model: Model, *, size_seps: str = "x*×", any_cas
                       "optimize_prompt_options"):
             continue
         value = check_param(body, p)
-        if p.name == "seed" and value is not None and value != -1:
-            seed = int(value)  # type: ignore[arg-type]
+        if p.name == "seed" and isinstance(value, int) and value != -1:
+            seed = value
     refs = _images(body, model)
     count = 1
     if rules.param("sequential_image_generation_options") is not None:
@@ -86,8 +86,9 @@ def plan(body: dict[str, Any], model: Model, *, size_seps: str = "x*×", any_cas
     if rules.param("optimize_prompt_options") is not None:
         _optimize(body, model)
     fmt_param = rules.param("output_format")
-    fmt = (check_param(body, fmt_param) if fmt_param is not None else None) or outputs.default_format
-    return Plan(prompt, width, height, count, fmt, response_format, seed)  # type: ignore[arg-type]
+    chosen = check_param(body, fmt_param) if fmt_param is not None else None
+    fmt = next((f for f in outputs.formats if f == chosen), outputs.default_format)
+    return Plan(prompt, width, height, count, fmt, response_format, seed)
 
 
 def _images(body: dict[str, Any], model: Model) -> tuple[str, ...]:

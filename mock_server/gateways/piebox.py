@@ -203,7 +203,7 @@ async def create_seedream(ctx: Ctx) -> Response:
         # 000: "Reference images (URL or base64)": raw base64 too
         check_image_ref(ref, f"image[{i}]", max_bytes=inputs.max_bytes, formats=inputs.formats or None)
     return _created(ctx, family="seedream", model=SEEDREAM_MODEL, prompt=prompt, width=width, height=height,
-                    fmt=SEEDREAM.rules.outputs.default_format, failure=failure)  # type: ignore[arg-type]
+                    fmt=SEEDREAM.rules.outputs.default_format, failure=failure)
 
 
 async def create_gemini(ctx: Ctx) -> Response:

@@ -472,7 +472,7 @@ def plan_seedream(body: dict[str, Any], model: Model) -> Plan:
         assert max_images is not None
         budget = rules.count.budget or model.upstream.count.budget
         count = max(1, min(max_images, budget - len(inputs.images))) if budget else max_images
-    return Plan(prompt, width, height, count, rules.outputs.default_format,  # type: ignore[arg-type]
+    return Plan(prompt, width, height, count, rules.outputs.default_format,
                 rules.outputs.returned(None), seed)
 
 
@@ -505,7 +505,7 @@ def plan_gpt_image(body: dict[str, Any], model: Model) -> Plan:
             _image(ref, f"images[{i}]", model)
     assert n is not None
     # PNG: OpenAI's default output_format (the unified API documents no output_format for GPT Image)
-    return Plan(prompt, width, height, n, rules.outputs.default_format, rules.outputs.returned(None))  # type: ignore[arg-type]
+    return Plan(prompt, width, height, n, rules.outputs.default_format, rules.outputs.returned(None))
 
 
 def plan_qwen(body: dict[str, Any], model: Model, response_format: str | None) -> Plan:
@@ -573,7 +573,7 @@ def plan_qwen(body: dict[str, Any], model: Model, response_format: str | None) -
     assert n is not None
     # 002: Qwen "returns the corresponding format based on the parameter value"; url when absent (inferred)
     outputs = model.rules.outputs
-    return Plan(prompt, width, height, n, outputs.default_format, outputs.returned(response_format), seed)  # type: ignore[arg-type]
+    return Plan(prompt, width, height, n, outputs.default_format, outputs.returned(response_format), seed)
 
 
 def _qwen_seed(params: dict[str, Any]) -> int | None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from catalog_requests import served
 from contracts.lint import quote_missing
-from mock_server.catalog import (CATALOG, RULE_FIELDS, DOCUMENTS, PixelRange, PromptRule, SizeRule, Src, doc, estimate_tokens,
+from mock_server.catalog import (CATALOG, RULE_FIELDS, DOCUMENTS, Model, PixelRange, PromptRule, SizeRule, Src, doc, estimate_tokens,
                                  inferred, max_chars_for_tokens, offer, upstream)
 from mock_server.errors import GatewayError
 
@@ -27,7 +28,7 @@ MODELS = list(served())
 IDS = [f"{m.gateway}:{m.name}" for m in MODELS]
 
 
-def _sources(m):  # type: ignore[no-untyped-def]
+def _sources(m: Model) -> Iterator[tuple[str, Src]]:
     """Every Src of a served model: where it is named, each rule, each parameter."""
     yield "named_by", m.src
     for name in RULE_FIELDS:
@@ -55,7 +56,7 @@ def test_catalog_covers_the_models_the_documents_name() -> None:
 
 
 @pytest.mark.parametrize("m", MODELS, ids=IDS)
-def test_every_rule_says_where_it_comes_from(m) -> None:  # type: ignore[no-untyped-def]
+def test_every_rule_says_where_it_comes_from(m: Model) -> None:
     for what, src in _sources(m):
         assert isinstance(src, Src), what
         assert src.ref.strip(), f"{what}: empty source"
@@ -66,7 +67,7 @@ def test_every_rule_says_where_it_comes_from(m) -> None:  # type: ignore[no-unty
 
 
 @pytest.mark.parametrize("m", MODELS, ids=IDS)
-def test_document_quotes_occur_in_their_documents(m) -> None:  # type: ignore[no-untyped-def]
+def test_document_quotes_occur_in_their_documents(m: Model) -> None:
     if not DOCS.is_dir():
         pytest.skip(f"gateway documents not found at {DOCS} (set IMAGEGW_DOCS)")
     for what, src in _sources(m):
@@ -77,7 +78,7 @@ def test_document_quotes_occur_in_their_documents(m) -> None:  # type: ignore[no
 
 
 @pytest.mark.parametrize("m", MODELS, ids=IDS)
-def test_a_gateway_overrides_only_what_its_document_states(m) -> None:  # type: ignore[no-untyped-def]
+def test_a_gateway_overrides_only_what_its_document_states(m: Model) -> None:
     """Precedence: where the document is silent the entry's rule holds, so a rule that is not
     overridden is the upstream's own object; an override cites the gateway's document (or says
     why it is inferred), never "upstream"."""
@@ -92,7 +93,7 @@ def test_a_gateway_overrides_only_what_its_document_states(m) -> None:  # type: 
 
 
 def test_same_model_same_rules_unless_a_document_says_otherwise() -> None:
-    by_upstream: dict[str, list] = {}
+    by_upstream: dict[str, list[Model]] = {}
     for m in MODELS:
         by_upstream.setdefault(m.upstream.id, []).append(m)
     shared = {k: v for k, v in by_upstream.items() if len(v) > 1}

@@ -33,9 +33,10 @@ def send(client: httpx.Client, gateway: str, req: Req, **body: object) -> httpx.
     return client.request(req.method, f"/{gateway}{req.path}", headers=req.headers, json={**req.body, **body})
 
 
-def post(client: httpx.Client, gateway: str, model: str, **kw: object) -> httpx.Response:
-    body = kw.pop("body", {})
-    return send(client, gateway, request(MODELS[(gateway, model)], **kw), **body)  # type: ignore[arg-type]
+def post(client: httpx.Client, gateway: str, model: str, *, body: dict | None = None, prompt: str = "a red apple",
+         size: str | None = None, images: int = 0) -> httpx.Response:
+    req = request(MODELS[(gateway, model)], prompt=prompt, size=size, images=images)
+    return send(client, gateway, req, **(body or {}))
 
 
 def error_param(r: httpx.Response) -> str | None:
