@@ -4,33 +4,43 @@
 by invocation recipe (bodyShape)"):
 
 * **flat** OpenAI-style JSON for ``tokenhub/gpt-image-2`` and the Ark Seedream models
-  (``ark/<model_id>`` "or canonical id from catalog"): ``prompt`` required, ``size``, ``n``,
-  ``output_format``, ``watermark``, ``response_format`` ``url | b64_json`` (default ``b64_json``).
-  Answer ``{"data": [{"b64_json" | "url"}], "usage": {"input_tokens", "output_tokens"}}`` plus
-  ``created`` (inferred from upstream OpenAI).
+  (``ark/<model_id>`` "or canonical id from catalog"). 001 calls these routes OpenAI-compatible and
+  lists ``prompt``, ``size`` ("e.g."), ``n``, ``output_format``, ``watermark`` and
+  ``response_format`` ``url | b64_json`` (default ``b64_json``); beyond that the route is as open
+  as the model's upstream: OpenAI's own parameters for gpt-image-2 (``quality``, ``background``,
+  ``moderation``, ``output_compression``, ``partial_images``, ``user`` …) and its custom sizes,
+  Ark's for the Seedream models (``image``, sequential generation, ``optimize_prompt_options`` …);
+  JSON ``null`` means "not sent"; a field the model does not know answers OpenAI's
+  ``Unknown parameter: '<name>'.``. Answer ``{"data": [{"b64_json" | "url"}], "usage":
+  {"input_tokens", "output_tokens"}}`` plus ``created`` (inferred from upstream OpenAI).
 * **DashScope passthrough** for ``wan*`` / ``qwen*`` models: ``model``, ``input.messages[]``
   (``role`` + ``content[]`` of ``{text}`` | ``{image}``) and ``parameters``. Answer the
   DashScope JSON ``output.choices[0].message.content[].image`` with ``output.finished``,
   ``usage`` and ``request_id``; errors switch to DashScope's ``{"code","message","request_id"}``.
+  As DashScope does, an over-long prompt or ``negative_prompt`` is truncated, and qwen-image*,
+  qwen-image-edit-plus and wan2.6-t2i take exactly one text item.
 
 ``POST /v1/images/edits`` (``createImageEdit``) is multipart only ("Not JSON"): ``image`` PNG
 < 4MB required ("image file is required" otherwise), optional ``mask``, ``prompt``, ``n``,
-``size``, ``response_format``, ``model``.
+``size``, ``response_format``, ``model``, and OpenAI's other edit parameters.
 
 ``POST /v1/chat/completions`` (``createChatCompletion``) serves the two Gemini image models; it
 needs ``X-TokenHub-Region: global`` and answers an image as a Markdown data URL in
-``choices[0].message.content`` (or plain text for prompts that ask for no picture).
+``choices[0].message.content`` (or plain text for prompts that ask for no picture); ``max_tokens``
+at most 32,768 and Gemini's input formats, counts and token limits (the catalog's).
 
-Model list. Documented (001): ``tokenhub/gpt-image-2``, ``ark/doubao-seedream-4-0-250828``,
-``wan2.6-t2i``, ``wan2.7-image-pro``, ``tokenhub/gemini-3.1-flash-image-preview``,
-``tokenhub/gemini-3-pro-image-preview``. Inferred: ``ark/doubao-seedream-4-5-251128`` and
-``ark/doubao-seedream-3-0-t2i-250415`` (Ark ids listed by the sibling document 002), the
-unprefixed canonical ids of the three Ark models, ``wan2.7-image`` (the non-pro Wan 2.7),
-``qwen-image``, ``qwen-image-plus`` and ``qwen-image-edit-plus`` (002 "Tongyi Qianwen").
+Models: every one is a catalog entry (``mock_server/catalog``) served through :func:`offer`, with
+only 001's explicit statements as overrides. Documented (001): ``tokenhub/gpt-image-2``,
+``ark/doubao-seedream-4-0-250828``, ``wan2.6-t2i``, ``wan2.7-image-pro``,
+``tokenhub/gemini-3.1-flash-image-preview``, ``tokenhub/gemini-3-pro-image-preview``. Inferred:
+``ark/doubao-seedream-4-5-251128`` and ``ark/doubao-seedream-3-0-t2i-250415`` (Ark ids listed by the
+sibling document 002), the unprefixed canonical ids of the three Ark models, ``wan2.7-image`` (the
+non-pro Wan 2.7), ``qwen-image``, ``qwen-image-plus`` and ``qwen-image-edit-plus``.
 
-The contract (``contracts/tokenhub.openapi.yaml``) states every rule checked here as JSON Schema,
-except the few listed under ``x-rules-beyond-schema`` (edit image/mask bytes) and the custom
-Seedream/Wan sizes the mock accepts beyond the listed ones.
+The contract (``contracts/tokenhub.openapi.yaml``) states these rules as JSON Schema; custom sizes
+are ``size:<rule>`` formats whose limits are its ``x-size-rules``, and the few rules beyond schema
+(edit image/mask bytes, the chat token cap) are marked ``x-rules-beyond-schema`` /
+``x-server-enforces``.
 """
 
 from __future__ import annotations

@@ -35,6 +35,13 @@ Documented (002 unless marked; 003 says the same where it says anything):
   ``negative_prompt``, ``prompt_extend``, ``watermark``, ``seed`` "range 0-2147483647", ``size``
   ("2048*2048" in the example); qwen-image-plus "Does not support image-to-image".
 
+The models are catalog entries (``mock_server/catalog``); gravitex.py and imageseries.py pass only
+what their documents state explicitly through the builders below (:func:`gemini_offer`,
+:func:`seedream_offer`, :func:`gpt_image_offer`, :func:`qwen_offer`), each with its quote. Where a
+document is silent the upstream rule holds: prompt caps (GPT Image 32,000 characters; Gemini input
+tokens; Seedream the catalog's 32,000-character bound; Qwen truncated past 800), Seedream sizes by
+Ark's pixel and aspect ranges where a list ends in "etc.", DashScope's qwen-image sizes.
+
 Choices where the documents contradict themselves (recorded in the contracts too):
 
 * Gemini ``image_size``: the table says ``1K, 2K, 4K`` but two examples send ``"3K"``; DESIGN.md says
