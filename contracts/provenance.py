@@ -23,7 +23,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Provenance", "InferredPart", "walk", "missing", "at_instance_path", "pointer", "unpointer", "label_for", "resolve"]
+__all__ = ["Provenance", "InferredPart", "walk", "missing", "at_instance_path", "pointer", "unpointer", "label_for", "resolve",
+           "resolve_schema"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -47,6 +48,25 @@ class Provenance:
     @property
     def documented(self) -> bool:
         return self.kind == "documented"
+
+    def as_dict(self) -> dict[str, Any]:
+        """``{"kind", "doc"?, "quote"?, "from"?}``: the ``x-provenance`` object as the contract spells it."""
+        d: dict[str, Any] = {"kind": self.kind}
+        if self.doc:
+            d["doc"] = self.doc
+        if self.quote:
+            d["quote"] = self.quote
+        if self.source:
+            d["from"] = self.source
+        return d
+
+    def describe(self) -> str:
+        """One line for reports: ``documented (004_….txt: "quote")`` or ``inferred (from …)``."""
+        if self.kind == "documented":
+            return f'documented ({self.doc}: "{self.quote}")' if self.doc else "documented"
+        if self.kind == "inferred":
+            return f"inferred (from {self.source})" if self.source else "inferred"
+        return self.kind
 
     @classmethod
     def from_obj(cls, obj: object) -> "Provenance | None":
@@ -104,6 +124,26 @@ def resolve(spec: Mapping[str, Any], obj: Any, *, depth: int = 0) -> Any:
             target = target[int(token)] if isinstance(target, list) else target[token]
         obj, depth = target, depth + 1
     return obj
+
+
+def resolve_schema(spec: Mapping[str, Any], node: Any) -> Any:
+    """Like :func:`resolve`, for schemas and other objects whose ``$ref`` may have siblings (OpenAPI
+    3.1 allows them, e.g. an ``x-provenance`` or a ``description`` beside the reference): the
+    siblings are laid over the target. A reference that points nowhere, or outside the document,
+    gives ``{}`` (a schema that says nothing) instead of an error."""
+    for _ in range(32):
+        if not (isinstance(node, Mapping) and isinstance(node.get("$ref"), str)):
+            return node
+        ref = node["$ref"]
+        try:
+            target = resolve(spec, {"$ref": ref}) if ref.startswith("#") else None
+        except (KeyError, IndexError, ValueError, TypeError):
+            target = None
+        if not isinstance(target, Mapping):
+            return {}
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        node = {**target, **siblings} if siblings else target
+    return node
 
 
 # -- walking ---------------------------------------------------------------------------------------

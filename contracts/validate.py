@@ -295,6 +295,47 @@ class Contract:
             return None
         return Provenance.from_obj(node.get("x-provenance")) if isinstance(node, Mapping) else None
 
+    # -- lookups -------------------------------------------------------------------------------
+    @property
+    def version(self) -> str:
+        """``info.version`` of the contract (``""`` when absent)."""
+        return str((self.spec.get("info") or {}).get("version", ""))
+
+    def response_for(self, op: Operation, status: int) -> tuple[str | None, dict[str, Any] | None]:
+        """``(key, response object)`` that ``op`` declares for ``status``: the exact code, else its
+        ``4XX``-style range, else ``default`` (``$ref`` followed); ``(None, None)`` when none applies."""
+        responses = self.operation_object(op).get("responses") or {}
+        key = _response_key(responses, status)
+        if key is None:
+            return None, None
+        resp = prov_mod.resolve_schema(self.spec, responses[key])
+        return key, dict(resp) if isinstance(resp, Mapping) else {}
+
+    @staticmethod
+    def media_for(response: Mapping[str, Any], content_type: str | None) -> tuple[str | None, Any]:
+        """``(declared media type, its schema)`` of ``response`` for ``content_type`` (parameters
+        ignored; ``image/*`` and ``*/*`` match too); ``(None, None)`` when none is declared."""
+        media = _media(content_type)
+        content = response.get("content") or {}
+        declared = next((mt for mt in content if _media_matches(mt, media)), None)
+        if declared is None:
+            return None, None
+        return declared, (content[declared] or {}).get("schema")
+
+    def response_headers(self, response: Mapping[str, Any]) -> dict[str, tuple[bool, Provenance | None]]:
+        """Headers ``response`` declares (lower-case names) -> ``(required, provenance)``."""
+        out: dict[str, tuple[bool, Provenance | None]] = {}
+        for name, raw in (response.get("headers") or {}).items():
+            h = prov_mod.resolve_schema(self.spec, raw)
+            if isinstance(h, Mapping):
+                out[str(name).lower()] = (bool(h.get("required", False)), Provenance.from_obj(h.get("x-provenance")))
+        return out
+
+    def request_schema(self, op: Operation, content_type: str = "application/json") -> Any:
+        """The request body schema of ``op`` for ``content_type``, or ``None``."""
+        body = prov_mod.resolve_schema(self.spec, self.operation_object(op).get("requestBody"))
+        return self.media_for(body, content_type)[1] if isinstance(body, Mapping) else None
+
     # -- schema validation ---------------------------------------------------------------------
     def schema_validator(self, schema_pointer: str, *, formats: bool = True) -> Draft202012Validator:
         """A compiled (cached) Draft 2020-12 validator for the schema at ``schema_pointer`` in this
@@ -544,9 +585,7 @@ class Contract:
                                 message=f"{method.upper()} {urlsplit(path).path} is not an operation of the {self.gateway_id} contract")]
         else:
             responses = self.operation_object(op).get("responses") or {}
-            key = str(status) if str(status) in responses else (f"{str(status)[0]}XX" if f"{str(status)[0]}XX" in responses else
-                                                              (f"{str(status)[0]}xx" if f"{str(status)[0]}xx" in responses else
-                                                               ("default" if "default" in responses else None)))
+            key = _response_key(responses, status)
             if key is None:
                 return [Finding("/response/status", "one of " + ", ".join(map(str, responses)), str(status),
                                 "undeclared_status", None, oid, op.pointer + "/responses",
@@ -625,6 +664,14 @@ class Contract:
 
 
 # -- helpers -----------------------------------------------------------------------------------------
+
+def _response_key(responses: Mapping[str, Any], status: int) -> str | None:
+    """The key of ``responses`` that answers ``status``: exact, then ``4XX``/``4xx``, then ``default``."""
+    for key in (str(status), f"{str(status)[0]}XX", f"{str(status)[0]}xx", "default"):
+        if key in responses:
+            return key
+    return None
+
 
 def _replace(f: Finding, **changes: Any) -> Finding:
     from dataclasses import replace

@@ -1,30 +1,28 @@
-"""``imagegw`` — the command line (typer).
+"""The mock's commands (typer): ``serve``, ``record`` and whatever else serves or feeds the mock.
 
 ``imagegw serve``      all five gateways on one port (``--gateway ID`` also serves one at the root)
-``imagegw drift``      probe a live gateway and report drift (see ``clients.drift_cli``)
 ``imagegw record``     a recording proxy in front of a live gateway (see ``mock_server.recorder``)
-``imagegw contracts``  contract tools: list inferred parts, lint (see ``contracts.cli``)
 ``imagegw models``     the model catalog: what each gateway accepts per model, and why
+
+:data:`app` holds these commands only; the ``imagegw`` command line itself is composed in
+:mod:`imagegw.cli`, which adds ``drift`` and ``contracts`` beside them.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 import typer
 
 from contracts.registry import GATEWAY_IDS
 
+from .recorder import record
+
 if TYPE_CHECKING:
     from .catalog import Model
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="imagegw: mock, contracts and drift detection for AI image-generation gateways.")
-
-
-@app.callback()
-def _root() -> None:
-    """imagegw: mock, contracts and drift detection for AI image-generation gateways."""
+#: The mock's command group (no callback of its own: :mod:`imagegw.cli` mounts these commands at its top level).
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="The imagegw mock: serve it, record for it, list its model catalog.")
 
 
 @app.command()
@@ -131,26 +129,11 @@ def _unique(models: Iterable[Model]) -> Iterator[Model]:
             yield m
 
 
-def _mount_optional(module: str, attr: str, name: str) -> None:
-    """Attach a sub-command group defined elsewhere, if that module is present."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return
-    sub = getattr(mod, attr, None)
-    if isinstance(sub, typer.Typer):
-        app.add_typer(sub, name=name)
-    elif callable(sub):
-        app.command(name=name)(sub)
-
-
-_mount_optional("clients.drift_cli", "drift", "drift")
-_mount_optional("mock_server.recorder", "record", "record")
-_mount_optional("contracts.cli", "app", "contracts")
+app.command(name="record")(record)
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Run the mock's commands alone (the ``imagegw`` console script is :func:`imagegw.cli.main`)."""
     app()
 
 

@@ -2,7 +2,7 @@
 
 Point a client (or ``imagegw drift --base-url http://127.0.0.1:PORT``) at the proxy; every request
 is forwarded to ``--upstream`` and the exchange is stored in a recordings folder (format:
-:mod:`clients.recordings`, documented in ``docs/drift.md``) with credentials redacted and image
+:mod:`recordings`, documented in ``docs/drift.md``) with credentials redacted and image
 bytes stored once by content hash. The answer goes back to the client unchanged (apart from
 transport headers such as ``Content-Length``/``Content-Encoding``, which describe the wire).
 
@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from clients.recordings import HOP_HEADERS, RecordingWriter, Redactor, env_secrets
+from recordings import HOP_HEADERS, RecordingWriter, Redactor, env_secrets
 from contracts.registry import GATEWAY_IDS
 
 #: Request headers not forwarded (the proxy sets its own ``Host``; httpx negotiates encodings).
@@ -48,7 +48,7 @@ def build_recorder_app(gateway: str, upstream: str, out: str | Path, *, transpor
         max_body_bytes: larger request bodies answer 413 and are not forwarded.
 
     Returns:
-        A Starlette app; ``app.state.writer`` is its :class:`~clients.recordings.RecordingWriter`.
+        A Starlette app; ``app.state.writer`` is its :class:`~recordings.RecordingWriter`.
 
     An unreachable upstream answers 502 ``{"error": {"message", "type": "upstream_error"}}`` and
     nothing is recorded.

@@ -1,6 +1,6 @@
 """``imagegw serve --replay DIR``: answer recorded requests from a recordings folder.
 
-:class:`Replayer` indexes the exchanges of every gateway in ``DIR`` (format: :mod:`clients.recordings`,
+:class:`Replayer` indexes the exchanges of every gateway in ``DIR`` (format: :mod:`recordings`,
 ``docs/drift.md``) by ``(gateway, method, path, body hash)``. ``mock_server.gateways.base`` asks
 :meth:`Replayer.lookup` before the normal handler: a match answers the recorded response (images
 restored from their blobs), anything else falls back to the normal mock behaviour.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from starlette.responses import Response
 
-from clients.recordings import HOP_HEADERS, REDACTED, Exchange, Recordings, body_bytes, match_key
+from recordings import HOP_HEADERS, REDACTED, Exchange, Recordings, body_bytes, match_key
 
 #: Recorded response headers not replayed (transport, or set by the mock itself).
 _SKIP = HOP_HEADERS | {"date", "server"}

@@ -1,4 +1,4 @@
-"""`imagegw contracts inferred|lint|path` (contracts/cli.py, mounted by mock_server/cli.py)."""
+"""`imagegw contracts inferred|lint|path` (contracts/cli.py, mounted by imagegw/cli.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner
 
 import contracts
-from mock_server.cli import app
+from imagegw.cli import app
 
 runner = CliRunner()
 

@@ -23,7 +23,7 @@ import pytest
 
 import contracts
 from clients import ImageClient
-from clients.drift_plans import PLANS
+from drift.plans import PLANS
 from contracts.provenance import HTTP_METHODS, pointer, unpointer
 from contracts.registry import (
     AUTH_HEADERS, ERROR_SHAPE_BODIES, ERROR_SHAPES, GATEWAY_IDS, GATEWAYS, GatewayId, GatewaySpec, gateway_spec,
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = Path(os.environ.get("IMAGEGW_DOCS", ROOT.parent / "shared" / "gateway-docs"))
 REGISTRY_FILE = ROOT / "contracts" / "registry.py"
 #: Packages and scripts whose Python source must not restate a registry fact.
-SOURCE_DIRS = ("clients", "contracts", "mock_server", "tools", "bench")
+SOURCE_DIRS = ("clients", "contracts", "drift", "imagegw", "mock_server", "recordings", "tools", "bench")
 KEY = "sk-registry-test"
 
 SPECS = [pytest.param(g, id=g.id) for g in GATEWAYS]

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from drift_mutations import Mutator, Rule, each_item
 from drift_support import KEY, LiveServer, closed_port_url, files_containing, mock_app
 from mock_server import ManualClock
-from mock_server.cli import app as cli
+from imagegw.cli import app as cli
 
 ENV = {"IMAGEGW_POWERTOKENS_API_KEY": KEY}
 
@@ -41,8 +41,9 @@ def test_breaking_drift_exits_1(tmp_path: Path) -> None:
         result = invoke(["--gateway", "powertokens", "--base-url", server.url, "--report-dir", str(tmp_path), "--budget", "0"], ENV)
     assert result.exit_code == 1, result.output
     data = json.loads((tmp_path / "drift-powertokens.json").read_text())
+    # the contract requires the header; and the mock (compared in process) sends it where the gateway does not
     assert {(f["kind"], f["severity"], f["location"]) for f in data["findings"]} == {
-        ("header_dropped", "breaking", "/headers/x-request-id")}
+        ("header_dropped", "breaking", "/headers/x-request-id"), ("mock_divergence", "breaking", "/headers/x-request-id")}
     assert {f["probe"] for f in data["findings"]} == {"unknown_model", "invalid_size"}
     suite = ET.parse(tmp_path / "drift-powertokens.xml").getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "2"
@@ -57,7 +58,9 @@ def test_non_breaking_drift_fails_only_with_fail_on_any(tmp_path: Path, fail_on:
                          "--fail-on", fail_on], ENV)
     assert result.exit_code == code, result.output
     data = json.loads((tmp_path / "drift-powertokens.json").read_text())
-    assert [(f["kind"], f["severity"]) for f in data["findings"]] == [("field_added", "non-breaking")]
+    # the gateway sends a field the mock does not: that breaks nothing built against the mock either
+    assert [(f["kind"], f["severity"]) for f in data["findings"]] == [("field_added", "non-breaking"),
+                                                                      ("mock_divergence", "non-breaking")]
 
 
 def test_no_key_exits_2_naming_the_variable(tmp_path: Path) -> None:
@@ -111,3 +114,19 @@ def test_the_mock_under_its_prefix_is_a_valid_target(imagegw_server, tmp_path: P
     assert data["findings"] == [] and data["paid_generations"] == 2
     steps = {p["id"]: [s["step"] for s in p["steps"]] for p in data["probes"]}
     assert steps["generation_url"] == ["send", "download"]  # the url result, fetched from the mock itself
+
+
+def test_a_crash_in_drift_exits_2_not_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import drift.runner
+
+    def broken(*_args: object, **_kwargs: object) -> list[object]:
+        raise RuntimeError(f"a bug in a check (key {KEY})")
+
+    monkeypatch.setattr(drift.runner, "analyse", broken)
+    with LiveServer(mock_app("powertokens", ManualClock())) as server:
+        result = invoke(["--gateway", "powertokens", "--base-url", server.url, "--report-dir", str(tmp_path), "--budget", "0"], ENV)
+    assert result.exit_code == 2, result.output  # "could not run", never "breaking drift"
+    assert "drift failed: RuntimeError: a bug in a check" in result.output
+    data = json.loads((tmp_path / "drift-powertokens.json").read_text())
+    assert data["status"] == "could_not_run" and data["exit_code"] == 2 and data["findings"] == []
+    assert KEY not in result.output and not files_containing(tmp_path, KEY)

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer.main
 import yaml
 
-from clients.drift_cli import drift
+from imagegw.cli import app as imagegw_app
 from contracts.registry import GATEWAY_IDS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -30,13 +30,9 @@ def test_the_workflow_runs_nightly_per_gateway_with_secrets_and_artifacts() -> N
     probe = next(s for s in job["steps"] if "imagegw drift" in s.get("run", ""))
     assert "secrets[" in probe["env"]["KEY"]
     assert any(s.get("uses", "").startswith("actions/upload-artifact") and s.get("if") == "always()" for s in job["steps"])
-    command = typer.main.get_command(_app())
+    command = typer.main.get_command(imagegw_app).get_command(None, "drift")  # type: ignore[attr-defined]
+    assert command is not None
     known = {o for p in command.params for o in p.opts}
     used = set(re.findall(r"(--[a-z-]+)", probe["run"].split("imagegw drift", 1)[1].split("code=$?")[0]))
     assert used and used <= known, used - known
 
-
-def _app() -> typer.Typer:
-    app = typer.Typer(add_completion=False)
-    app.command()(drift)
-    return app

@@ -1,7 +1,7 @@
 """Every drift kind, injected into the mock on more than one gateway, is reported with the right
 kind, severity and location — and nothing else is.
 
-Expectations follow the rules in ``docs/drift.md`` (and ``clients.drift``'s docstring):
+Expectations follow the rules in ``docs/drift.md`` (and ``drift.model``'s docstring):
 narrowing what a request may send and widening what a response may hold break clients; a field
 the contract marks optional may go; an added field is tolerated unless the schema is closed;
 latency is reported but does not break. Whether a part is required comes from the contracts
@@ -239,13 +239,14 @@ def test_injected_change_is_reported(case: Case, baselines, mutated, drift_clock
 
 
 def test_every_kind_is_covered_on_more_than_one_gateway() -> None:
-    from clients.drift import KINDS
+    from drift import KINDS
 
     gateways: dict[str, set[str]] = {}
     for c in CASES:
         for kind, *_ in c.expect:
             gateways.setdefault(kind, set()).add(c.gateway)
-    tested = set(gateways) | {"contract_violation"}  # contract_violation: test_drift_runs.py (gravitex)
+    # contract_violation: test_drift_runs.py (gravitex); mock_divergence: test_mock_divergence.py (every gateway)
+    tested = set(gateways) | {"contract_violation", "mock_divergence"}
     assert tested == set(KINDS)
     single = {k for k, g in gateways.items() if len(g) < 2 and not k.startswith("task_state")}
     assert not single, single  # task states exist on PieBox only: covered on two of its families instead

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clients.drift import DriftRunner, finding_id
-from clients.drift_plans import PLANS
+from drift import PLANS, DriftRun, Target, finding_id
 from drift_mutations import FakeTimer, Rule, set_at
 from drift_support import HOST, KEY, mock_app, run_drift_on
 from mock_server import ManualClock
@@ -98,8 +97,8 @@ def test_a_rejected_key_stops_the_run_with_exit_2() -> None:
     app = mock_app("gravitex", clock)
     transport = SyncASGITransport(app)
     try:
-        report = DriftRunner("gravitex", base_url=HOST, api_key="sk-wrong-key-000000", transport=transport,
-                             timer=FakeTimer().now, sleep=clock.advance).run()
+        report = DriftRun("gravitex", Target(HOST, "sk-wrong-key-000000", transport), timer=FakeTimer().now,
+                          sleep=clock.advance).run()
     finally:
         transport.close()
     assert report.exit_code == 2

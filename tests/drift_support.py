@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from clients.drift import DriftReport, DriftRunner
+from drift import DriftReport, DriftRun, Limits, MockTarget, Target
 from drift_mutations import FakeTimer, Mutator, Rule
 from mock_server import ManualClock, Settings, create_app
 from mock_server.recorder import build_recorder_app
@@ -35,9 +35,9 @@ def run_drift_on(gateway: str, app: Any, clock: ManualClock, *, timer: FakeTimer
     """One drift run against ``app`` in-process (polls advance ``clock``)."""
     transport = SyncASGITransport(app)
     try:
-        runner = DriftRunner(gateway, base_url=HOST, api_key=KEY, budget=budget, baseline=baseline, transport=transport,
-                             timer=(timer or FakeTimer()).now, sleep=clock.advance, **kwargs)
-        return runner.run()
+        limits = {k: kwargs.pop(k) for k in list(kwargs) if k in Limits.__dataclass_fields__}
+        return DriftRun(gateway, Target(HOST, KEY, transport), budget=budget, baseline=baseline, limits=Limits(**limits),
+                        timer=(timer or FakeTimer()).now, sleep=clock.advance, **kwargs).run()
     finally:
         transport.close()
 
@@ -51,11 +51,26 @@ def record_through_proxy(gateway: str, out: Path, *, budget: int, rules: list[Ru
     recorder = build_recorder_app(gateway, HOST, out, transport=httpx.ASGITransport(app=upstream), timer=timer.now)
     transport = SyncASGITransport(recorder)
     try:
-        runner = DriftRunner(gateway, base_url="http://recorder.test", api_key=KEY, budget=budget, transport=transport,
-                             timer=timer.now, sleep=clock.advance, contract=False)
-        return runner.run()
+        return DriftRun(gateway, Target("http://recorder.test", KEY, transport), budget=budget, timer=timer.now,
+                        sleep=clock.advance, contract=False).run()
     finally:
         transport.close()
+
+
+class InProcessMocks:
+    """A :data:`drift.MockFactory`: the unmodified mock (every gateway under ``/{id}``, any key), in
+    process on its own manual clock; keeps each app it built so a test can read its journal."""
+
+    def __init__(self) -> None:
+        self.apps: list[Any] = []
+
+    def __call__(self, gateway: str) -> MockTarget:
+        clock = ManualClock()
+        app = create_app(Settings(raise_server_exceptions=True, secret=SECRET), clock=clock)
+        self.apps.append(app)
+        transport = SyncASGITransport(app)
+        return MockTarget(transport=transport, base_url=f"http://mock.test/{gateway}", advance=clock.advance,
+                          close=transport.close, description=f"the test mock ({gateway})")
 
 
 class Baselines:
@@ -67,7 +82,7 @@ class Baselines:
 
     def __call__(self, gateway: str) -> Path:
         if gateway not in self._done:
-            from clients.drift_plans import plan_for
+            from drift.plans import plan_for
 
             out = self.root / gateway
             report = record_through_proxy(gateway, out, budget=len(plan_for(gateway).paid))

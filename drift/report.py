@@ -2,7 +2,7 @@
 
 Files written by :func:`write_reports` into ``--report-dir``:
 
-``drift-<gateway>.json``   :meth:`clients.drift.DriftReport.as_dict` (``format: imagegw-drift-report``)
+``drift-<gateway>.json``   :meth:`drift.model.DriftReport.as_dict` (``format: imagegw-drift-report``)
 ``drift-<gateway>.md``     a human summary: findings table, then one section per finding
 ``drift-<gateway>.xml``    JUnit: one ``testsuite`` per gateway, one ``testcase`` per probe; a probe with
                            failing drift is a ``failure`` (breaking drift, or any with ``--fail-on any``),
@@ -22,8 +22,9 @@ from typing import Any, Iterable
 from rich.console import Console
 from rich.table import Table
 
-from .drift import KINDS, DriftReport, Finding
-from .recordings import Redactor
+from recordings import Redactor
+
+from .model import KINDS, DriftReport, Finding
 
 
 def _cell(value: Any, limit: int = 80) -> str:
@@ -42,7 +43,7 @@ def render_markdown(report: DriftReport) -> str:
     lines += [
         f"- Base URL: `{report.base_url}`",
         f"- Started: {report.started_at}; took {report.duration_s:.2f} s",
-        f"- Contract: {report.contract or 'none'}; baseline: {report.baseline or 'none'}",
+        f"- Contract: {report.contract or 'none'}; baseline: {report.baseline or 'none'}; mock: {report.mock or 'not compared'}",
         f"- Paid generations: {report.paid_used} of a budget of {report.budget}",
         f"- Findings: {d['summary']['findings']} ({d['summary']['breaking']} breaking); fail on: {report.fail_on}",
         f"- Result: **{verdict}** (exit code {report.exit_code})",
@@ -59,7 +60,7 @@ def render_markdown(report: DriftReport) -> str:
                   "|---|---|---|---|---|---|---|---|"]
         for f in ordered:
             lines.append(f"| `{f.id}` | {f.severity} | {f.kind} | `{f.operation}` | `{f.location}` | {_cell(f.expected, 40)} | "
-                         f"{_cell(f.observed, 40)} | {f.provenance.kind} |")
+                         f"{_cell(f.observed, 40)} | {f.provenance_kind} |")
         lines.append("")
         for f in ordered:
             lines += [f"### `{f.id}` — {f.kind} ({f.severity})", "",
@@ -68,7 +69,8 @@ def render_markdown(report: DriftReport) -> str:
                       f"- Expected: `{_cell(f.expected, 200)}`",
                       f"- Observed: `{_cell(f.observed, 200)}`",
                       f"- Gateway request id: `{f.request_id or 'none'}`",
-                      f"- Contract part: {f.provenance.describe()}; found by: {f.source}", ""]
+                      f"- Contract part: {f.describe_provenance()}; found by: {f.source}",
+                      *([f"- To change: {f.fix}"] if f.fix else []), ""]
     else:
         lines += ["No drift found.", ""]
     lines += ["## Probes", "", "| probe | paid | steps (status, ms) | findings |", "|---|---|---|---|"]
@@ -101,7 +103,7 @@ def render_junit(report: DriftReport) -> str:
         if failing:
             failures += 1
             text = "\n".join(f"{f.id} {f.kind} ({f.severity}) {f.operation} {f.location}: expected {json.dumps(f.expected)} "
-                             f"observed {json.dumps(f.observed)} request-id {f.request_id or '-'} [{f.provenance.kind}]"
+                             f"observed {json.dumps(f.observed)} request-id {f.request_id or '-'} [{f.provenance_kind}]"
                              for f in failing)
             fail = ET.SubElement(case, "failure", message=f"{len(failing)} drift finding(s)", type="drift")
             fail.text = text
@@ -152,7 +154,7 @@ def print_summary(report: DriftReport, console: Console) -> None:
         for f in sorted(report.findings, key=lambda f: (not f.breaking, f.kind)):
             style = "red" if f.breaking else "yellow"
             table.add_row(f"[{style}]{f.severity}[/]", f.kind, f.operation, f.location, _cell(f.expected, 40),
-                          _cell(f.observed, 40), f.provenance.kind)
+                          _cell(f.observed, 40), f.provenance_kind)
         console.print(table)
     n_b = len(report.breaking)
     colour = "green" if report.exit_code == 0 else "red"

@@ -33,6 +33,19 @@ ERROR_CATEGORICAL: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The mock's rule behind each free probe's answer ("{model}": the model the probe names).
+MOCK_RULES: dict[str, str] = {
+    "no_credentials": "the gateway's auth check (a request without a key)",
+    "unknown_model": "the catalog's model list (for {model})",
+    "invalid_size": "the catalog's size rule for {model}",
+    "unknown_task": "the task engine's answer to an unknown task id",
+    "passthrough_invalid_size": "the catalog's size rule for {model} (DashScope passthrough)",
+    "edits_missing_image": "TokenHub's edits form check (a file part named image is required)",
+    "chat_missing_region": "TokenHub's chat check of the X-TokenHub-Region header",
+    "chat_unknown_model": "the catalog's chat model list (for {model})",
+}
+
+
 @dataclass(frozen=True)
 class Send:
     """One HTTP request: ``method`` and ``path`` (relative to the gateway root, ``{task_id}``
@@ -93,6 +106,23 @@ class Probe:
     enum_params: tuple[str, ...] = ()
     lifecycle: Lifecycle | None = None
     why: str = ""
+
+    @property
+    def model(self) -> str | None:
+        """The model the request names (JSON ``model`` or the form field), if any."""
+        if isinstance(self.send.json, dict) and isinstance(self.send.json.get("model"), str):
+            return self.send.json["model"]
+        return next((v for k, v in self.send.form or () if k == "model"), None)
+
+    @property
+    def mock_rule(self) -> str:
+        """The rule of the mock that decides this probe's answer: what to change when the mock
+        answers it differently from the gateway (named in ``mock_divergence`` findings)."""
+        model = self.model or "the model"
+        rule = MOCK_RULES.get(self.id)
+        if rule is None:
+            rule = f"the catalog's rules for {model} and the gateway module that builds the answer"
+        return rule.format(model=model)
 
 
 @dataclass(frozen=True)

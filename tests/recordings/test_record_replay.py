@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from clients.drift_report import write_reports
-from clients.recordings import Recordings, sniff_image
+from drift.report import write_reports
+from recordings import Recordings, sniff_image
 from drift_mutations import FakeTimer, Mutator, Rule
 from drift_support import HOST, KEY, files_containing, mock_app, record_through_proxy, run_drift_on
 from mock_server import ManualClock

@@ -1,4 +1,4 @@
-"""The recordings folder: exchanges with a gateway, stored redacted, images stored once by hash.
+"""The recordings folder format: exchanges with a gateway, stored redacted, images stored once by hash.
 
 Written by ``imagegw record`` (the recording proxy, :mod:`mock_server.recorder`) and by
 ``imagegw drift --save-baseline``; read by ``imagegw serve --replay`` (:mod:`mock_server.replay`)

@@ -2,7 +2,7 @@
 
 ``Mutator(app, rules, timer)`` wraps the mock app; every :class:`Rule` that matches a request
 (method, path regex, answered status, request-body predicate, how many times) changes the
-answer: a JSON transform, another status, dropped headers, another content type, raw bytes, or
+answer: a JSON transform, another status, dropped or added headers, another content type, raw bytes, or
 latency — by advancing the injected :class:`FakeTimer`, never by sleeping.
 """
 
@@ -39,6 +39,7 @@ class Rule:
     raw: Callable[[bytes], bytes] | None = None
     set_status: int | None = None
     drop_headers: tuple[str, ...] = ()
+    add_headers: tuple[tuple[str, str], ...] = ()
     content_type: str | None = None
     delay_s: float = 0.0
     times: int | None = None  # apply to the first N matching answers only
@@ -114,6 +115,8 @@ class Mutator:
             if rule.drop_headers:
                 drop = {h.lower() for h in rule.drop_headers}
                 headers = [(k, v) for k, v in headers if k not in drop]
+            if rule.add_headers:
+                headers = headers + [(k.lower(), v) for k, v in rule.add_headers]
             if rule.content_type is not None:
                 headers = [(k, v) for k, v in headers if k != "content-type"] + [("content-type", rule.content_type)]
             if rule.delay_s and self.timer is not None:
