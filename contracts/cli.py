@@ -1,4 +1,4 @@
-"""``imagegw contracts``: tools over the five contracts (mounted by ``mock_server/cli.py``).
+"""``imagegw contracts``: tools over the five contracts (mounted by ``imagegw/cli.py``).
 
 ``imagegw contracts inferred [--gateway ID] [--json]``
     every part marked ``x-provenance: {kind: inferred}`` — where drift is most likely.

@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from catalog_requests import served
-from mock_server.cli import app
+from imagegw.cli import app
 
 runner = CliRunner()
 
