@@ -37,23 +37,14 @@ def join(base: str, token: str | int) -> str:
     return base + pointer([token])
 
 
+_JSON_TYPES: dict[type, str] = {type(None): "null", bool: "boolean", int: "integer", float: "number", str: "string",
+                                list: "array", dict: "object"}
+
+
 def json_type(value: Any) -> str:
-    """The JSON type name of a parsed value: null, boolean, integer, number, string, array, object."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
+    """The JSON type name of a parsed value: null, boolean, integer, number, string, array, object
+    (another Python type: its own name)."""
+    return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
 def _type_ok(value: Any, types: set[str]) -> bool:

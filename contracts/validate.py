@@ -31,6 +31,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from . import provenance as prov_mod
+from .diff import json_type
 from .formats import format_checker
 from .provenance import HTTP_METHODS, Provenance, pointer, resolve
 from .registry import CREDENTIAL_HEADERS
@@ -109,7 +110,6 @@ class Operation:
     param_names: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null", int: "integer", float: "number"}
 _SENSITIVE_HEADERS = CREDENTIAL_HEADERS | {"api-key", "proxy-authorization", "cookie"}
 
 
@@ -154,10 +154,6 @@ def _short(value: Any, limit: int = 80) -> str:
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _type_name(value: Any) -> str:
-    return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
 def _media(ctype: str | None) -> str:
@@ -384,7 +380,7 @@ class Contract:
                 continue
             if kw == "type":
                 kind = "unexpected_null" if err.instance is None else "type_mismatch"
-                expected, observed = f"type {_short(err.validator_value)}", f"{_type_name(err.instance)} {_short(err.instance, 40)}"
+                expected, observed = f"type {_short(err.validator_value)}", f"{json_type(err.instance)} {_short(err.instance, 40)}"
             elif kw in ("enum", "const"):
                 kind = "enum_mismatch"
                 expected = ("one of " if kw == "enum" else "") + _short(err.validator_value, 160)

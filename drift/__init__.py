@@ -16,6 +16,7 @@ Layout (each module's docstring is its specification):
 
 ::
 
+    from contracts.registry import gateway_spec
     from drift import DriftRun, Target
 
     report = DriftRun("tokenhub", Target(gateway_spec("tokenhub").host, api_key), budget=1).run()

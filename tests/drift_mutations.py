@@ -159,3 +159,8 @@ def drop_at(path: list[str]) -> Callable[[Any, dict], Any]:
         cur.pop(path[-1], None)
         return body
     return t
+
+
+def body_has(key: str, value: Any) -> Callable[[Any], bool]:
+    """A :attr:`Rule.when` predicate: the request's JSON body has ``key`` equal to ``value``."""
+    return lambda req: isinstance(req, dict) and req.get(key) == value

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from drift_support import run_drift_on
-from drift_mutations import Rule, drop_at, each_item, set_at
+from drift_mutations import Rule, body_has, drop_at, each_item, set_at
 
 GEN = r"^/v1/images/generations$"
 PB_GPT = r"^/v2/extend/image/gpt_image/generations$"
@@ -37,9 +37,6 @@ def _to_flat_error(body: Any, _h: dict) -> Any:
 def _to_envelope(body: Any, _h: dict) -> Any:
     return {"code": 400, "msg": body["error"]["message"], "data": None}
 
-
-def _when(key: str, value: Any):  # type: ignore[no-untyped-def]
-    return lambda req: isinstance(req, dict) and req.get(key) == value
 
 
 @dataclass
@@ -79,29 +76,29 @@ def cases() -> list[Case]:
                                              body=lambda b, _h: {"error": {**b["error"], "code": 400}})],
              {("type_changed", "breaking", "send", "/body/error/code")}),
         # -- now nullable: error.message is `type: string` in both contracts
-        Case("now_nullable", "powertokens", [Rule(path=GEN, status=400, when=_when("size", "1x1"),
+        Case("now_nullable", "powertokens", [Rule(path=GEN, status=400, when=body_has("size", "1x1"),
                                                   body=lambda b, _h: {"error": {**b["error"], "message": None}})],
              {("now_nullable", "breaking", "send", "/body/error/message")}),
         Case("now_nullable", "piebox", [Rule(path=PB_GPT_POLL, status=200, body=set_at(["model"], None))],
              {("now_nullable", "breaking", "poll", "/body/model")}, documented={"/body/model": True}),
         # -- a categorical value outside the known set
-        Case("enum_value_new", "powertokens", [Rule(path=GEN, status=400, when=_when("model", "imagegw-drift-no-such-model"),
+        Case("enum_value_new", "powertokens", [Rule(path=GEN, status=400, when=body_has("model", "imagegw-drift-no-such-model"),
                                                     body=lambda b, _h: {"error": {**b["error"], "type": "invalid_model_error"}})],
              {("enum_value_new", "breaking", "send", "/body/error/type")}),
         Case("enum_value_new", "piebox", [Rule(path=PB_GPT, status=200, body=set_at(["model"], "gpt-image-2-preview"))],
              {("enum_value_new", "breaking", "create", "/body/model")}),
         # -- a documented request value refused: narrowing a request -> breaking
         Case("enum_value_gone", "powertokens",
-             [Rule(path=GEN, status=200, when=_when("response_format", "url"), set_status=400,
+             [Rule(path=GEN, status=200, when=body_has("response_format", "url"), set_status=400,
                    body=_openai_error("response_format", "response_format: 'url' is no longer supported"))],
              {("enum_value_gone", "breaking", "send", "/request/body/response_format")},
              documented={"/request/body/response_format": True}),
         Case("enum_value_gone", "piebox",
-             [Rule(path=PB_GPT, status=200, when=_when("quality", "low"), set_status=400,
+             [Rule(path=PB_GPT, status=200, when=body_has("quality", "low"), set_status=400,
                    body=_openai_error("quality", "quality: 'low' is not one of medium, high"))],
              {("enum_value_gone", "breaking", "create", "/request/body/quality")}),
         # -- status code changed (bodies unchanged)
-        Case("status_code_changed", "powertokens", [Rule(path=GEN, status=400, when=_when("model", "imagegw-drift-no-such-model"),
+        Case("status_code_changed", "powertokens", [Rule(path=GEN, status=400, when=body_has("model", "imagegw-drift-no-such-model"),
                                                          set_status=404)],
              {("status_code_changed", "breaking", "send", "/status")}),
         Case("status_code_changed", "piebox", [Rule(path=PB_GPT, status=401, set_status=403)],
@@ -133,7 +130,7 @@ def cases() -> list[Case]:
         Case("content_type_changed", "piebox", [Rule(path=PB_GPT_POLL, status=404, content_type="text/html")],
              {("content_type_changed", "breaking", "send", "/content_type")}),
         Case("content_type_changed_b64", "powertokens",
-             [Rule(path=GEN, status=200, when=_when("response_format", "b64_json"),
+             [Rule(path=GEN, status=200, when=body_has("response_format", "b64_json"),
                    body=each_item("data", lambda i: i.__setitem__("b64_json", "bm90IGFuIGltYWdlLCBqdXN0IHRleHQ=")))],
              {("content_type_changed", "breaking", "send", "/body/data/0/b64_json")}, budget=2),
         # -- latency: non-breaking, against the baseline (0 ms recorded; 30 s injected)
@@ -155,7 +152,7 @@ def cases() -> list[Case]:
                                                  body=lambda b, _h: {**b, "code": "InvalidSize"})],
              {("enum_value_new", "breaking", "send", "/body/code")}),
         Case("enum_value_gone", "tokenhub",
-             [Rule(path=GEN, status=200, when=_when("response_format", "url"), set_status=400,
+             [Rule(path=GEN, status=200, when=body_has("response_format", "url"), set_status=400,
                    body=_openai_error("response_format", "response_format url is not available for this model"))],
              {("enum_value_gone", "breaking", "send", "/request/body/response_format")}, budget=2),
         Case("status_code_changed", "tokenhub", [Rule(path=CHAT, status=400, when=lambda r: r.get("model") != "imagegw-drift-no-such-model",
@@ -182,7 +179,7 @@ def cases() -> list[Case]:
         Case("enum_value_new", "gravitex", [Rule(path=GEN, status=200, body=set_at(["msg"], "OK"))],
              {("enum_value_new", "breaking", "send", "/body/msg")}),
         Case("enum_value_gone", "imageseries",
-             [Rule(path=GEN, status=200, when=_when("quality", "low"), set_status=400,
+             [Rule(path=GEN, status=200, when=body_has("quality", "low"), set_status=400,
                    body=lambda b, _h: {"code": 400, "msg": "quality: 'low' is not supported any more", "data": None})],
              {("enum_value_gone", "breaking", "send", "/request/body/quality")}),
         Case("status_code_changed", "imageseries", [Rule(path=GEN, status=401, set_status=403,

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from drift import PLANS
 from drift.plans import NO_SUCH_MODEL
-from drift_mutations import Mutator, Rule, drop_at, each_item, set_at
+from drift_mutations import Mutator, Rule, body_has, drop_at, each_item, set_at
 from drift_support import KEY, InProcessMocks, LiveServer, mock_app, run_drift_on
 from imagegw.cli import app as cli
 from mock_server import ManualClock
@@ -46,9 +46,6 @@ def test_the_unmodified_mock_does_not_diverge_from_itself(gateway: str) -> None:
     assert not mocks.apps[0].state.mock.internal_errors
 
 
-def _when(key: str, value: object):  # type: ignore[no-untyped-def]
-    return lambda req: isinstance(req, dict) and req.get(key) == value
-
 
 @dataclass
 class Case:
@@ -74,13 +71,13 @@ CASES = [
     Case("gateway_sends_a_header", "imageseries", [Rule(path=GEN, status=401, add_headers=(("X-RateLimit-Remaining", "0"),))],
          {("non-breaking", "send", "/headers/x-ratelimit-remaining")}),
     # the mock accepts or answers otherwise what the gateway refuses: another status
-    Case("status", "powertokens", [Rule(path=GEN, status=400, when=_when("size", "1x1"), set_status=422)],
+    Case("status", "powertokens", [Rule(path=GEN, status=400, when=body_has("size", "1x1"), set_status=422)],
          {("breaking", "send", "/status")}),
     Case("status_paid", "gravitex", [Rule(path=GEN, status=200, set_status=400,
                                           body=lambda b, _h: {"code": 400, "msg": "quality low is gone", "data": None})],
          {("breaking", "send", "/status")}, budget=1),
     # a value clients switch on
-    Case("error_code", "powertokens", [Rule(path=GEN, status=400, when=_when("model", NO_SUCH_MODEL),
+    Case("error_code", "powertokens", [Rule(path=GEN, status=400, when=body_has("model", NO_SUCH_MODEL),
                                             body=set_at(["error", "code"], "imagegw_other_code"))],
          {("breaking", "send", "/body/error/code")}),
     Case("dashscope_code", "tokenhub", [Rule(path=GEN, status=400, when=lambda r: isinstance(r, dict) and "input" in r,
@@ -122,7 +119,7 @@ def test_a_mock_divergence_is_reported_with_what_to_change(case: Case, mutated, 
 
 
 def test_a_status_divergence_names_the_catalog_rule(mutated, drift_clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
-    app = mutated("powertokens", [Rule(path=GEN, status=400, when=_when("size", "1x1"), set_status=422)])
+    app = mutated("powertokens", [Rule(path=GEN, status=400, when=body_has("size", "1x1"), set_status=422)])
     report = run_drift_on("powertokens", app, drift_clock, timer=fake_timer, budget=0, mock=InProcessMocks())
     (f,) = [f for f in report.findings if f.kind == "mock_divergence"]
     assert (f.probe, f.expected, f.observed) == ("invalid_size", 400, 422)
