@@ -14,6 +14,12 @@ read the same registry, through this API::
     for f in findings:                          # contracts.Finding
         print(f.location, f.kind, f.expected, f.observed, f.documented)
     contracts.inferred_parts("powertokens")     # [InferredPart(gateway, pointer, label, source)]
+    op, params, _ = c.match("POST", "/v1/images/generations")
+    key, response = c.response_for(op, 200)     # the response object the operation declares
+    media, schema = c.media_for(response, "application/json")
+
+    from contracts.diff import SchemaDiff       # what differs, not only whether (drift detection)
+    SchemaDiff(c.spec).compare(body, schema)    # [Diff(kind, location, expected, observed, breaking, provenance)]
 
 Paths are relative to the gateway root (``"/v1/images/generations"``, not the mock's
 ``"/powertokens/v1/…"``). Validation uses jsonschema (Draft 2020-12, OpenAPI 3.1's dialect); see
