@@ -56,6 +56,11 @@ def _type_ok(value: Any, types: set[str]) -> bool:
     return t == "number" and "integer" in types and float(value).is_integer()
 
 
+def _cost(diffs: list[Diff]) -> tuple[int, int]:
+    """How bad a branch's differences are: breaking ones first, then how many."""
+    return sum(1 for d in diffs if d.breaking), len(diffs)
+
+
 def _prov(node: Any) -> Provenance | None:
     return Provenance.from_obj(node.get("x-provenance")) if isinstance(node, Mapping) else None
 
@@ -175,8 +180,9 @@ class SchemaDiff:
         for key in ("oneOf", "anyOf"):
             branches = s.get(key)
             if isinstance(branches, list) and branches:
-                results = [self._compare(value, b, loc, False, depth + 1, prov) for b in branches]
-                out += min(results, key=lambda r: (sum(1 for d in r if d.breaking), len(r)))
+                results: list[list[Diff]] = [self._compare(value, b, loc, False, depth + 1, prov) for b in branches]
+                best: list[Diff] = min(results, key=_cost)
+                out += best
         if "if" in s:
             cond = self._compare(value, s["if"], loc, False, depth + 1, prov)
             branch = s.get("then") if not cond else s.get("else")
@@ -186,7 +192,7 @@ class SchemaDiff:
             out += self._compare_object(value, s, loc, entry, depth, prov)
         elif isinstance(value, list):
             items = s.get("items")
-            prefix = s.get("prefixItems") if isinstance(s.get("prefixItems"), list) else []
+            prefix: list[Any] = s["prefixItems"] if isinstance(s.get("prefixItems"), list) else []
             for i, item in enumerate(value):
                 sub = prefix[i] if i < len(prefix) else items
                 if sub is not None and sub is not False:
@@ -196,7 +202,7 @@ class SchemaDiff:
     def _compare_object(self, value: dict[str, Any], s: Mapping[str, Any], loc: str, entry: bool, depth: int,
                         prov: Provenance | None) -> list[Diff]:
         out: list[Diff] = []
-        props = s.get("properties") if isinstance(s.get("properties"), Mapping) else {}
+        props: Mapping[str, Any] = s["properties"] if isinstance(s.get("properties"), Mapping) else {}
         for name in s.get("required", []) or []:
             if name not in value:
                 p = _prov(self.resolve(props.get(name))) or prov

@@ -25,7 +25,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from contracts.registry import BY_ID
 from recordings import Redactor
@@ -48,7 +48,7 @@ class RichProgress(ProgressSink):
         self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=console,
                                  transient=True)
-        self.task: int | None = None
+        self.task: TaskID | None = None
 
     def begin(self, total: int) -> None:
         self.progress.start()

@@ -196,7 +196,7 @@ PIEBOX = GatewayPlan(
 
 _TH_GEN = "/v1/images/generations"
 _TH_FLAT = {"model": "tokenhub/gpt-image-2", "prompt": PROMPT, "size": "1024x1024", "n": 1}
-_TH_WAN = {"model": "wan2.6-t2i", "input": {"messages": [{"role": "user", "content": [{"text": PROMPT}]}]},
+_TH_WAN: dict[str, Any] = {"model": "wan2.6-t2i", "input": {"messages": [{"role": "user", "content": [{"text": PROMPT}]}]},
            "parameters": {"n": 1, "size": "1280*1280", "watermark": False}}
 TOKENHUB = GatewayPlan(
     gateway="tokenhub",

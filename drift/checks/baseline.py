@@ -115,28 +115,28 @@ def compare(ctx: Context, probe: Probe, obs: Observation, ex: Exchange, body_com
 
 def _shape_diff(ctx: Context, probe: Probe, obs: Observation, b_body: Any, schema: Any) -> list[Finding]:
     schemas = ctx.schemas if schema is not None else None
-    B, O = shape_of(b_body), shape_of(obs.body)
+    was, now = shape_of(b_body), shape_of(obs.body)
     out: list[Finding] = []
-    for ptr in sorted(set(O) - set(B)):
+    for ptr in sorted(set(now) - set(was)):
         up = parent(ptr)
-        if "object" not in B.get(up, set()) or "object" not in O.get(up, set()):
+        if "object" not in was.get(up, set()) or "object" not in now.get(up, set()):
             continue
         if schemas is not None and schemas.lookup(schema, ptr)[0]:
             continue  # the contract declares it: the gateway now sends an optional field
         closed = schemas is not None and any(schemas.declared(n)[1] for n in schemas.lookup(schema, up)[0])
-        out.append(ctx.finding(probe, obs, "field_added", "/body" + ptr, "absent in the baseline", sorted(O[ptr]),
+        out.append(ctx.finding(probe, obs, "field_added", "/body" + ptr, "absent in the baseline", sorted(now[ptr]),
                                breaking=closed, source="baseline"))
-    gone = set(B) - set(O)
+    gone = set(was) - set(now)
     for ptr in sorted(gone):
         up = parent(ptr)
-        if "object" not in O.get(up, set()) or "object" not in B.get(up, set()) or up in gone:
+        if "object" not in now.get(up, set()) or "object" not in was.get(up, set()) or up in gone:
             continue
         required = schemas.lookup(schema, ptr)[1] if schemas is not None else None
-        out.append(ctx.finding(probe, obs, "field_removed", "/body" + ptr, sorted(B[ptr]), "absent",
+        out.append(ctx.finding(probe, obs, "field_removed", "/body" + ptr, sorted(was[ptr]), "absent",
                                breaking=required is not False, source="baseline",
                                message="the contract marks this field optional" if required is False else ""))
-    for ptr in sorted(set(B) & set(O)):
-        tb, to = B[ptr], O[ptr]
+    for ptr in sorted(set(was) & set(now)):
+        tb, to = was[ptr], now[ptr]
         if to <= tb:
             continue
         allowed = schemas.types_at(schema, ptr) if schemas is not None else set()
