@@ -104,6 +104,7 @@ def render_junit(report: DriftReport) -> str:
             failures += 1
             text = "\n".join(f"{f.id} {f.kind} ({f.severity}) {f.operation} {f.location}: expected {json.dumps(f.expected)} "
                              f"observed {json.dumps(f.observed)} request-id {f.request_id or '-'} [{f.provenance_kind}]"
+                             + (f" change: {f.fix}" if f.fix else "")
                              for f in failing)
             fail = ET.SubElement(case, "failure", message=f"{len(failing)} drift finding(s)", type="drift")
             fail.text = text

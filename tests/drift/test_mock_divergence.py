@@ -156,6 +156,7 @@ def test_a_removed_optional_field_the_mock_sends_exits_1(tmp_path: Path) -> None
     assert "the contract marks it optional" in finding["message"]
     assert finding["fix"].startswith("contract: createImage, response 200, application/json /data/0/size; mock: ")
     assert "To change: contract: createImage" in (tmp_path / "drift-powertokens.md").read_text()
+    assert "change: contract: createImage" in (tmp_path / "drift-powertokens.xml").read_text()
     # the same run without the mock: the contract allows the change, so nothing fails
     assert without.exit_code == 0, without.output
     assert json.loads((tmp_path / "no-mock" / "drift-powertokens.json").read_text())["findings"] == []
