@@ -33,6 +33,7 @@ from .errors import (
                      ConfigurationError,
                      ContentPolicyError,
                      ContractViolation,
+                     DeadlineExceeded,
                      InvalidRequestError,
                      NotFoundError,
                      PermissionDeniedError,
@@ -41,6 +42,7 @@ from .errors import (
                      ServerError,
                      TaskFailed,
                      TaskTimeout,
+                     UnreadableResponseError,
 )
 from .retry import NO_RETRY, PollPolicy, RetryPolicy
 from .sync import ImageClient
@@ -52,5 +54,5 @@ __all__ = [
     "build_request", "build_edit_request", "build_chat_request", "parse_response", "parse_task",
     "APIError", "APIStatusError", "InvalidRequestError", "ContentPolicyError", "AuthenticationError",
     "PermissionDeniedError", "NotFoundError", "RateLimitError", "QuotaExceededError", "ServerError",
-    "APIConnectionError", "APITimeoutError", "TaskFailed", "TaskTimeout", "ContractViolation", "ConfigurationError",
+    "APIConnectionError", "APITimeoutError", "DeadlineExceeded", "UnreadableResponseError", "TaskFailed", "TaskTimeout", "ContractViolation", "ConfigurationError",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -18,13 +19,18 @@ from .retry import PollPolicy, RetryPolicy
 from .types import ChatRequest, EditRequest, ImageRequest, TaskHandle
 
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)  # image answers are large (001: "~2–3 MB per image")
+#: A call's whole deadline when none is given, seconds (raised to the poll timeout plus
+#: :data:`DEADLINE_POLL_MARGIN` when that is longer).
+DEFAULT_DEADLINE = 600.0
+DEADLINE_POLL_MARGIN = 120.0
 
 
 class BaseClient:
     """Configuration shared by :class:`~clients.ImageClient` and :class:`~clients.AsyncImageClient`."""
 
     def __init__(self, gateway: str, *, api_key: str | None, base_url: str | None, retry: RetryPolicy | None,
-                 poll: PollPolicy | None, strict: bool, download: bool, headers: Mapping[str, str] | None) -> None:
+                 poll: PollPolicy | None, strict: bool, download: bool, headers: Mapping[str, str] | None,
+                 deadline: float | None = None) -> None:
         if gateway not in GATEWAY_IDS:
             raise ConfigurationError(f"unknown gateway {gateway!r}; expected one of {', '.join(GATEWAY_IDS)}")
         spec = gateway_spec(gateway)
@@ -39,14 +45,25 @@ class BaseClient:
         self.gateway = gateway
         self.base_url = root.rstrip("/")
         self.strict = strict
+        poll = poll or PollPolicy()
+        if deadline is None:
+            deadline = max(DEFAULT_DEADLINE, poll.timeout + DEADLINE_POLL_MARGIN)
+        if not deadline > 0:
+            raise ConfigurationError(f"deadline must be > 0 seconds; got {deadline!r}")
         self._s = Settings(gateway=gateway, base_url=self.base_url, key=_Key(key), retry=retry or RetryPolicy(),
-                           poll=poll or PollPolicy(), validator=contract_validator(gateway, self.base_url) if strict else None,
-                           download=download, headers=dict(headers or {}))
+                           poll=poll, validator=contract_validator(gateway, self.base_url) if strict else None,
+                           download=download, headers=dict(headers or {}),
+                           deadline=None if math.isinf(deadline) else float(deadline))
 
     @property
     def retry(self) -> RetryPolicy:
         """The retry policy in use."""
         return self._s.retry
+
+    @property
+    def deadline(self) -> float | None:
+        """Seconds one call may take in all (``None``: unbounded)."""
+        return self._s.deadline
 
     @property
     def poll(self) -> PollPolicy:

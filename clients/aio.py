@@ -28,7 +28,11 @@ class AsyncImageClient(BaseClient):
             Image Series documents none, so it is required there). For the mock:
             ``http://127.0.0.1:8000/tokenhub``.
         transport: an ``httpx`` transport (tests: ``httpx.ASGITransport(app=app)``).
-        timeout: the HTTP timeout (seconds or ``httpx.Timeout``).
+        timeout: the HTTP timeout of each network operation (seconds or ``httpx.Timeout``).
+        deadline: seconds one call may take in all — retries, task polling and downloads
+            included — before :class:`~clients.errors.DeadlineExceeded` (default: 600, or the
+            poll timeout plus 120 when that is longer; ``math.inf``: no bound). Each send is
+            cancelled when it would pass it, however slowly the server answers.
         retry / poll: :class:`~clients.retry.RetryPolicy` / :class:`~clients.retry.PollPolicy`.
         strict: validate every gateway response against its contract (``contracts``) and raise
             :class:`~clients.errors.ContractViolation` on findings.
@@ -48,11 +52,11 @@ class AsyncImageClient(BaseClient):
                  retry: RetryPolicy | None = None, poll: PollPolicy | None = None, strict: bool = False,
                  download: bool = True, headers: Mapping[str, str] | None = None,
                  sleep: Callable[[float], Awaitable[Any]] = anyio.sleep, monotonic: Callable[[], float] = default_monotonic,
-                 http_client: httpx.AsyncClient | None = None) -> None:
+                 http_client: httpx.AsyncClient | None = None, deadline: float | None = None) -> None:
         super().__init__(gateway, api_key=api_key, base_url=base_url, retry=retry, poll=poll, strict=strict,
-                         download=download, headers=headers)
+                         download=download, headers=headers, deadline=deadline)
         self._own = http_client is None
-        self._http = http_client or httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=True)
+        self._http = http_client or httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
         self._sleep = sleep
         self._monotonic = monotonic
 
@@ -75,6 +79,7 @@ class AsyncImageClient(BaseClient):
 
     # -- the driver ------------------------------------------------------------------------------
     async def _run(self, gen: flow.Flow) -> Any:
+        deadline = flow.Deadline.start(self._monotonic(), self._s.deadline)
         value: Any = None
         error: BaseException | None = None
         while True:
@@ -84,12 +89,25 @@ class AsyncImageClient(BaseClient):
                 return stop.value
             value, error = None, None
             if isinstance(effect, flow.Send):
+                now = self._monotonic()
+                left = deadline.remaining(now)
+                if left == 0.0:
+                    error = deadline.exceeded("before sending", effect.request, self.gateway)
+                    continue
+                deadline.bound_timeouts(effect.request, self._http.timeout, now)
                 try:
-                    value = await self._http.send(effect.request)
-                except httpx.TransportError as exc:
-                    error = flow.to_connection_error(exc, effect.request, self.gateway)
+                    with anyio.fail_after(left):
+                        value = await self._http.send(effect.request, follow_redirects=False)
+                except TimeoutError as exc:  # anyio's: the deadline passed
+                    error = flow.send_error(exc, effect.request, self.gateway, deadline=deadline)
+                except flow.SEND_ERRORS as exc:
+                    error = flow.send_error(exc, effect.request, self.gateway)
             elif isinstance(effect, flow.Sleep):
-                await self._sleep(effect.seconds)
+                left = deadline.remaining(self._monotonic())
+                if left is not None and effect.seconds > left:
+                    error = deadline.exceeded(f"a wait of {effect.seconds:g} s would pass it", gateway=self.gateway)
+                else:
+                    await self._sleep(effect.seconds)
             elif isinstance(effect, flow.Now):
                 value = self._monotonic()
             else:  # pragma: no cover - a flow bug

@@ -48,15 +48,17 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from contracts.registry import CREDENTIAL_HEADERS as GATEWAY_CREDENTIAL_HEADERS
 from contracts.registry import GATEWAY_IDS, gateway_spec
 
-from .errors import ConfigurationError, ContractViolation, error_from_envelope, error_from_response
+from .errors import ConfigurationError, ContractViolation, decode_json, error_from_envelope, error_from_response
 from .types import ChatRequest, EditRequest, GeneratedImage, ImageRequest, ImageResponse, ItemError, TaskHandle, TaskStatus, inspect_image
 
 __all__ = [
     "Finding", "family_of", "default_base_url", "build_request", "build_edit_request",
     "build_chat_request", "build_poll_request", "build_download_request", "parse_response", "parse_task",
-    "attach_download", "relative_path", "encode_image", "USER_AGENT",
+    "attach_download", "relative_path", "encode_image", "USER_AGENT", "MAX_REDIRECTS", "REDIRECT_DROPPED_HEADERS",
+    "redirect_request",
 ]
 
 USER_AGENT = "imagegw-client/0.1"
@@ -121,6 +123,28 @@ def _check_gateway(gateway: str) -> None:
     """Raises :class:`ConfigurationError` for an id outside :data:`contracts.registry.GATEWAY_IDS`."""
     if gateway not in GATEWAY_IDS:
         raise ConfigurationError(f"unknown gateway {gateway!r}; expected one of {', '.join(GATEWAY_IDS)}")
+
+
+#: Redirects one request may follow (httpx's and requests' default).
+MAX_REDIRECTS = 20
+#: Request headers never sent to another origin on a redirect: the gateways' credential headers
+#: (:data:`contracts.registry.CREDENTIAL_HEADERS`; httpx drops only ``Authorization``, and
+#: PieBox's key travels in ``X-API-Key``) and the other headers that carry credentials.
+REDIRECT_DROPPED_HEADERS = GATEWAY_CREDENTIAL_HEADERS | {"cookie", "proxy-authorization"}
+
+
+def redirect_request(original: httpx.Request, next_request: httpx.Request) -> httpx.Request:
+    """The request that follows a redirect of ``original``: httpx's ``next_request`` (method,
+    body and ``Authorization`` handled per RFC 9110 §15.4), without any of
+    :data:`REDIRECT_DROPPED_HEADERS` when it leaves ``original``'s origin (scheme, host, port; an
+    ``http`` to ``https`` upgrade on the same host keeps them, as httpx does)."""
+    a, b = original.url, next_request.url
+    same = (a.scheme, a.host, a.port) == (b.scheme, b.host, b.port)
+    upgrade = a.host == b.host and a.scheme == "http" and b.scheme == "https" and a.port in (None, 80) and b.port in (None, 443)
+    if not (same or upgrade):
+        for name in REDIRECT_DROPPED_HEADERS:
+            next_request.headers.pop(name, None)
+    return next_request
 
 
 def _headers(gateway: str, api_key: str | None, extra: Mapping[str, str] | None, *, json_body: bool = True) -> dict[str, str]:
@@ -396,8 +420,8 @@ _BARE_DATA_URL = re.compile(r"data:(image/[A-Za-z0-9.+-]+);base64,([A-Za-z0-9+/=
 
 def _json_body(gateway: str, response: httpx.Response) -> Any:
     try:
-        return json.loads(response.content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        return decode_json(response.content)
+    except ValueError:
         ctype = response.headers.get("content-type", "")
         raise _violation(gateway, response, "", "a JSON body", f"{ctype or 'no content type'}, {len(response.content)} bytes") from None
 

@@ -14,6 +14,9 @@ The tree mirrors HTTP status, in the manner of httpx and openai-python::
      │    └── ServerError             5xx — retryable
      ├── APIConnectionError           no answer: DNS, refused, reset, protocol error — retryable
      │    └── APITimeoutError         the HTTP timeout expired — retryable
+     │         └── DeadlineExceeded   the call's whole deadline ran out — never retried
+     ├── UnreadableResponseError      an answer that cannot be read: a Content-Encoding that does not
+     │                                decode, a redirect loop — never retried
      ├── TaskFailed                   a PieBox task ended ``failed`` (code, message, task_id)
      ├── TaskTimeout                  a task was not terminal within the overall poll timeout
      └── ContractViolation            strict mode: a response broke the gateway's contract (findings)
@@ -21,6 +24,9 @@ The tree mirrors HTTP status, in the manner of httpx and openai-python::
     ConfigurationError (ValueError)   the client was set up or called wrongly (no request sent)
 
 Status codes the tree does not name (408, 409, other 4xx) raise :class:`APIStatusError` itself.
+
+Whatever a server sends — any status, headers or bytes, JSON nested past Python's recursion
+limit, a bad ``Content-Encoding``, a redirect loop — a call raises only these exceptions.
 
 Error shapes (``mock_server/errors.py`` lists what each gateway sends; all of them are
 *inferred* — no gateway document shows an error body, except TokenHub's
@@ -48,9 +54,9 @@ from typing import Any
 __all__ = [
     "APIError", "APIStatusError", "InvalidRequestError", "ContentPolicyError", "AuthenticationError",
     "PermissionDeniedError", "NotFoundError", "RateLimitError", "QuotaExceededError", "ServerError",
-    "APIConnectionError", "APITimeoutError", "TaskFailed", "TaskTimeout", "ContractViolation",
+    "APIConnectionError", "APITimeoutError", "DeadlineExceeded", "UnreadableResponseError", "TaskFailed", "TaskTimeout", "ContractViolation",
     "ConfigurationError", "error_from_openai", "error_from_dashscope", "error_from_envelope",
-    "error_from_response", "parse_retry_after",
+    "error_from_response", "parse_retry_after", "decode_json",
 ]
 
 
@@ -170,6 +176,25 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """The HTTP timeout expired before an answer arrived."""
+
+
+class DeadlineExceeded(APITimeoutError):
+    """The call's whole deadline (``deadline=`` of the client: retries, polls and downloads
+    included) ran out. Never retried.
+
+    Attributes:
+        deadline: the deadline, seconds.
+    """
+
+    def __init__(self, message: str, *, deadline: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.deadline = deadline
+
+
+class UnreadableResponseError(APIError):
+    """An answer arrived but cannot be read: its ``Content-Encoding`` does not decode, it
+    redirects in a loop (more than ``clients.core.MAX_REDIRECTS`` hops), or it is otherwise
+    malformed below HTTP's status line. Never retried."""
 
 
 class TaskFailed(APIError):
@@ -361,6 +386,19 @@ def error_from_envelope(status: int, body: Mapping[str, Any], headers: Mapping[s
                request_id=_request_id(headers, body), **extra, **kw)
 
 
+def decode_json(content: bytes) -> Any:
+    """``content`` as JSON (UTF-8).
+
+    Raises:
+        ValueError: when it is not UTF-8 JSON, or nests deeper than Python's recursion limit
+            (``json`` raises ``RecursionError`` there).
+    """
+    try:
+        return json.loads(content.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
 def error_from_response(status: int, content: bytes, headers: Mapping[str, str], **kw: Any) -> APIStatusError:
     """Decode an error response and map it with the function for its shape.
 
@@ -370,8 +408,8 @@ def error_from_response(status: int, content: bytes, headers: Mapping[str, str],
     """
     body: Any
     try:
-        body = json.loads(content.decode("utf-8")) if content else None
-    except (UnicodeDecodeError, ValueError):
+        body = decode_json(content) if content else None
+    except ValueError:  # UnicodeDecodeError is one
         body = None
     if isinstance(body, dict):
         if isinstance(body.get("error"), dict):

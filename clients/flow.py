@@ -8,13 +8,23 @@ async shell with ``httpx.AsyncClient`` and an async sleep. Retry, polling, downl
 validation therefore exist once, and stay free of I/O (sans-IO).
 
 A transport failure is thrown back into the flow as :class:`~clients.errors.APIConnectionError`
-(or :class:`~clients.errors.APITimeoutError`) at the ``Send`` that caused it.
+(or :class:`~clients.errors.APITimeoutError`) at the ``Send`` that caused it, an answer that
+cannot be read as :class:`~clients.errors.UnreadableResponseError` (:func:`send_error` maps them).
+
+Redirects are followed here, not by httpx (the shells send with ``follow_redirects=False``):
+httpx builds each next request (``response.next_request``: method, body and ``Authorization``
+per RFC 9110 §15.4), and :func:`clients.core.redirect_request` also drops the PieBox
+``X-API-Key`` and every other credential header when the redirect leaves the origin.
+
+The whole-call deadline (:class:`Deadline`) is kept by the shells: a ``Send`` or ``Sleep`` that
+would end past it gets :class:`~clients.errors.DeadlineExceeded` thrown in instead.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -22,14 +32,15 @@ from typing import Any
 import httpx
 
 from . import core
-from .errors import APIConnectionError, APITimeoutError, ConfigurationError, ContractViolation, TaskFailed, TaskTimeout, error_from_response
+from .errors import (APIConnectionError, APIError, APITimeoutError, ConfigurationError, ContractViolation, DeadlineExceeded,
+                     TaskFailed, TaskTimeout, UnreadableResponseError, error_from_response)
 from .retry import PollPolicy, RetryPolicy
 from .types import GeneratedImage, ImageResponse, ItemError, TaskHandle, TaskStatus
 
 log = logging.getLogger("imagegw.client")
 
-__all__ = ["Send", "Sleep", "Now", "Settings", "call", "generate", "wait", "download_all", "poll_once", "to_connection_error",
-           "contract_validator"]
+__all__ = ["Send", "Sleep", "Now", "Settings", "Deadline", "call", "generate", "wait", "download_all", "poll_once",
+           "to_connection_error", "send_error", "SEND_ERRORS", "contract_validator"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,60 @@ class Settings:
     validator: Validator | None = None
     download: bool = True
     headers: dict[str, str] = field(default_factory=dict)
+    #: seconds one call may take in all (retries, polls, downloads); ``None``: unbounded.
+    deadline: float | None = None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The end of one call on the shell's monotonic clock (``expires`` is ``inf`` without a deadline)."""
+
+    seconds: float | None
+    expires: float
+
+    @classmethod
+    def start(cls, now: float, seconds: float | None) -> "Deadline":
+        """The deadline of a call starting at ``now`` that may take ``seconds`` (``None``: no bound)."""
+        return cls(seconds, math.inf if seconds is None else now + seconds)
+
+    def remaining(self, now: float) -> float | None:
+        """Seconds left at ``now`` (never negative), or ``None`` without a deadline."""
+        return None if self.seconds is None else max(0.0, self.expires - now)
+
+    def exceeded(self, what: str, request: httpx.Request | None = None, gateway: str | None = None) -> DeadlineExceeded:
+        """The error for a call that ran out of time while doing ``what``."""
+        return DeadlineExceeded(f"the call's deadline of {self.seconds:g} s ran out ({what})", deadline=self.seconds,
+                                gateway=gateway, method=request.method if request is not None else None,
+                                url=str(request.url.copy_with(query=None)) if request is not None else None)
+
+    def bound_timeouts(self, request: httpx.Request, timeout: httpx.Timeout, now: float) -> None:
+        """Cap ``request``'s per-operation timeouts (connect, read, write, pool) at the time left."""
+        left = self.remaining(now)
+        if left is None:
+            return
+        caps = {k: (left if v is None else min(v, left)) for k, v in timeout.as_dict().items()}
+        request.extensions = {**request.extensions, "timeout": caps}
+
+
+def send_error(exc: Exception, request: httpx.Request, gateway: str | None, *, deadline: Deadline | None = None) -> APIError:
+    """The client's exception for what the HTTP layer raised while sending ``request``:
+
+    * with ``deadline`` (the shell saw the call's deadline pass): :class:`DeadlineExceeded`;
+    * an ``httpx`` transport failure: :func:`to_connection_error`;
+    * anything else (``httpx.DecodingError`` for a ``Content-Encoding`` that does not decode,
+      ``httpx.TooManyRedirects``, an answer httpx cannot parse): :class:`UnreadableResponseError`.
+    """
+    if deadline is not None:
+        return deadline.exceeded("waiting for an answer", request, gateway)
+    if isinstance(exc, httpx.TransportError):
+        return to_connection_error(exc, request, gateway)
+    what = "its Content-Encoding does not decode" if isinstance(exc, httpx.DecodingError) else type(exc).__name__
+    return UnreadableResponseError(f"{request.method} {request.url.copy_with(query=None)}: unreadable answer ({what})",
+                                   gateway=gateway, method=request.method, url=str(request.url))
+
+
+#: What sending may raise about the answer (caught by the shells and mapped by :func:`send_error`).
+SEND_ERRORS: tuple[type[Exception], ...] = (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict)
 
 
 def to_connection_error(exc: Exception, request: httpx.Request, gateway: str | None) -> APIConnectionError:
@@ -98,19 +163,21 @@ def to_connection_error(exc: Exception, request: httpx.Request, gateway: str | N
 
 
 def call(s: Settings, request: httpx.Request, *, validate: bool = True, raise_status: bool = True) -> Flow:
-    """Send ``request`` with the retry policy; return the final ``httpx.Response`` when it is 2xx
-    (or, with ``raise_status=False``, whatever the last attempt answered).
+    """Send ``request`` with the retry policy, following redirects; return the final
+    ``httpx.Response`` when it is 2xx (or, with ``raise_status=False``, whatever the last attempt answered).
 
     Raises:
         APIStatusError: (a subclass) for a 4xx/5xx that is not retried or whose retries ran out.
         APIConnectionError: when the transport failed and retries ran out.
+        UnreadableResponseError: an answer that cannot be read, or more than
+            :data:`clients.core.MAX_REDIRECTS` redirects.
         ContractViolation: strict mode, when a response breaks the contract.
     """
     request.read()  # make the body re-sendable across retries
     attempt = 0
     while True:
         try:
-            response = yield Send(request)
+            response = yield from _follow(s, request)
         except APIConnectionError as exc:
             if s.retry.should_retry(exc, attempt):
                 delay = s.retry.backoff(attempt)
@@ -138,6 +205,20 @@ def call(s: Settings, request: httpx.Request, *, validate: bool = True, raise_st
         raise err
 
 
+def _follow(s: Settings, request: httpx.Request) -> Flow:
+    """Send ``request`` and follow its redirects (at most :data:`clients.core.MAX_REDIRECTS`)."""
+    response = yield Send(request)
+    hops = 0
+    while response.next_request is not None:
+        hops += 1
+        if hops > core.MAX_REDIRECTS:
+            raise UnreadableResponseError(f"{request.method} {request.url.copy_with(query=None)}: more than "
+                                          f"{core.MAX_REDIRECTS} redirects", gateway=s.gateway, method=request.method,
+                                          url=str(request.url))
+        response = yield Send(core.redirect_request(request, response.next_request))
+    return response
+
+
 def download_all(s: Settings, result: ImageResponse) -> Flow:
     """Download every URL-only item of ``result`` (no credentials sent, no contract check: the
     file URLs are not gateway operations); failed downloads become item errors. Returns the
@@ -147,10 +228,17 @@ def download_all(s: Settings, result: ImageResponse) -> Flow:
     images: list[GeneratedImage] = []
     for im in result.images:
         if im.url and not im.data and im.error is None:
-            req = core.build_download_request(im.url)
+            try:
+                req = core.build_download_request(im.url)
+            except (httpx.InvalidURL, ValueError) as exc:  # the gateway sent a URL httpx cannot parse
+                images.append(GeneratedImage(url=im.url, error=ItemError("download_failed", f"invalid URL: {exc}"),
+                                             revised_prompt=im.revised_prompt))
+                continue
             try:
                 resp = yield from call(s, req, validate=False, raise_status=False)
-            except APIConnectionError as exc:
+            except DeadlineExceeded:
+                raise
+            except (APIConnectionError, UnreadableResponseError) as exc:
                 images.append(GeneratedImage(url=im.url, error=ItemError("download_failed", str(exc)), revised_prompt=im.revised_prompt))
                 continue
             images.append(core.attach_download(im, resp))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from .errors import APIConnectionError, APIError, APIStatusError, QuotaExceededError, RateLimitError, ServerError
+from .errors import APIConnectionError, APIError, APIStatusError, DeadlineExceeded, QuotaExceededError, RateLimitError, ServerError
 
 __all__ = ["RetryPolicy", "PollPolicy", "NO_RETRY"]
 
@@ -56,7 +56,7 @@ class RetryPolicy:
         """Whether to retry after ``error`` on attempt ``attempt`` (0 = the first try)."""
         if attempt >= self.max_retries:
             return False
-        if isinstance(error, QuotaExceededError):
+        if isinstance(error, (QuotaExceededError, DeadlineExceeded)):
             return False
         if isinstance(error, APIConnectionError):
             return self.retry_connection_errors

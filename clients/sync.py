@@ -11,6 +11,7 @@ import httpx
 
 from . import flow
 from ._base import DEFAULT_TIMEOUT, BaseClient, default_monotonic
+from ._deadline import deadline_scope, deadline_transport
 from .retry import PollPolicy, RetryPolicy
 from .types import GatewayId, ImageInput, ImageResponse, ResponseFormat, TaskHandle, TaskStatus
 
@@ -28,7 +29,11 @@ class ImageClient(BaseClient):
             Image Series documents none, so it is required there). For the mock:
             ``http://127.0.0.1:8000/tokenhub``.
         transport: an ``httpx`` transport (tests: ``mock_server.testing.SyncASGITransport(app)``).
-        timeout: the HTTP timeout (seconds or ``httpx.Timeout``).
+        timeout: the HTTP timeout of each network operation (seconds or ``httpx.Timeout``).
+        deadline: seconds one call may take in all — retries, task polling and downloads
+            included — before :class:`~clients.errors.DeadlineExceeded` (default: 600, or the
+            poll timeout plus 120 when that is longer; ``math.inf``: no bound). With the default
+            transport it also bounds a server that answers one byte at a time.
         retry / poll: :class:`~clients.retry.RetryPolicy` / :class:`~clients.retry.PollPolicy`.
         strict: validate every gateway response against its contract (``contracts``) and raise
             :class:`~clients.errors.ContractViolation` on findings.
@@ -48,11 +53,13 @@ class ImageClient(BaseClient):
                  retry: RetryPolicy | None = None, poll: PollPolicy | None = None, strict: bool = False,
                  download: bool = True, headers: Mapping[str, str] | None = None,
                  sleep: Callable[[float], Any] = time.sleep, monotonic: Callable[[], float] = default_monotonic,
-                 http_client: httpx.Client | None = None) -> None:
+                 http_client: httpx.Client | None = None, deadline: float | None = None) -> None:
         super().__init__(gateway, api_key=api_key, base_url=base_url, retry=retry, poll=poll, strict=strict,
-                         download=download, headers=headers)
+                         download=download, headers=headers, deadline=deadline)
         self._own = http_client is None
-        self._http = http_client or httpx.Client(transport=transport, timeout=timeout, follow_redirects=True)
+        if http_client is None and transport is None:
+            transport = deadline_transport()
+        self._http = http_client or httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
         self._sleep = sleep
         self._monotonic = monotonic
 
@@ -75,6 +82,7 @@ class ImageClient(BaseClient):
 
     # -- the driver ------------------------------------------------------------------------------
     def _run(self, gen: flow.Flow) -> Any:
+        deadline = flow.Deadline.start(self._monotonic(), self._s.deadline)
         value: Any = None
         error: BaseException | None = None
         while True:
@@ -84,12 +92,25 @@ class ImageClient(BaseClient):
                 return stop.value
             value, error = None, None
             if isinstance(effect, flow.Send):
+                now = self._monotonic()
+                left = deadline.remaining(now)
+                if left == 0.0:
+                    error = deadline.exceeded("before sending", effect.request, self.gateway)
+                    continue
+                deadline.bound_timeouts(effect.request, self._http.timeout, now)
+                ends = None if left is None else time.monotonic() + left
                 try:
-                    value = self._http.send(effect.request)
-                except httpx.TransportError as exc:
-                    error = flow.to_connection_error(exc, effect.request, self.gateway)
+                    with deadline_scope(ends):
+                        value = self._http.send(effect.request, follow_redirects=False)
+                except flow.SEND_ERRORS as exc:
+                    hit = ends is not None and time.monotonic() >= ends
+                    error = flow.send_error(exc, effect.request, self.gateway, deadline=deadline if hit else None)
             elif isinstance(effect, flow.Sleep):
-                self._sleep(effect.seconds)
+                left = deadline.remaining(self._monotonic())
+                if left is not None and effect.seconds > left:
+                    error = deadline.exceeded(f"a wait of {effect.seconds:g} s would pass it", gateway=self.gateway)
+                else:
+                    self._sleep(effect.seconds)
             elif isinstance(effect, flow.Now):
                 value = self._monotonic()
             else:  # pragma: no cover - a flow bug

@@ -13,6 +13,11 @@
 =========================  ======================================================================
 
 Errors use the OpenAI shape ``{"error": {"message", "type", "param", "code"}}``.
+
+Every request first passes :func:`mock_server.guard.check_admin_request`: a trusted ``Host``,
+no foreign ``Origin`` on writes, ``application/json`` on writes that carry a body, and the
+``X-Mock-Admin-Token`` header when the mock has an admin token. Bodies are at most
+:data:`MAX_ADMIN_BODY_BYTES`.
 """
 
 from __future__ import annotations
@@ -29,12 +34,18 @@ from starlette.routing import Route
 from contracts.registry import GATEWAY_IDS
 
 from .engine import Mock
-from .errors import GatewayError, json_response, new_request_id, render_error
+from .errors import GatewayError, clip, json_response, new_request_id, render_error
 from .faults import SCENARIOS, QueuedScenario
+from .guard import check_admin_request
+
+#: the largest control-plane request body (bytes); larger ones answer 413.
+MAX_ADMIN_BODY_BYTES = 64 * 1024
 
 
 async def _json(request: Request) -> dict[str, Any]:
-    raw = await request.body()
+    from .gateways.base import read_body
+
+    raw = await read_body(request, MAX_ADMIN_BODY_BYTES)
     if not raw.strip():
         return {}
     try:
@@ -75,7 +86,7 @@ def build_admin(mock: Mock) -> Starlette:
             if not isinstance(times, int) or isinstance(times, bool):
                 raise GatewayError(400, "invalid_parameter", "times must be an integer", param="times")
             if gateway is not None and gateway not in GATEWAY_IDS:
-                raise GatewayError(400, "invalid_parameter", f"unknown gateway {gateway!r}", param="gateway")
+                raise GatewayError(400, "invalid_parameter", f"unknown gateway {clip(repr(gateway))}", param="gateway")
             mock.faults.push(QueuedScenario(name, times, gateway))
             return json_response({"queued": mock.faults.list()}, status=201)
         return json_response({"known": list(SCENARIOS), "queued": mock.faults.list()})
@@ -99,6 +110,7 @@ def build_admin(mock: Mock) -> Starlette:
     def guarded(fn):  # type: ignore[no-untyped-def]
         async def endpoint(request: Request) -> Response:
             try:
+                check_admin_request(request, mock.settings)
                 return await fn(request)
             except GatewayError as err:
                 return render_error(err, "openai", new_request_id())

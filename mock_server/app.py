@@ -31,7 +31,10 @@ def _contract_routes(gateway_id: str, prefix: str, mock: Mock) -> list[Route]:
         from .contract_routes import routes_for
     except ImportError:  # contracts not installed yet
         return []
-    return routes_for(gateway_id, prefix, public_base_url=mock.settings.public_base_url)
+    from .guard import trusted_base_url
+
+    return routes_for(gateway_id, prefix, public_base_url=mock.settings.public_base_url,
+                      base_url_of=lambda request: trusted_base_url(request, mock.settings))
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, mock: Mock | None = None) -> Starlette:

@@ -17,12 +17,20 @@ import typer
 from contracts.registry import GATEWAY_IDS
 
 from .recorder import record
+from .settings import Settings
 
 if TYPE_CHECKING:
     from .catalog import Model
 
 #: The mock's command group (no callback of its own: :mod:`imagegw.cli` mounts these commands at its top level).
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="The imagegw mock: serve it, record for it, list its model catalog.")
+
+MIB = 1024 * 1024
+
+
+def _default(name: str):  # type: ignore[no-untyped-def]
+    """The default of ``Settings.<name>`` (one place for every default)."""
+    return Settings.__dataclass_fields__[name].default
 
 
 @app.command()
@@ -40,15 +48,24 @@ def serve(
     public_url: Optional[str] = typer.Option(None, help="Base URL used in url results (default: the request's own)."),
     replay: Optional[str] = typer.Option(None, help="Answer recorded requests from this recordings folder first."),
     api_key: list[str] = typer.Option([], "--api-key", help="Pin a gateway's accepted key: ID=KEY (repeatable; default: any non-empty key)."),
-    log_level: str = typer.Option("info", help="uvicorn log level."),
+    log_level: str = typer.Option("info", help="uvicorn log level (critical, error, warning, info, debug, trace)."),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log every request (credential query parameters redacted)."),
     workers: int = typer.Option(1, min=1, help="Worker processes (share the signing secret; each keeps its own journal and scenario queue)."),
+    image_cache_mb: Optional[float] = typer.Option(None, help=f"Rendered-image cache, MiB (default {_default('image_cache_bytes') / MIB:g})."),
+    journal_max_mb: Optional[float] = typer.Option(None, help=f"The journal's whole size, MiB of JSON; oldest entries dropped first (default {_default('journal_max_bytes') / MIB:g})."),
+    admin_token: Optional[str] = typer.Option(None, envvar="IMAGEGW_ADMIN_TOKEN", help="Require 'X-Mock-Admin-Token: TOKEN' on /__mock/* (except GET /__mock/health)."),
+    allowed_host: list[str] = typer.Option([], "--allowed-host", help="Also trust this Host name for /__mock and URL results (repeatable; '*' trusts any). Loopback names, the bind address and --public-url's host are always trusted."),
+    header_timeout: float = typer.Option(_default("header_timeout_seconds"), help="Seconds a connection may take to send a request's headers (then 408 and closed)."),
+    body_timeout: float = typer.Option(_default("body_timeout_seconds"), help="Seconds a request body may take to arrive (then 408 and closed)."),
+    keep_alive: float = typer.Option(_default("keep_alive_seconds"), help="Seconds an idle keep-alive connection stays open."),
 ) -> None:
     """Serve the mock: every gateway under /{id}, e.g. http://127.0.0.1:8000/tokenhub/v1/images/generations."""
     import uvicorn
 
     from .app import create_app
     from .clock import ManualClock
-    from .settings import Settings
+    from .guard import allowed_for_bind, bind_is_loopback
+    from .serving import uvicorn_options
 
     if gateway is not None and gateway not in GATEWAY_IDS:
         raise typer.BadParameter(f"unknown gateway {gateway!r}; choose one of {', '.join(GATEWAY_IDS)}", param_hint="--gateway")
@@ -65,13 +82,29 @@ def serve(
         if not sep or gid not in GATEWAY_IDS or not key:
             raise typer.BadParameter("expected ID=KEY with ID one of " + ", ".join(GATEWAY_IDS), param_hint="--api-key")
         keys[gid] = key
-    settings = Settings.from_env(
-        api_keys=keys,
-        root_gateway=gateway, url_ttl_seconds=url_ttl, max_body_bytes=int(max_body_mb * 1024 * 1024),
-        admin=not no_admin, public_base_url=public_url, replay_dir=replay, **timing,
-    )
+    sizes: dict[str, int] = {}
+    if image_cache_mb is not None:
+        sizes["image_cache_bytes"] = int(image_cache_mb * MIB)
+    if journal_max_mb is not None:
+        sizes["journal_max_bytes"] = int(journal_max_mb * MIB)
+    try:
+        settings = Settings.from_env(
+            api_keys=keys,
+            root_gateway=gateway, url_ttl_seconds=url_ttl, max_body_bytes=int(max_body_mb * MIB),
+            admin=not no_admin, public_base_url=public_url, replay_dir=replay, admin_token=admin_token or None,
+            allowed_hosts=allowed_for_bind(host, allowed_host), header_timeout_seconds=header_timeout,
+            body_timeout_seconds=body_timeout, keep_alive_seconds=keep_alive, **sizes, **timing,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
     typer.echo(f"imagegw mock on http://{host}:{port}  gateways: " + ", ".join(f"/{g}" for g in GATEWAY_IDS)
                + (f"  (and {gateway} at /)" if gateway else ""))
+    if settings.admin and not settings.admin_token and not bind_is_loopback(host):
+        typer.secho(f"WARNING: serving on {host}, reachable from other machines, with an open control plane: anyone who "
+                    "can reach this port can read the journal and change scenarios at /__mock. "
+                    "Pass --admin-token TOKEN (or IMAGEGW_ADMIN_TOKEN), or --no-admin.",
+                    fg=typer.colors.RED, bold=True, err=True)
+    options = uvicorn_options(settings, log_level=log_level, access_log=access_log)
     if workers > 1:
         if manual_clock:
             raise typer.BadParameter("a manual clock lives in one process; use --workers 1", param_hint="--manual-clock")
@@ -80,11 +113,10 @@ def serve(
         from .app import SETTINGS_ENV
 
         os.environ[SETTINGS_ENV] = settings.to_json()
-        uvicorn.run("mock_server.app:app_from_env", factory=True, workers=workers, host=host, port=port,
-                    log_level=log_level, lifespan="off")
+        uvicorn.run("mock_server.app:app_from_env", factory=True, workers=workers, host=host, port=port, **options)
         return
     application = create_app(settings, clock=ManualClock() if manual_clock else None)
-    uvicorn.run(application, host=host, port=port, log_level=log_level, lifespan="off")
+    uvicorn.run(application, host=host, port=port, **options)
 
 
 @app.command()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 
 import yaml
 from starlette.requests import Request
@@ -22,11 +23,14 @@ import contracts
 _MAX_CACHED = 16
 
 
-def routes_for(gateway_id: str, prefix: str, *, public_base_url: str | None = None) -> list[Route]:
+def routes_for(gateway_id: str, prefix: str, *, public_base_url: str | None = None,
+               base_url_of: Callable[[Request], str] | None = None) -> list[Route]:
     """The two contract routes of ``gateway_id`` mounted at ``prefix`` (``"/tokenhub"`` or ``""``).
 
     ``public_base_url`` (``Settings.public_base_url``) replaces the request's own base URL in
-    ``servers`` when given.
+    ``servers`` when given; otherwise ``base_url_of(request)`` gives it (default
+    ``request.base_url``; the app passes :func:`mock_server.guard.trusted_base_url`, so a forged
+    ``Host`` never reaches ``servers``).
 
     Returns ``[]`` while the gateway has no contract file (requests then get the gateway's 404).
 
@@ -45,7 +49,7 @@ def routes_for(gateway_id: str, prefix: str, *, public_base_url: str | None = No
             server = public_base_url.rstrip("/") + prefix
         else:
             # inside the mounted sub-app, base_url already ends with the mount prefix (root_path)
-            root = str(request.base_url).rstrip("/")
+            root = (base_url_of(request) if base_url_of else str(request.base_url)).rstrip("/")
             server = root if not prefix or root.endswith(prefix) else root + prefix
         key = (server, fmt)
         data = cache.get(key)

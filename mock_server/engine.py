@@ -9,12 +9,57 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
+
 from .clock import Clock, ManualClock, SystemClock
 from .faults import FaultQueue
 from .images import ImageStore
 from .journal import Journal
 from .settings import Settings
 from .tasks import TaskEngine
+
+
+class BodyGate:
+    """Lets at most ``concurrency`` requests with a body over ``large_bytes`` be read and handled
+    at once (per process); the others wait. A 50 MiB JSON body costs about four times its size
+    while it is read, decoded and parsed, so this bounds the mock's peak memory to about
+    ``concurrency x 4 x max_body_bytes`` above its steady state, however many large uploads
+    arrive together. Waiters are served in arrival order (anyio's semaphore is fair).
+    """
+
+    def __init__(self, large_bytes: int, concurrency: int) -> None:
+        self.large_bytes = large_bytes
+        self._sem = anyio.Semaphore(concurrency)
+
+    def ticket(self) -> "BodyTicket":
+        """A per-request holder: :meth:`BodyTicket.need` takes a slot once the body is large."""
+        return BodyTicket(self)
+
+
+class BodyTicket:
+    """One request's claim on a :class:`BodyGate` (release it when the request is answered)."""
+
+    __slots__ = ("_gate", "held", "waiting")
+
+    def __init__(self, gate: BodyGate) -> None:
+        self._gate = gate
+        self.held = False
+        self.waiting = False
+
+    async def need(self, size_bytes: int) -> None:
+        """Wait for a slot if ``size_bytes`` (declared or read so far) makes the body large."""
+        if self.held or size_bytes <= self._gate.large_bytes:
+            return
+        self.waiting = True
+        await self._gate._sem.acquire()
+        self.waiting = False
+        self.held = True
+
+    def release(self) -> None:
+        """Give the slot back (no-op when none is held)."""
+        if self.held:
+            self.held = False
+            self._gate._sem.release()
 
 
 class Mock:
@@ -31,7 +76,10 @@ class Mock:
         self.images = ImageStore(self.settings.secret, self.settings.image_cache_bytes)
         self.tasks = TaskEngine(self.settings, self.clock)
         self.faults = FaultQueue()
-        self.journal = Journal(self.settings.journal_size)
+        #: bounds how many large request bodies are in memory at once.
+        self.large_bodies = BodyGate(self.settings.large_body_bytes, self.settings.large_body_concurrency)
+        self.journal = Journal(self.settings.journal_size, self.settings.journal_max_bytes,
+                               self.settings.journal_entry_max_bytes)
         #: optional recorded-exchange source (``imagegw serve --replay``); see ``mock_server.replay``.
         self.replay: Any = None
         #: unexpected exceptions caught on the request path (each one is a bug; tests assert it stays 0).

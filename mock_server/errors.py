@@ -81,6 +81,7 @@ class GatewayError(Exception):
         type: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
+        message = clip(message, MAX_MESSAGE_CHARS)
         super().__init__(message)
         self.status = status
         self.code = code
@@ -91,6 +92,19 @@ class GatewayError(Exception):
 
     def __repr__(self) -> str:
         return f"GatewayError({self.status}, {self.code!r}, {self.message!r}, param={self.param!r})"
+
+
+#: characters of a caller's input an error message repeats at most (:func:`clip`).
+ECHO_CHARS = 64
+#: the longest message an error body carries; longer ones are cut (a bound on every echo).
+MAX_MESSAGE_CHARS = 1024
+
+
+def clip(value: object, limit: int = ECHO_CHARS) -> str:
+    """``value`` as text of at most about ``limit`` characters, for repeating a caller's input
+    in an error message: ``"abc…(10240 chars)"`` when cut."""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else f"{text[:limit]}…({len(text)} chars)"
 
 
 def invalid(param: str, message: str, code: str = "invalid_parameter") -> GatewayError:

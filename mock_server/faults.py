@@ -29,7 +29,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-from .errors import GatewayError
+from .errors import GatewayError, clip
 
 SCENARIOS: tuple[str, ...] = (
     "rate_limited", "quota_exceeded", "server_error", "overloaded",
@@ -56,7 +56,7 @@ def check_name(name: str) -> str:
         GatewayError: 400 ``unknown_scenario`` listing the known names.
     """
     if name not in SCENARIOS:
-        raise GatewayError(400, "unknown_scenario", f"Unknown mock scenario {name!r}; known: {', '.join(SCENARIOS)}", param="X-Mock-Scenario")
+        raise GatewayError(400, "unknown_scenario", f"Unknown mock scenario {clip(repr(name))}; known: {', '.join(SCENARIOS)}", param="X-Mock-Scenario")
     return name
 
 

@@ -1,9 +1,24 @@
 """A bounded, redacted journal of the requests the mock received (like WireMock's request log).
 
 Credentials are redacted at the door: ``Authorization``, ``X-API-Key``, ``Cookie``,
-``Proxy-Authorization`` and ``key``/``api_key`` query parameters never reach an entry.
-Long strings (base64 images) are shortened so the journal stays small; multipart files are
-kept as metadata only.
+``Proxy-Authorization`` and ``key``/``api_key`` query parameters never reach an entry (the same
+lists redact the access log: :func:`redact_target`).
+
+The journal is bounded in bytes, twice:
+
+* **per entry** (``Settings.journal_entry_max_bytes``, 8 KiB by default): strings longer than
+  256 characters (base64 images, long header or query values) are cut to their first 64
+  characters plus ``…(N chars)``; keys and names longer than 64 characters to their first 32
+  plus the same marker; nesting beyond 20 levels becomes ``"…"``. When an entry's budget runs
+  out, the rest of an object becomes one key ``"…"`` whose value says how many keys were
+  dropped, the rest of an array one item ``"…(N more items)"``, and the entry's ``truncated``
+  is ``true``. The budget counts the entry's JSON text as ``GET /__mock/requests`` sends it
+  (an upper bound: characters are counted as ASCII-escaped JSON), headers, query and keys included.
+* **in total** (``Settings.journal_max_bytes``, ``imagegw serve --journal-max-mb``, 4 MiB by
+  default): the oldest entries are dropped until the sum of the entries' sizes fits, as they
+  are when there are more than ``Settings.journal_size`` entries.
+
+Multipart files are kept as metadata only.
 """
 
 from __future__ import annotations
@@ -11,6 +26,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field
+from json.encoder import encode_basestring_ascii as _json_str  # type: ignore[attr-defined]
 from typing import Any, Iterable, Mapping
 
 from contracts.registry import CREDENTIAL_HEADERS
@@ -21,6 +37,201 @@ SECRET_QUERY = frozenset({"key", "api_key", "apikey", "token", "access_token"})
 SECRET_FIELDS = frozenset({"api_key", "apikey", "authorization", "password", "secret", "token", "access_token"})
 REDACTED = "[REDACTED]"
 MAX_STRING = 256
+#: characters kept of a string cut for being over :data:`MAX_STRING`.
+KEEP_CHARS = 64
+#: keys (JSON object keys, header and query names) longer than this are cut to half of it.
+MAX_KEY = 64
+MAX_DEPTH = 20
+#: bytes charged for an entry's fixed fields (id, time, status, field names, punctuation).
+ENTRY_OVERHEAD_BYTES = 256
+DEFAULT_ENTRY_MAX_BYTES = 8 * 1024
+DEFAULT_JOURNAL_MAX_BYTES = 4 * 1024 * 1024
+#: bytes of an entry's budget kept for truncation markers (at most one per nesting level).
+MARKER_RESERVE_BYTES = (MAX_DEPTH + 4) * 64
+#: the key that stands for the keys an object lost to the entry's budget.
+MORE = "…"
+
+
+class _Budget:
+    """The bytes an entry may still spend; ``full`` turns true when something did not fit (the
+    rest is dropped), ``cut`` when anything was dropped."""
+
+    __slots__ = ("left", "cut", "full")
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+        self.cut = False
+        self.full = False
+
+    def take(self, cost: int) -> bool:
+        if cost > self.left:
+            self.cut = self.full = True
+            return False
+        self.left -= cost
+        return True
+
+
+def _clip_str(value: str) -> str:
+    return value if len(value) <= MAX_STRING else f"{value[:KEEP_CHARS]}…({len(value)} chars)"
+
+
+def _clip_key(key: str) -> str:
+    return key if len(key) <= MAX_KEY else f"{key[:MAX_KEY // 2]}…({len(key)} chars)"
+
+
+def _scalar(value: Any) -> tuple[Any, int]:
+    """A JSON scalar (a non-JSON value becomes its clipped ``str``) and its JSON size in bytes."""
+    if value is None or isinstance(value, bool):
+        return value, 5
+    if isinstance(value, int):
+        return value, len(str(value))
+    if isinstance(value, float):
+        return value, 24
+    text = _clip_str(value if isinstance(value, str) else str(value))
+    return text, len(_json_str(text))
+
+
+def _marker(budget: _Budget, text: str) -> str:
+    """``text`` as a truncation marker, charged to ``budget`` (markers spend the reserve)."""
+    budget.cut = True
+    budget.left -= len(_json_str(text)) + 1
+    return text
+
+
+def _pairs(items: Iterable[tuple[str, Any]], budget: _Budget, secret: frozenset[str]) -> dict[str, Any]:
+    """Clipped ``name -> value`` pairs, the values of names in ``secret`` redacted."""
+    out: dict[str, Any] = {}
+    costs: dict[str, int] = {}
+    budget.left -= 2
+    dropped = 0
+    for k, v in items:
+        if dropped:
+            dropped += 1
+            continue
+        key = _clip_key(k)
+        value, cost = _scalar(REDACTED if k.lower() in secret else v)
+        if key in costs:  # a repeated name: the last value wins, as in a dict
+            if not budget.take(max(0, cost - costs[key])):
+                dropped = 1
+                continue
+        elif not budget.take(len(_json_str(key)) + cost + 2):
+            dropped = 1
+            continue
+        out[key] = value
+        costs[key] = max(cost, costs.get(key, 0))
+    if dropped:
+        out[MORE] = _marker(budget, f"{dropped} more (journal entry size limit)")
+    return out
+
+
+def _value(value: Any, budget: _Budget, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        return _marker(budget, "…")
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        budget.left -= 2
+        n = len(value)
+        for i, (k, v) in enumerate(value.items()):
+            key = _clip_key(k if isinstance(k, str) else str(k))
+            if not budget.take(len(_json_str(key)) + 2):
+                out[MORE] = _marker(budget, f"{n - i} more keys (journal entry size limit)")
+                return out
+            out[key] = _value(REDACTED if isinstance(k, str) and k.lower() in SECRET_FIELDS else v, budget, depth + 1)
+            if budget.full and i + 1 < n:
+                out[MORE] = _marker(budget, f"{n - i - 1} more keys (journal entry size limit)")
+                return out
+        return out
+    if isinstance(value, (list, tuple)):
+        arr: list[Any] = []
+        budget.left -= 2
+        n = len(value)
+        for i, v in enumerate(value):
+            if budget.full or not budget.take(1):
+                arr.append(_marker(budget, f"…({n - i} more items)"))
+                return arr
+            arr.append(_value(v, budget, depth + 1))
+        return arr
+    text, cost = _scalar(value)
+    if not budget.take(cost):
+        return _marker(budget, "…")
+    return text
+
+
+class _Slow(Exception):
+    """The fast path gave up: the entry may not fit, take the budgeted path."""
+
+
+#: stands for a number in the fast path's tally (a JSON number takes at most 24 bytes).
+_NUMBER = "0" * 24
+
+
+def _tally(parts: list[str]) -> int:
+    """An upper bound of the JSON size in bytes of the strings ``parts`` (each quoted and
+    separated): printable ASCII at most doubles when escaped, anything else takes at most six
+    bytes a character (``\\u0000``). One pass over the joined text, in C."""
+    text = "".join(parts)
+    per_char = 2 if text.isascii() and text.isprintable() else 6
+    return per_char * len(text) + 4 * len(parts)
+
+
+def _quick(value: Any, parts: list[str], depth: int) -> Any:
+    """:func:`_value` for the common small entry: one pass that clips and redacts, collecting
+    every string in ``parts`` for :func:`_tally`; raises :class:`_Slow` for anything unusual."""
+    if isinstance(value, str):
+        if len(value) > MAX_STRING:
+            value = f"{value[:KEEP_CHARS]}…({len(value)} chars)"
+        parts.append(value)
+        return value
+    if value is None or isinstance(value, (bool, float)):
+        parts.append(_NUMBER)
+        return value
+    if isinstance(value, int):
+        if not -10**20 < value < 10**20:
+            raise _Slow
+        parts.append(_NUMBER)
+        return value
+    if depth >= MAX_DEPTH:
+        raise _Slow
+    if isinstance(value, dict):
+        if len(value) > 64:
+            raise _Slow
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            if not isinstance(k, str) or len(k) > MAX_KEY:
+                raise _Slow
+            parts.append(k)
+            out[k] = REDACTED if k.lower() in SECRET_FIELDS else _quick(v, parts, depth + 1)
+        return out
+    if isinstance(value, (list, tuple)):
+        if len(value) > 64:
+            raise _Slow
+        parts.append("")
+        return [_quick(v, parts, depth + 1) for v in value]
+    raise _Slow
+
+
+def _quick_pairs(items: Iterable[tuple[str, Any]], secret: frozenset[str], parts: list[str], lower: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in items:
+        if lower:
+            k = k.lower()
+        if len(k) > MAX_KEY or not isinstance(v, str):
+            raise _Slow
+        if (k if lower else k.lower()) in secret:
+            v = REDACTED
+        elif len(v) > MAX_STRING:
+            v = f"{v[:KEEP_CHARS]}…({len(v)} chars)"
+        parts.append(k)
+        parts.append(v)
+        out[k] = v
+    return out
+
+
+def shorten(value: Any, limit_bytes: int = DEFAULT_ENTRY_MAX_BYTES) -> Any:
+    """A copy of a JSON value fit for the journal: long strings and keys cut, credential-like
+    keys redacted, nesting beyond 20 levels dropped, and no more than about ``limit_bytes`` of
+    JSON text in all (the cut parts marked as in the module docstring)."""
+    return _value(value, _Budget(max(0, limit_bytes - MARKER_RESERVE_BYTES)), 0)
 
 
 def redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -37,21 +248,23 @@ def redact_query(params: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {k: (REDACTED if k.lower() in SECRET_QUERY else v) for k, v in params}
 
 
-def shorten(value: Any, limit: int = MAX_STRING, _depth: int = 0) -> Any:
-    """A copy of a JSON value with strings over ``limit`` characters cut to ``"<first 64>…(N chars)"``,
-    credential-like keys redacted, and nesting beyond 20 levels dropped."""
-    if _depth > 20:
-        return "…"
-    if isinstance(value, str):
-        return value if len(value) <= limit else f"{value[:64]}…({len(value)} chars)"
-    if isinstance(value, list):
-        return [shorten(v, limit, _depth + 1) for v in value[:100]]
-    if isinstance(value, dict):
-        return {
-            k: (REDACTED if isinstance(k, str) and k.lower() in SECRET_FIELDS else shorten(v, limit, _depth + 1))
-            for k, v in list(value.items())[:200]
-        }
-    return value
+def redact_target(target: str) -> str:
+    """A request target (``/path?query``) with the values of credential query parameters
+    (:data:`SECRET_QUERY`, names compared after percent-decoding) replaced by ``[REDACTED]``;
+    everything else kept byte for byte. Used by the access log."""
+    path, sep, query = target.partition("?")
+    if not sep or not query:
+        return target
+    from urllib.parse import unquote_plus
+
+    parts = query.split("&")
+    changed = False
+    for i, part in enumerate(parts):
+        name, eq, _ = part.partition("=")
+        if eq and unquote_plus(name).lower() in SECRET_QUERY:
+            parts[i] = f"{name}={REDACTED}"
+            changed = True
+    return f"{path}?{'&'.join(parts)}" if changed else target
 
 
 @dataclass
@@ -59,7 +272,8 @@ class JournalEntry:
     """One request and the answer it got.
 
     ``time`` is Unix seconds on the mock's clock; ``body`` is the parsed (shortened) JSON or
-    form fields, or ``None``; ``status`` is the HTTP status sent.
+    form fields, or ``None``; ``status`` is the HTTP status sent; ``truncated`` is ``true`` when
+    the entry lost parts to its byte budget (module docstring).
     """
 
     id: int
@@ -76,49 +290,99 @@ class JournalEntry:
     operation: str | None = None
     error_code: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    truncated: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 class Journal:
-    """Keeps the last ``maxlen`` entries (thread-safe)."""
+    """Keeps the last ``maxlen`` entries, at most ``max_bytes`` of them in all, each at most
+    ``entry_max_bytes`` (JSON bytes; thread-safe).
 
-    def __init__(self, maxlen: int) -> None:
-        self._entries: deque[JournalEntry] = deque(maxlen=maxlen)
+    Raises:
+        ValueError: when ``entry_max_bytes`` cannot hold an entry's fixed fields (under 1 KiB) or
+            ``max_bytes`` is smaller than ``entry_max_bytes``.
+    """
+
+    def __init__(self, maxlen: int, max_bytes: int = DEFAULT_JOURNAL_MAX_BYTES,
+                 entry_max_bytes: int = DEFAULT_ENTRY_MAX_BYTES) -> None:
+        if entry_max_bytes < 1024 or max_bytes < entry_max_bytes:
+            raise ValueError("journal sizes: entry_max_bytes >= 1024 and max_bytes >= entry_max_bytes")
+        self._entries: deque[tuple[JournalEntry, int]] = deque()
+        self._maxlen = maxlen
+        self._max_bytes = max_bytes
+        self._entry_max_bytes = entry_max_bytes
+        self._bytes = 0
         self._next = 1
         self._lock = threading.Lock()
 
     def record(self, *, time: float, gateway: str | None, method: str, path: str,
                query: Iterable[tuple[str, str]], headers: Iterable[tuple[str, str]], body: Any,
                status: int, **extra: Any) -> JournalEntry:
-        """Append a redacted entry and return it."""
+        """Append a redacted, byte-bounded entry and return it."""
+        query = query if isinstance(query, (list, tuple)) else list(query)
+        headers = headers if isinstance(headers, (list, tuple)) else list(headers)
+        content = self._entry_max_bytes - ENTRY_OVERHEAD_BYTES - MARKER_RESERVE_BYTES
+        fixed = {k: (v if v is None or not isinstance(v, str) else _clip_str(v)) for k, v in extra.items() if k != "extra"}
+        try:  # one cheap pass for the usual small request; the budgeted pass only when it might not fit
+            path_text = _clip_str(path)
+            parts = [path_text, *(v for v in (gateway, method, *fixed.values()) if isinstance(v, str))]
+            q = _quick_pairs(query, SECRET_QUERY, parts, False)
+            h = _quick_pairs(headers, SECRET_HEADERS, parts, True)
+            b = _quick(body, parts, 0)
+            more = _quick(extra["extra"], parts, 0) if extra.get("extra") else {}
+            used = _tally(parts)
+            if used > content:
+                raise _Slow
+            size, cut = ENTRY_OVERHEAD_BYTES + used, False
+        except _Slow:
+            path_text, spent = _scalar(path)
+            spent += sum(len(_json_str(v)) for v in (gateway, method, *fixed.values()) if isinstance(v, str))
+            # query and headers get at most a quarter of the budget each, so a flood of them cannot push the body out
+            qb = _Budget(content // 4)
+            q = _pairs(query, qb, SECRET_QUERY)
+            hb = _Budget(content // 4)
+            h = _pairs(((k.lower(), v) for k, v in headers), hb, SECRET_HEADERS)
+            bb = _Budget(content - spent - (content // 4 - qb.left) - (content // 4 - hb.left))
+            b = _value(body, bb, 0)
+            more = _value(extra["extra"], bb, 0) if extra.get("extra") else {}
+            size = self._entry_max_bytes - MARKER_RESERVE_BYTES - bb.left
+            cut = qb.cut or hb.cut or bb.cut
         with self._lock:
             entry = JournalEntry(
-                id=self._next, time=time, gateway=gateway, method=method, path=path,
-                query=redact_query(query), headers=redact_headers(headers), body=shorten(body),
-                status=status, **extra,
+                id=self._next, time=time, gateway=gateway, method=_clip_str(method), path=path_text,
+                query=q, headers=h, body=b, status=status, extra=more, truncated=cut, **fixed,
             )
             self._next += 1
-            self._entries.append(entry)
+            self._entries.append((entry, size))
+            self._bytes += size
+            while len(self._entries) > self._maxlen or (self._bytes > self._max_bytes and len(self._entries) > 1):
+                self._bytes -= self._entries.popleft()[1]
             return entry
 
     def entries(self, *, gateway: str | None = None, path: str | None = None) -> list[JournalEntry]:
         """Entries oldest first, optionally only one gateway's or one path's."""
         with self._lock:
-            items = list(self._entries)
+            items = [e for e, _ in self._entries]
         return [e for e in items if (gateway is None or e.gateway == gateway) and (path is None or e.path == path)]
+
+    @property
+    def size_bytes(self) -> int:
+        """The entries' JSON size in bytes, as charged against ``max_bytes`` (an upper bound)."""
+        return self._bytes
 
     def clear(self) -> None:
         """Drop every entry."""
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def __repr__(self) -> str:
-        return f"Journal({len(self)} entries)"
+        return f"Journal({len(self)} entries, {self._bytes} bytes)"
 
 
 def headers_items(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -27,13 +27,16 @@ from starlette.routing import Route
 from recordings import HOP_HEADERS, RecordingWriter, Redactor, env_secrets
 from contracts.registry import GATEWAY_IDS
 
+from .errors import GatewayError
+from .settings import Settings
+
 #: Request headers not forwarded (the proxy sets its own ``Host``; httpx negotiates encodings).
 _DROP_REQUEST = HOP_HEADERS | {"host"}
 
 
 def build_recorder_app(gateway: str, upstream: str, out: str | Path, *, transport: httpx.AsyncBaseTransport | None = None,
                        timer: Callable[[], float] = time.perf_counter, timeout_s: float = 300.0,
-                       max_body_bytes: int = 64 * 1024 * 1024) -> Starlette:
+                       max_body_bytes: int = 64 * 1024 * 1024, body_timeout_s: float | None = None) -> Starlette:
     """The recording proxy as an ASGI app.
 
     Args:
@@ -45,7 +48,9 @@ def build_recorder_app(gateway: str, upstream: str, out: str | Path, *, transpor
         transport: an async ``httpx`` transport (tests: ``httpx.ASGITransport(app=mock)``).
         timer: monotonic seconds, to measure upstream latency (injected in tests).
         timeout_s: read timeout towards the upstream, seconds.
-        max_body_bytes: larger request bodies answer 413 and are not forwarded.
+        max_body_bytes: larger request bodies answer 413 and are not forwarded (nor read past the limit).
+        body_timeout_s: a request body must arrive within this many seconds (else 408); default
+            ``Settings.body_timeout_seconds``.
 
     Returns:
         A Starlette app; ``app.state.writer`` is its :class:`~recordings.RecordingWriter`.
@@ -58,6 +63,7 @@ def build_recorder_app(gateway: str, upstream: str, out: str | Path, *, transpor
     if not upstream.startswith(("http://", "https://")):
         raise ValueError(f"upstream must be an http(s) URL, got {upstream!r}")
     base = upstream.rstrip("/")
+    body_timeout = Settings.__dataclass_fields__["body_timeout_seconds"].default if body_timeout_s is None else body_timeout_s
     writer = RecordingWriter(out, gateway, base, Redactor(env_secrets()))
     client_holder: dict[str, httpx.AsyncClient] = {}
 
@@ -68,9 +74,12 @@ def build_recorder_app(gateway: str, upstream: str, out: str | Path, *, transpor
         return client_holder["c"]
 
     async def proxy(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > max_body_bytes:
-            return _error(413, f"request body over {max_body_bytes} bytes: not forwarded")
+        from .gateways.base import read_body
+
+        try:
+            body = await read_body(request, max_body_bytes, timeout_s=body_timeout)
+        except GatewayError as err:
+            return _error(err.status, f"imagegw record: {err.message}: not forwarded", err.headers)
         path = request.url.path
         query = request.url.query
         url = base + path + (f"?{query}" if query else "")
@@ -99,9 +108,9 @@ def build_recorder_app(gateway: str, upstream: str, out: str | Path, *, transpor
     return app
 
 
-def _error(status: int, message: str) -> Response:
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     body: dict[str, Any] = {"error": {"message": message, "type": "upstream_error", "param": None, "code": None}}
-    return Response(json.dumps(body), status_code=status, media_type="application/json")
+    return Response(json.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
 def record(
@@ -111,15 +120,18 @@ def record(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind."),
     out: Path = typer.Option(Path("recordings"), "--out", help="Recordings folder (created if missing)."),
     timeout: float = typer.Option(300.0, "--timeout", help="Read timeout towards the upstream, seconds."),
-    log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level."),
+    log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level (critical, error, warning, info, debug, trace)."),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log every request at info level (credential query parameters redacted)."),
 ) -> None:
     """Run a recording proxy: forward to --upstream and store each exchange (redacted) under --out."""
     import uvicorn
+
+    from .serving import uvicorn_options
 
     try:
         app = build_recorder_app(gateway, upstream, out, timeout_s=timeout)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     typer.echo(f"imagegw record: http://{host}:{port} -> {upstream.rstrip('/')}  (recording {gateway} into {out}/)")
-    uvicorn.run(app, host=host, port=port, log_level=log_level, lifespan="off")
+    uvicorn.run(app, host=host, port=port, **uvicorn_options(Settings(), log_level=log_level, access_log=access_log))
 

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Mapping
 
+import anyio
 from PIL import Image, UnidentifiedImageError
 from starlette.applications import Starlette
 from starlette.datastructures import FormData, UploadFile
@@ -38,8 +39,9 @@ from starlette.routing import Match, Route, request_response
 from contracts.registry import AuthScheme, GatewaySpec, gateway_spec
 
 from ..catalog import Model
-from ..engine import Mock
-from ..errors import ErrorShape, GatewayError, json_response, new_request_id, render_error
+from ..engine import BodyTicket, Mock
+from ..errors import ErrorShape, GatewayError, clip, json_response, new_request_id, render_error
+from ..guard import trusted_base_url
 from ..faults import SCENARIO_HEADER, check_name, generic_error, scenario_in_prompt
 from ..images import MIME, ImageFormat, ImageSpec, RenderedImage
 
@@ -135,7 +137,7 @@ class Ctx:
     @property
     def base_url(self) -> str:
         """Absolute URL of this gateway's root on the mock (``…/tokenhub`` or the root)."""
-        root = self.mock.settings.public_base_url or str(self.request.base_url)
+        root = self.mock.settings.public_base_url or trusted_base_url(self.request, self.mock.settings)
         return root.rstrip("/") + self.prefix
 
     def image(self, spec: ImageSpec) -> RenderedImage:
@@ -286,24 +288,58 @@ def check_image_ref(value: object, param: str, *, max_bytes: int | None = None,
 
 # -- the sub-app -------------------------------------------------------------------------------
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
+async def read_body(request: Request, limit: int, *, timeout_s: float | None = None,
+                    ticket: BodyTicket | None = None) -> bytes:
+    """The request body, read once and bounded.
+
+    Args:
+        limit: the largest body accepted, bytes.
+        timeout_s: the whole body must arrive within this many seconds (waiting for a
+            large-body slot included); ``None``: no bound.
+        ticket: a claim on the mock's :class:`~mock_server.engine.BodyGate`; a body over its
+            ``large_bytes`` (declared or read so far) waits for a slot.
+
+    Raises:
+        GatewayError: 413 past ``limit``; 400 for a bad ``Content-Length`` or a client that
+            disconnected; 408 (``Connection: close``) when the body stalls past ``timeout_s``;
+            503 (``Retry-After``) when no large-body slot freed up in that time.
+    """
+    headers = request.headers
+    declared = headers.get("content-length")
+    expected = 0
     if declared is not None:
         try:
-            if int(declared) > limit:
-                raise GatewayError(413, "request_too_large", f"Request body of {declared} bytes exceeds the limit of {limit} bytes")
+            expected = int(declared)
         except ValueError:
             raise GatewayError(400, "invalid_request", "Invalid Content-Length header") from None
+        if expected > limit:
+            raise GatewayError(413, "request_too_large", f"Request body of {clip(declared)} bytes exceeds the limit of {limit} bytes")
+    elif "transfer-encoding" not in headers:
+        timeout_s = None  # no body: the server hands over an empty one at once
+    if expected == 0 and declared is not None:
+        timeout_s = None
     chunks: list[bytes] = []
     size = 0
     try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise GatewayError(413, "request_too_large", f"Request body exceeds the limit of {limit} bytes")
-            chunks.append(chunk)
+        with anyio.fail_after(timeout_s):
+            if ticket is not None:
+                await ticket.need(expected)
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise GatewayError(413, "request_too_large", f"Request body exceeds the limit of {limit} bytes")
+                if ticket is not None and not ticket.held:
+                    await ticket.need(size)
+                chunks.append(chunk)
     except ClientDisconnect:
         raise GatewayError(400, "client_disconnected", "Client disconnected before the body was read") from None
+    except TimeoutError:
+        close = {"Connection": "close"}
+        if ticket is not None and ticket.waiting:
+            raise GatewayError(503, "service_unavailable", "Too many large request bodies at once; retry later",
+                               headers={"Retry-After": "1", **close}) from None
+        raise GatewayError(408, "request_timeout", f"The request body did not arrive within {timeout_s:g} s",
+                           headers=close) from None
     body = b"".join(chunks)
     request._body = body  # Starlette's own cache: request.form()/json() reuse it
     return body
@@ -335,8 +371,10 @@ def _wrap(gw: Gateway, mock: Mock, prefix: str, handler: Handler, operation_id: 
     async def endpoint(request: Request) -> Response:
         ctx = Ctx(request=request, mock=mock, gateway=gw, prefix=prefix, operation_id=operation_id, shape=gw.shape)
         error_code = None
+        ticket = mock.large_bodies.ticket()
         try:
-            ctx.body = await _read_body(request, mock.settings.max_body_bytes)
+            ctx.body = await read_body(request, mock.settings.max_body_bytes,
+                                       timeout_s=mock.settings.body_timeout_seconds, ticket=ticket)
             replayed = mock.replay.lookup(gw.id, request.method, request.url.path[len(prefix):] or "/", ctx.body) if mock.replay else None
             if replayed is not None:
                 response = replayed
@@ -354,6 +392,8 @@ def _wrap(gw: Gateway, mock: Mock, prefix: str, handler: Handler, operation_id: 
                 raise
             error_code = "internal_error"
             response = render_error(GatewayError(500, "internal_error", "The server had an error while processing your request"), ctx.shape, ctx.request_id)
+        finally:
+            ticket.release()
         response.headers.setdefault("X-Request-Id", ctx.request_id)
         mock.journal.record(
             time=mock.clock.now(), gateway=gw.id, method=request.method, path=request.url.path,
@@ -400,9 +440,9 @@ def build_app(gw: Gateway, mock: Mock, prefix: str, extra_routes: list[Route] | 
             match, _ = route.matches(scope)
             if match == Match.PARTIAL:
                 allowed = ", ".join(sorted(route.methods or ()))
-                raise GatewayError(405, "method_not_allowed", f"Method {ctx.request.method} not allowed on {ctx.request.url.path}; allowed: {allowed}",
+                raise GatewayError(405, "method_not_allowed", f"Method {clip(ctx.request.method)} not allowed on {clip(ctx.request.url.path, 200)}; allowed: {allowed}",
                                    headers={"Allow": allowed})
-        raise GatewayError(404, "not_found", f"Unknown route {ctx.request.method} {ctx.request.url.path}")
+        raise GatewayError(404, "not_found", f"Unknown route {clip(ctx.request.method)} {clip(ctx.request.url.path, 200)}")
 
     # an ASGI endpoint (not a function) makes Starlette match every method, TRACE and QUERY included,
     # so no request falls through to Starlette's own plain-text 405
