@@ -89,12 +89,9 @@ class AsyncImageClient(BaseClient):
                 return stop.value
             value, error = None, None
             if isinstance(effect, flow.Send):
-                now = self._monotonic()
-                left = deadline.remaining(now)
-                if left == 0.0:
-                    error = deadline.exceeded("before sending", effect.request, self.gateway)
+                left, error = deadline.before_send(effect.request, self._http.timeout, self._monotonic(), self.gateway)
+                if error is not None:
                     continue
-                deadline.bound_timeouts(effect.request, self._http.timeout, now)
                 try:
                     with anyio.fail_after(left):
                         value = await self._http.send(effect.request, follow_redirects=False)
@@ -103,10 +100,8 @@ class AsyncImageClient(BaseClient):
                 except flow.SEND_ERRORS as exc:
                     error = flow.send_error(exc, effect.request, self.gateway)
             elif isinstance(effect, flow.Sleep):
-                left = deadline.remaining(self._monotonic())
-                if left is not None and effect.seconds > left:
-                    error = deadline.exceeded(f"a wait of {effect.seconds:g} s would pass it", gateway=self.gateway)
-                else:
+                error = deadline.before_sleep(effect.seconds, self._monotonic(), self.gateway)
+                if error is None:
                     await self._sleep(effect.seconds)
             elif isinstance(effect, flow.Now):
                 value = self._monotonic()

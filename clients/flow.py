@@ -124,13 +124,26 @@ class Deadline:
                                 gateway=gateway, method=request.method if request is not None else None,
                                 url=str(request.url.copy_with(query=None)) if request is not None else None)
 
-    def bound_timeouts(self, request: httpx.Request, timeout: httpx.Timeout, now: float) -> None:
-        """Cap ``request``'s per-operation timeouts (connect, read, write, pool) at the time left."""
+    def before_send(self, request: httpx.Request, timeout: httpx.Timeout, now: float,
+                    gateway: str | None) -> tuple[float | None, DeadlineExceeded | None]:
+        """``(seconds left, None)`` for a send at ``now``, having capped ``request``'s
+        per-operation timeouts (connect, read, write, pool) at the time left; or ``(0, error)``
+        when none is left."""
         left = self.remaining(now)
         if left is None:
-            return
+            return None, None
+        if left == 0.0:
+            return 0.0, self.exceeded("before sending", request, gateway)
         caps = {k: (left if v is None else min(v, left)) for k, v in timeout.as_dict().items()}
         request.extensions = {**request.extensions, "timeout": caps}
+        return left, None
+
+    def before_sleep(self, seconds: float, now: float, gateway: str | None) -> DeadlineExceeded | None:
+        """The error when a wait of ``seconds`` from ``now`` would end past the deadline, else ``None``."""
+        left = self.remaining(now)
+        if left is not None and seconds > left:
+            return self.exceeded(f"a wait of {seconds:g} s would pass it", gateway=gateway)
+        return None
 
 
 def send_error(exc: Exception, request: httpx.Request, gateway: str | None, *, deadline: Deadline | None = None) -> APIError:

@@ -92,12 +92,9 @@ class ImageClient(BaseClient):
                 return stop.value
             value, error = None, None
             if isinstance(effect, flow.Send):
-                now = self._monotonic()
-                left = deadline.remaining(now)
-                if left == 0.0:
-                    error = deadline.exceeded("before sending", effect.request, self.gateway)
+                left, error = deadline.before_send(effect.request, self._http.timeout, self._monotonic(), self.gateway)
+                if error is not None:
                     continue
-                deadline.bound_timeouts(effect.request, self._http.timeout, now)
                 ends = None if left is None else time.monotonic() + left
                 try:
                     with deadline_scope(ends):
@@ -106,10 +103,8 @@ class ImageClient(BaseClient):
                     hit = ends is not None and time.monotonic() >= ends
                     error = flow.send_error(exc, effect.request, self.gateway, deadline=deadline if hit else None)
             elif isinstance(effect, flow.Sleep):
-                left = deadline.remaining(self._monotonic())
-                if left is not None and effect.seconds > left:
-                    error = deadline.exceeded(f"a wait of {effect.seconds:g} s would pass it", gateway=self.gateway)
-                else:
+                error = deadline.before_sleep(effect.seconds, self._monotonic(), self.gateway)
+                if error is None:
                     self._sleep(effect.seconds)
             elif isinstance(effect, flow.Now):
                 value = self._monotonic()
