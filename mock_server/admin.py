@@ -36,6 +36,7 @@ from contracts.registry import GATEWAY_IDS
 from .engine import Mock
 from .errors import GatewayError, clip, json_response, new_request_id, render_error
 from .faults import SCENARIOS, QueuedScenario
+from .gateways.base import read_body
 from .guard import check_admin_request
 
 #: the largest control-plane request body (bytes); larger ones answer 413.
@@ -43,8 +44,6 @@ MAX_ADMIN_BODY_BYTES = 64 * 1024
 
 
 async def _json(request: Request) -> dict[str, Any]:
-    from .gateways.base import read_body
-
     raw = await read_body(request, MAX_ADMIN_BODY_BYTES)
     if not raw.strip():
         return {}

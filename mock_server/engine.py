@@ -21,10 +21,11 @@ from .tasks import TaskEngine
 
 class BodyGate:
     """Lets at most ``concurrency`` requests with a body over ``large_bytes`` be read and handled
-    at once (per process); the others wait. A 50 MiB JSON body costs about four times its size
-    while it is read, decoded and parsed, so this bounds the mock's peak memory to about
-    ``concurrency x 4 x max_body_bytes`` above its steady state, however many large uploads
-    arrive together. Waiters are served in arrival order (anyio's semaphore is fair).
+    at once (per process); the others wait. A JSON body costs about two and a half times its
+    size while it is read, decoded and parsed, so this bounds the mock's peak memory to about
+    ``concurrency x 2.5 x max_body_bytes`` above its steady state however many large uploads
+    arrive together (``bench/bench_abuse.py``: +250 MiB for 4 or 8 concurrent 50 MiB uploads at
+    the defaults). Waiters are served in arrival order (anyio's semaphore is fair).
     """
 
     def __init__(self, large_bytes: int, concurrency: int) -> None:

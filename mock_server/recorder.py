@@ -28,6 +28,7 @@ from recordings import HOP_HEADERS, RecordingWriter, Redactor, env_secrets
 from contracts.registry import GATEWAY_IDS
 
 from .errors import GatewayError
+from .gateways.base import read_body
 from .settings import Settings
 
 #: Request headers not forwarded (the proxy sets its own ``Host``; httpx negotiates encodings).
@@ -74,8 +75,6 @@ def build_recorder_app(gateway: str, upstream: str, out: str | Path, *, transpor
         return client_holder["c"]
 
     async def proxy(request: Request) -> Response:
-        from .gateways.base import read_body
-
         try:
             body = await read_body(request, max_body_bytes, timeout_s=body_timeout)
         except GatewayError as err:

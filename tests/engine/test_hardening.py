@@ -101,6 +101,8 @@ def test_a_cross_site_form_post_cannot_queue_a_scenario(client: httpx.Client) ->
     assert client.get("/__mock/scenarios").json()["queued"] == []
     ok = client.post("/__mock/scenarios", json={"name": "server_error"}, headers={"Origin": "http://localhost:8000"})
     assert ok.status_code == 201
+    huge = client.post("/__mock/scenarios", json={"name": "server_error", "pad": "p" * 100_000})
+    assert huge.status_code == 413  # control-plane bodies are small
 
 
 def test_dns_rebinding_cannot_read_the_journal(client: httpx.Client) -> None:
@@ -133,6 +135,8 @@ def test_the_admin_token() -> None:
         assert c.get("/__mock/requests", headers={"X-Mock-Admin-Token": "s3cret-admin"}).status_code == 200
         assert c.post("/__mock/reset", headers={"X-Mock-Admin-Token": "s3cret-admin"}).status_code == 204
     assert "s3cret-admin" not in repr(app.state.mock.settings)
+    settings = Settings(admin_token="t", allowed_hosts=["a.example"])  # --workers hands settings over as JSON
+    assert Settings.from_json(settings.to_json()) == settings and settings.allowed_hosts == ("a.example",)
 
 
 def test_url_results_never_name_an_untrusted_host(client: httpx.Client) -> None:
