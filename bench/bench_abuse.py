@@ -40,14 +40,19 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from contracts.registry import GATEWAY_IDS, gateway_spec
+
 KEY = "bench-key"
 URL_BODY = {"model": "seedream-4-0-250828", "prompt": "a cat on the moon", "size": "1024x1024", "response_format": "url"}
 B64_BODY = {**URL_BODY, "response_format": "b64_json"}
 
 
 def _request(method: str, path: str, body: object = None, headers: dict[str, str] | None = None) -> bytes:
+    """One raw HTTP/1.1 request; a gateway path (``/<id>/…``) carries that gateway's credential header."""
     data = b"" if body is None else json.dumps(body).encode()
-    h = {"Host": "127.0.0.1", "Authorization": f"Bearer {KEY}", **(headers or {})}
+    gateway = path.split("/")[1]
+    auth = gateway_spec(gateway).auth.headers(KEY) if gateway in GATEWAY_IDS else {}
+    h = {"Host": "127.0.0.1", **auth, **(headers or {})}
     if body is not None:
         h["Content-Type"] = "application/json"
     h["Content-Length"] = str(len(data))
@@ -58,8 +63,7 @@ def _request(method: str, path: str, body: object = None, headers: dict[str, str
 MIXED = [
     _request("POST", "/powertokens/v1/images/generations", URL_BODY),
     _request("POST", "/powertokens/v1/images/generations", B64_BODY),
-    _request("POST", "/piebox/v2/extend/image/seedream/generations", {"prompt": "a cat", "size": "2048x2048"},
-             {"X-API-Key": KEY}),
+    _request("POST", "/piebox/v2/extend/image/seedream/generations", {"prompt": "a cat", "size": "2048x2048"}),
     _request("POST", "/tokenhub/v1/images/generations", {"model": "tokenhub/gpt-image-2", "prompt": "a cat", "size": "7x7"}),
     _request("GET", "/tokenhub/v1/nothing-here"),
     _request("POST", "/powertokens/v1/images/generations", URL_BODY, {"X-Mock-Scenario": "rate_limited"}),

@@ -26,10 +26,10 @@ from clients import (APIError, APITimeoutError, AsyncImageClient, DeadlineExceed
 from clients import core
 from clients.errors import error_from_response
 from clients.types import GeneratedImage
+from contracts.registry import GATEWAY_IDS
 
 from client_env import KEY
 
-GATEWAYS = ("piebox", "tokenhub", "gravitex", "imageseries", "powertokens")
 DEEP = b"[" * 100_000 + b"]" * 100_000
 DEEP_OBJ = b'{"error":' * 50_000 + b"1" + b"}" * 50_000
 
@@ -80,7 +80,7 @@ def _response(status: int, hdrs: list[tuple[str, str]], content: bytes, path: st
     return httpx.Response(status, headers=raw, content=content, request=request)
 
 
-@given(gateway=st.sampled_from(GATEWAYS), status=statuses, hdrs=headers, content=bodies,
+@given(gateway=st.sampled_from(GATEWAY_IDS), status=statuses, hdrs=headers, content=bodies,
        path=st.sampled_from(["/v1/images/generations", "/v2/extend/image/seedream/generations", "/v1/chat/completions"]))
 @example(gateway="tokenhub", status=200, hdrs=[], content=DEEP, path="/v1/images/generations")
 @example(gateway="tokenhub", status=400, hdrs=[], content=DEEP_OBJ, path="/v1/images/generations")
