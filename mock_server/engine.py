@@ -40,10 +40,12 @@ class BodyGate:
 class BodyTicket:
     """One request's claim on a :class:`BodyGate` (release it when the request is answered)."""
 
-    __slots__ = ("_gate", "held", "waiting")
+    __slots__ = ("_gate", "large_bytes", "held", "waiting")
 
     def __init__(self, gate: BodyGate) -> None:
         self._gate = gate
+        #: bodies over this many bytes need a slot.
+        self.large_bytes = gate.large_bytes
         self.held = False
         self.waiting = False
 
