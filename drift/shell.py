@@ -108,8 +108,8 @@ class HttpShell:
             if isinstance(effect, flow.Send):
                 try:
                     value = self._send(effect.request)
-                except httpx.TransportError as exc:
-                    error = flow.to_connection_error(exc, effect.request, None)
+                except flow.SEND_ERRORS as exc:  # a transport failure, or an answer that cannot be read
+                    error = flow.send_error(exc, effect.request, None)
                     error.__cause__ = exc
             elif isinstance(effect, flow.Sleep):
                 self.sleep(effect.seconds)
