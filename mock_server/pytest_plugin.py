@@ -12,9 +12,6 @@ Fixtures only, in the manner of respx / pytest-httpserver:
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -25,7 +22,7 @@ from .app import create_app
 from .clock import ManualClock
 from .engine import Mock
 from .settings import Settings
-from .testing import SyncASGITransport
+from .testing import SyncASGITransport, serve_in_thread
 
 
 @pytest.fixture
@@ -68,22 +65,10 @@ class ServerHandle:
 
 @pytest.fixture(scope="session")
 def _imagegw_session_server() -> Iterator[ServerHandle]:
-    import uvicorn
-
     clock = ManualClock()
     app = create_app(Settings(), clock=clock)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:  # waiting for a real server to bind, not a test sleep
-        time.sleep(0.01)
-    yield ServerHandle(f"http://127.0.0.1:{port}", app.state.mock, clock)
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serve_in_thread(app) as url:
+        yield ServerHandle(url, app.state.mock, clock)
 
 
 @pytest.fixture

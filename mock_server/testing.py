@@ -1,14 +1,20 @@
-"""In-process helpers for tests: talk to an ASGI app from synchronous code with no socket.
+"""Helpers for tests: talk to an ASGI app from synchronous code with no socket, or serve it on
+loopback for clients that only speak HTTP.
 
 ``httpx.ASGITransport`` is async-only; :class:`SyncASGITransport` gives ``httpx.Client`` (and
 the reference client's sync shell) the same in-process path by running the app on a private
-event loop in a background thread.
+event loop in a background thread. :func:`serve_in_thread` runs the app under uvicorn on
+``127.0.0.1`` and a free port, for clients whose transport cannot be swapped (the official SDKs).
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -51,3 +57,38 @@ class SyncASGITransport(httpx.BaseTransport):
             self._thread.join(timeout=5)
         if not self._loop.is_running() and not self._loop.is_closed():
             self._loop.close()
+
+
+@contextmanager
+def serve_in_thread(app: Any, *, start_timeout_seconds: float = 10.0) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on ``127.0.0.1`` and a free port, in a daemon thread.
+
+    Yields the base URL (``http://127.0.0.1:PORT``) once the server accepts connections; stops
+    the server and joins the thread on exit. The app is served as ``imagegw serve`` serves it
+    (no lifespan, uvicorn's own HTTP parsing), so a client sees the same wire.
+
+    Raises:
+        RuntimeError: the server did not start within ``start_timeout_seconds``.
+    """
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="imagegw-uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_timeout_seconds
+    while not server.started:  # waiting for a real server to bind, not a test sleep
+        if time.monotonic() > deadline or not thread.is_alive():
+            server.should_exit = True
+            thread.join(timeout=5)
+            sock.close()
+            raise RuntimeError(f"the mock server did not start on 127.0.0.1:{port} within {start_timeout_seconds} s")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+        sock.close()

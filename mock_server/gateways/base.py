@@ -171,24 +171,30 @@ class Ctx:
         self.journal_body = data
         return data
 
-    async def form(self) -> FormData:
-        """The body as ``multipart/form-data`` (python-multipart via Starlette).
+    async def form(self, *, max_files: int = 8) -> FormData:
+        """The body as ``multipart/form-data`` (python-multipart via Starlette), with at most
+        ``max_files`` file parts and 64 text fields.
 
         Raises:
-            GatewayError: 415 when the content type is not multipart, 400 when it cannot be parsed.
+            GatewayError: 415 when the content type is not multipart, 400 when it cannot be parsed
+                or holds more parts than those bounds.
         """
         ctype = self.request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype != "multipart/form-data":
             raise GatewayError(415, "unsupported_media_type",
                                f"Unsupported Content-Type {ctype or '(none)'!r}: this endpoint takes multipart/form-data (upload files with -F)")
         try:
-            form = await self.request.form(max_files=8, max_fields=64, max_part_size=self.mock.settings.max_body_bytes)
+            form = await self.request.form(max_files=max_files, max_fields=64, max_part_size=self.mock.settings.max_body_bytes)
         except Exception as exc:  # python-multipart / Starlette raise several types for bad input
-            raise GatewayError(400, "invalid_multipart", f"Malformed multipart body: {str(exc)[:120] or type(exc).__name__}") from None
-        self.journal_body = {
-            k: ({"filename": v.filename, "content_type": v.content_type, "size": v.size} if isinstance(v, UploadFile) else v)
-            for k, v in form.multi_items()
-        }
+            # Starlette wraps its own limits ("Too many files. Maximum number of files is 17.") in an HTTPException
+            detail = str(getattr(exc, "detail", "") or exc) or type(exc).__name__
+            raise GatewayError(400, "invalid_multipart", f"Multipart body refused: {detail[:160]}") from None
+        # the journal keeps every part: a repeated name (``image[]``) becomes a list, in order
+        def part(v: Any) -> Any:
+            return {"filename": v.filename, "content_type": v.content_type, "size": v.size} if isinstance(v, UploadFile) else v
+
+        journal = {k: [part(v) for v in vs] if len(vs := form.getlist(k)) > 1 else part(vs[0]) for k in form.keys()}
+        self.journal_body = journal
         return form
 
     # -- scenarios -------------------------------------------------------------------------

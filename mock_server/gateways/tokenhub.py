@@ -21,8 +21,9 @@ by invocation recipe (bodyShape)"):
   qwen-image-edit-plus and wan2.6-t2i take exactly one text item.
 
 ``POST /v1/images/edits`` (``createImageEdit``) is multipart only ("Not JSON"): ``image`` PNG
-< 4MB required ("image file is required" otherwise), optional ``mask``, ``prompt``, ``n``,
-``size``, ``response_format``, ``model``, and OpenAI's other edit parameters.
+< 4MB required ("image file is required" otherwise), or several as ``image[]`` parts (as the
+OpenAI SDK and litellm send a list), optional ``mask``, ``prompt``, ``n``, ``size``,
+``response_format``, ``model``, and OpenAI's other edit parameters.
 
 ``POST /v1/chat/completions`` (``createChatCompletion``) serves the two Gemini image models; it
 needs ``X-TokenHub-Region: global`` and answers an image as a Markdown data URL in
@@ -52,7 +53,7 @@ import time
 from typing import Any
 
 from PIL import Image
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from ..catalog import (CATALOG, InputRule, Model, OutputRule, Param, check_param, doc, estimate_tokens, get_bool,
@@ -159,7 +160,13 @@ RESPONSE_FORMATS = ("url", "b64_json")
 EDIT_MODELS = ("tokenhub/gpt-image-2",)  # documented: "POST /v1/images/edits ... for tokenhub/gpt-image-2"
 #: Multipart edit fields besides the model's parameters (001 "Key fields": image, mask, prompt, n, size,
 #: response_format; model from the example).
-EDIT_FIELDS = ("image", "mask", "prompt", "model", "response_format")
+EDIT_FIELDS = ("image", "image[]", "mask", "prompt", "model", "response_format")
+#: The edit images travel as ``image`` (one file: 001's curl example ``-F "image=@/path/to/image.png"``)
+#: or as ``image[]``, one part per file: how OpenAI's SDK sends a list (openai-python
+#: ``resources/images.py`` ``extract_files(..., paths=[["image"], ["image", "<array>"], ...])`` with
+#: ``array_format="brackets"``) and how OpenAI's own examples write it (``-F "image[]=@a.png"``);
+#: litellm's ``image_edit`` always sends ``image[]``. How many: the model's ``inputs.max_count``.
+EDIT_IMAGE_FIELDS = ("image", "image[]")
 #: OpenAI's mask: "Must be a valid PNG file, less than 4MB" (001: "mask— optional PNG mask").
 MASK_MAX_BYTES = 4 * 1024 * 1024 - 1
 
@@ -479,11 +486,18 @@ def _check_bbox_list(value: object, image_count: int) -> None:
 async def edits(ctx: Ctx) -> Response:
     """``POST /v1/images/edits`` (multipart) -> ``{created, data, usage}`` (001 "Image edits").
 
+    The images come as ``image`` (one file) or ``image[]`` (one part per file, up to the model's
+    ``inputs.max_count``; see :data:`EDIT_IMAGE_FIELDS`); an optional ``mask`` applies to the
+    first image (upstream OpenAI: "If there are multiple images provided, the mask will be applied
+    on the first image").
+
     Raises (as answers): 415 for a non-multipart body (001: "Not JSON ... Do not use -d '{...}'");
-    400 ``image file is required`` (documented text) when ``image`` is missing or sent as text;
-    400 for a non-PNG or undecodable upload, a file of 4MB or more, a bad ``mask`` or field.
+    400 ``image file is required`` (documented text) when no image is sent or one is sent as text;
+    400 for ``image`` and ``image[]`` together, too many images, a non-PNG or undecodable upload,
+    a file of 4MB or more, a bad ``mask`` or field.
     """
-    form = await ctx.form()
+    # the parser's file cap: the most images an edit model takes, and the mask
+    form = await ctx.form(max_files=max(FLAT_MODELS[m].rules.inputs.max_count for m in EDIT_MODELS) + 1)
     raw_model = form.get("model")
     if isinstance(raw_model, UploadFile):
         raise GatewayError(400, "invalid_type", "model must be a text field, not a file", param="model")
@@ -493,13 +507,14 @@ async def edits(ctx: Ctx) -> Response:
     for key, _ in form.multi_items():
         if key not in allowed:
             raise _unknown_openai(key)
-        if key in seen:
-            raise GatewayError(400, "invalid_parameter", f"{key}: send this field once", param=key)
+        if key in seen and key != "image[]":
+            hint = "; send several images as image[] parts" if key == "image" else ""
+            raise GatewayError(400, "invalid_parameter", f"{key}: send this field once{hint}", param=key)
         seen.add(key)
     fields: dict[str, Any] = {}
     for key in allowed:
         v = form.get(key)
-        if key in ("image", "mask"):
+        if key in (*EDIT_IMAGE_FIELDS, "mask"):
             continue
         if isinstance(v, UploadFile):
             raise GatewayError(400, "invalid_type", f"{key} must be a text field, not a file", param=key)
@@ -510,13 +525,8 @@ async def edits(ctx: Ctx) -> Response:
     if model.name not in EDIT_MODELS:
         raise GatewayError(400, "model_not_supported", f"model: {model.name} does not support /v1/images/edits; use {', '.join(EDIT_MODELS)}", param="model")
     rules = model.rules
-    image = form.get("image")
-    if not isinstance(image, UploadFile):
-        # documented: "Without @, curl sends the path as plain text and the gateway returns image file is required."
-        raise GatewayError(400, "invalid_request", "image file is required", param="image")
-    image_data = await image.read()
-    inputs = rules.inputs
-    _, width, height = decode_image_bytes(image_data, "image", max_bytes=inputs.max_bytes, formats=inputs.formats or None)
+    images = await _edit_images(form, model)
+    width, height = images[0][1], images[0][2]
     mask = form.get("mask")
     mask_digest = ""
     if mask is not None:
@@ -543,7 +553,7 @@ async def edits(ctx: Ctx) -> Response:
                        or rules.outputs.default_response_format)  # documented default b64_json
     if ctx.scenario == "moderation":
         raise _moderation(str(model.extras["moderation_code"]))
-    key = _digest_key(prompt, hashlib.blake2b(image_data, digest_size=8).hexdigest(), mask_digest)
+    key = _digest_key(prompt, *(hashlib.blake2b(data, digest_size=8).hexdigest() for data, _, _ in images), mask_digest)
     specs = prompt_digest_specs(key, model.name + "/edits", out_w, out_h, fmt, n,
                                 transparent=typed.get("background") == "transparent")
     return ok({
@@ -569,6 +579,38 @@ def _form_value(p: Param, text: str) -> object:
     if "boolean" in kinds and t in ("true", "false"):
         return t == "true"
     return text
+
+
+async def _edit_images(form: FormData, model: Model) -> list[tuple[bytes, int, int]]:
+    """The edit images as ``(bytes, width, height)``, in the order sent: the ``image`` file, or
+    every ``image[]`` part, each within ``model.rules.inputs`` (TokenHub: "image— required PNG file
+    (< 4MB)").
+
+    Raises:
+        GatewayError: 400 ``image file is required`` (documented) when none is sent or a part is
+            text; 400 for both names at once (inferred: neither OpenAI nor 001 defines a mix), for
+            more files than ``inputs.max_count``, or for a file outside the input rule.
+    """
+    if "image" in form and "image[]" in form:
+        raise GatewayError(400, "invalid_parameter",
+                           "image: send one file as image or several as image[] parts, not both", param="image")
+    param = "image[]" if "image[]" in form else "image"
+    parts = form.getlist(param)
+    if not parts or not all(isinstance(part, UploadFile) for part in parts):
+        # documented: "Without @, curl sends the path as plain text and the gateway returns image file is required."
+        raise GatewayError(400, "invalid_request", "image file is required", param=param)
+    inputs = model.rules.inputs
+    if len(parts) > inputs.max_count:
+        raise GatewayError(400, "invalid_parameter",
+                           f"{param}: {model.name} takes at most {inputs.max_count} images; got {len(parts)}", param=param)
+    images: list[tuple[bytes, int, int]] = []
+    for i, part in enumerate(parts):
+        assert isinstance(part, UploadFile)
+        data = await part.read()
+        _, width, height = decode_image_bytes(data, param if param == "image" else f"image[{i}]",
+                                              max_bytes=inputs.max_bytes, formats=inputs.formats or None)
+        images.append((data, width, height))
+    return images
 
 
 def _check_mask(data: bytes, width: int, height: int) -> None:

@@ -92,8 +92,8 @@ def size_strategy(rule: SizeRule) -> st.SearchStrategy[str]:
 def register_formats(spec: dict[str, Any] | None = None) -> None:
     """Teach Schemathesis to generate the contracts' house formats (``contracts/formats.py``):
     real tiny images for ``image-data-url``, ``image-base64`` and ``image-png-alpha``; the
-    ``image/png`` media type (multipart file parts) as a 1x1 RGBA PNG; and, for ``spec``, one
-    ``size:<rule>`` strategy per custom-size rule of its ``x-size-rules``. Idempotent."""
+    ``image/png`` media type and ``binary`` format (multipart file parts) as a 1x1 RGBA PNG; and,
+    for ``spec``, one ``size:<rule>`` strategy per custom-size rule of its ``x-size-rules``. Idempotent."""
     for name, rule in size_rules(spec).items():
         schemathesis.openapi.format(SIZE_FORMAT_PREFIX + name, size_strategy(rule))
     schemathesis.openapi.format("image-data-url", st.sampled_from([f"data:image/{f};base64,{b}" for f, b in _SAMPLES]))
@@ -102,6 +102,10 @@ def register_formats(spec: dict[str, Any] | None = None) -> None:
     # multipart file parts declared `contentMediaType: image/png` (TokenHub edits: `image`, `mask`):
     # a 1x1 RGBA PNG is a valid image and a valid mask (alpha channel, same size as the image)
     schemathesis.openapi.media_type("image/png", st.sampled_from(_ALPHA_PNGS))
+    # the items of an array of file parts (TokenHub edits' `image[]`) get no `encoding` entry: Schemathesis
+    # would send the encoded array as one part without a filename. They are plain `format: binary`, the
+    # contracts' only binary values (every one a PNG upload), so that format yields the same PNG.
+    schemathesis.openapi.format("binary", st.sampled_from(_ALPHA_PNGS))
 
 
 class TickingClockApp:

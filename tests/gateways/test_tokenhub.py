@@ -435,6 +435,56 @@ def test_edit_bad_mask(client: httpx.Client, mask: tuple) -> None:
     assert openai_error(edit(client, {"prompt": "x"}, files), 400)["param"] == "mask"
 
 
+# Several edit images as `image[]` parts: how openai-python sends a list (resources/images.py:
+# extract_files(..., paths=[["image"], ["image", "<array>"], ...]), array_format "brackets") and how
+# litellm's image_edit always sends; "You can provide up to 16 images." (openai-python
+# types/image_edit_params.py, `image`); the mask "will be applied on the first image" (same file, `mask`).
+OPENAI_MAX_EDIT_IMAGES = 16
+
+
+def image_parts(*blobs: bytes) -> list[tuple[str, tuple[str, bytes, str]]]:
+    return [("image[]", (f"image{i}.png", blob, "image/png")) for i, blob in enumerate(blobs)]
+
+
+def test_edit_accepts_several_images_as_image_brackets_with_a_mask(client: httpx.Client, mock) -> None:  # type: ignore[no-untyped-def]
+    first, second = png_bytes(32, 48), png_bytes(64, 64)
+    files = image_parts(first, second, png_bytes(8, 8)) + [("mask", ("mask.png", png_bytes(32, 48, "RGBA"), "image/png"))]
+    r = client.post(EDITS, headers=AUTH, data={"prompt": "put them together", "size": "1024x1536"}, files=files)
+    assert r.status_code == 200, r.text
+    assert decode(base64.b64decode(r.json()["data"][0]["b64_json"])) == ("PNG", (1024, 1536))
+    journalled = mock.journal.entries(path=EDITS)[-1].as_dict()["body"]["image[]"]
+    assert [part["size"] for part in journalled] == [len(first), len(second), len(png_bytes(8, 8))]
+
+
+def test_edit_image_brackets_up_to_openais_limit(client: httpx.Client) -> None:
+    blobs = [png_bytes(16, 16)] * OPENAI_MAX_EDIT_IMAGES
+    assert client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=image_parts(*blobs)).status_code == 200
+    err = openai_error(client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=image_parts(*blobs, png_bytes())), 400)
+    assert err["param"] == "image[]" and str(OPENAI_MAX_EDIT_IMAGES) in err["message"]
+
+
+def test_edit_image_brackets_every_part_is_checked(client: httpx.Client) -> None:
+    jpeg = io.BytesIO()
+    Image.new("RGB", (16, 16)).save(jpeg, "JPEG")
+    err = openai_error(client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=image_parts(png_bytes(), jpeg.getvalue())), 400)
+    assert err["param"] == "image[1]"  # 001: "image— required PNG file (< 4MB)"
+    as_text = client.post(EDITS, headers=AUTH, files=[("image[]", (None, "/path/to/a.png")), ("prompt", (None, "x"))])
+    assert openai_error(as_text, 400)["message"] == "image file is required"  # 001's documented text
+
+
+def test_edit_mask_must_match_the_first_image(client: httpx.Client) -> None:
+    files = image_parts(png_bytes(32, 32), png_bytes(64, 64)) + [("mask", ("mask.png", png_bytes(64, 64, "RGBA"), "image/png"))]
+    assert openai_error(client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=files), 400)["param"] == "mask"
+
+
+def test_edit_image_and_image_brackets_together_are_refused(client: httpx.Client) -> None:
+    files = [("image", ("a.png", png_bytes(), "image/png"))] + image_parts(png_bytes())
+    err = openai_error(client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=files), 400)
+    assert err["param"] == "image" and "image[]" in err["message"]
+    twice = [("image", ("a.png", png_bytes(), "image/png")), ("image", ("b.png", png_bytes(), "image/png"))]
+    assert "image[]" in openai_error(client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=twice), 400)["message"]
+
+
 # quality is an OpenAI edit parameter (openai-python image_edit_params.py); "ultra" is not one of its values
 @pytest.mark.parametrize("field,value", [("n", "0"), ("n", "11"), ("n", "two"), ("size", "512x512"),
                                          ("response_format", "png"), ("model", "ark/doubao-seedream-4-0-250828"),
