@@ -615,7 +615,9 @@ async def _edit_images(form: FormData, model: Model) -> list[tuple[bytes, int, i
 
 def _check_mask(data: bytes, width: int, height: int) -> None:
     """``mask``: a PNG under 4MB (OpenAI; 001 "optional PNG mask") with an alpha channel ("transparent regions = edit
-    area", documented) and the image's own pixel size (inferred from upstream OpenAI).
+    area", documented) and the pixel size of the (first) image (inferred from upstream OpenAI: "If
+    there are multiple images provided, the mask will be applied on the first image ... have the
+    same dimensions as `image`").
 
     Raises:
         GatewayError: 400 naming ``mask``.
