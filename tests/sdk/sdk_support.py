@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -66,3 +69,32 @@ def fetch(url: str | None) -> bytes:
     r = httpx.get(url, timeout=10)
     assert r.status_code == 200, r.text
     return r.content
+
+
+@contextmanager
+def logging_restored(keep_prefix: str) -> Iterator[None]:
+    """Put the process's loggers back as they were on exit: level, filters, handlers, propagation.
+
+    Loggers created meanwhile lose their filters, handlers and level, except those whose name
+    starts with ``keep_prefix`` (the library's own). litellm's import adds its redaction filters
+    to third-party loggers (``uvicorn.access``, ``httpx``, ``asyncio``, ...) for the whole process,
+    which would rewrite the mock's own access log in every later test.
+    """
+    def state(logger: logging.Logger) -> tuple:
+        return logger.level, list(logger.filters), list(logger.handlers), logger.propagate, logger.disabled
+
+    def loggers() -> dict[str, logging.Logger]:
+        found = {name: lg for name, lg in logging.Logger.manager.loggerDict.items() if isinstance(lg, logging.Logger)}
+        return {**found, "": logging.getLogger()}
+
+    before = {name: state(lg) for name, lg in loggers().items()}
+    try:
+        yield
+    finally:
+        for name, logger in loggers().items():
+            if name in before:
+                logger.level, logger.filters[:], logger.handlers[:], logger.propagate, logger.disabled = before[name]
+            elif not name.lower().startswith(keep_prefix.lower()):
+                logger.setLevel(logging.NOTSET)
+                logger.filters.clear()
+                logger.handlers.clear()

@@ -7,15 +7,25 @@ litellm's ``image_edit`` always sends the images as multipart ``image[]`` parts,
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from types import ModuleType
 
-import litellm
 import pytest
 
-from sdk_support import TOKENHUB_KEY, Served, decode_b64, png
+from sdk_support import TOKENHUB_KEY, Served, decode_b64, logging_restored, png
 
 MODEL = "openai/tokenhub/gpt-image-2"  # litellm's provider prefix + 001's model id
 
-litellm.suppress_debug_info = True
+
+@pytest.fixture(scope="module")
+def litellm() -> Iterator[ModuleType]:
+    """litellm, imported when these tests run (an ImportError fails them, it does not skip) and
+    with the process's loggers put back afterwards (see :func:`logging_restored`)."""
+    with logging_restored("litellm"):
+        import litellm as module
+
+        module.suppress_debug_info = True
+        yield module
 
 
 def named(data: bytes, name: str) -> io.BytesIO:
@@ -24,7 +34,7 @@ def named(data: bytes, name: str) -> io.BytesIO:
     return f
 
 
-def test_image_generation(served: Served) -> None:
+def test_image_generation(litellm: ModuleType, served: Served) -> None:
     result = litellm.image_generation(model=MODEL, prompt="a corgi on a skateboard", size="1024x1536", n=2,
                                       api_base=served.base("tokenhub"), api_key=TOKENHUB_KEY)
     assert [decode_b64(item.b64_json) for item in result.data] == [("PNG", (1024, 1536))] * 2
@@ -33,7 +43,7 @@ def test_image_generation(served: Served) -> None:
 
 
 @pytest.mark.parametrize("how_many", [1, 2])
-def test_image_edit_is_accepted_but_litellm_refuses_tokenhubs_documented_usage(served: Served, how_many: int) -> None:
+def test_image_edit_is_accepted_but_litellm_refuses_tokenhubs_documented_usage(litellm: ModuleType, served: Served, how_many: int) -> None:
     """litellm's ``image_edit`` sends ``image[]`` parts, which TokenHub's edits accept; it then builds
     its ``ImageResponse`` from the answer as is (litellm llms/openai/image_edit/transformation.py:
     "No transform applied since outputs are in OpenAI spec already"), whose ``usage`` model requires
@@ -51,13 +61,13 @@ def test_image_edit_is_accepted_but_litellm_refuses_tokenhubs_documented_usage(s
     assert len(parts if isinstance(parts, list) else [parts]) == how_many
 
 
-def test_wrong_key_is_an_authentication_error(served: Served) -> None:
+def test_wrong_key_is_an_authentication_error(litellm: ModuleType, served: Served) -> None:
     with pytest.raises(litellm.AuthenticationError) as caught:
         litellm.image_generation(model=MODEL, prompt="a corgi", api_base=served.base("tokenhub"), api_key="sk-wrong", num_retries=0)
     assert caught.value.status_code == 401
 
 
-def test_refused_request_is_a_bad_request_error(served: Served) -> None:
+def test_refused_request_is_a_bad_request_error(litellm: ModuleType, served: Served) -> None:
     with pytest.raises(litellm.BadRequestError) as caught:
         litellm.image_generation(model=MODEL, prompt="a corgi", n=11, api_base=served.base("tokenhub"), api_key=TOKENHUB_KEY)
     assert caught.value.status_code == 400
