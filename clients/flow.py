@@ -339,7 +339,7 @@ def contract_validator(gateway: str, base_url: str) -> Validator:
         ConfigurationError: when the ``contracts`` package (or this gateway's contract) is unavailable.
     """
     try:
-        import contracts  # the shared contract API (issue 3); clients never import mock_server
+        import contracts  # the shared contract API; clients never import mock_server
         contract = contracts.load(gateway)
     except Exception as exc:  # ImportError, missing file, invalid YAML
         raise ConfigurationError(f"strict=True needs the {gateway} contract: {type(exc).__name__}: {exc}") from None

@@ -1,6 +1,6 @@
 """Retry and poll policies: pure arithmetic, no sleeping (the shells sleep through an injected callable).
 
-Retries (issue 4, "Retries"): 408, 409, 429 and 5xx answers and connection errors are retried,
+Retries: 408, 409, 429 and 5xx answers and connection errors are retried,
 honouring ``Retry-After`` / ``retry-after-ms`` (capped at :attr:`RetryPolicy.max_retry_after`),
 otherwise with exponential backoff and jitter; a bounded count; never for a quota error.
 The status list and backoff shape follow openai-python (inferred: no gateway document says

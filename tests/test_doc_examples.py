@@ -3,7 +3,7 @@
 The examples live as data in ``fixtures/doc_examples/<gateway>.json`` (written by
 ``tools/extract_doc_examples.py`` from the documents); ``doc_examples.py`` fills their
 placeholders and checks the documented response shape. Each example must answer 2xx in that
-shape with only the host changed (issue 2, "Tests").
+shape with only the host changed.
 """
 
 from __future__ import annotations

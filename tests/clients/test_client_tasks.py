@@ -135,7 +135,7 @@ class PieBoxTaskLifecycle(RuleBasedStateMachine):
         if other == own:
             return
         foreign = TaskHandle("piebox", handle.task_id, handle.model, PIEBOX_PATHS[other][1].format(task_id=handle.task_id))
-        with pytest.raises(NotFoundError):  # a task answers on its own family's endpoint only (issue 2: foreign id -> 404)
+        with pytest.raises(NotFoundError):  # a task answers on its own family's endpoint only (a foreign id answers 404)
             self.client.get_task(foreign)
 
 

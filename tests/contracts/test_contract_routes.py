@@ -1,5 +1,5 @@
 """Each gateway serves its contract at /{id}/openapi.json and /{id}/openapi.yaml, with `servers`
-pointing at the mock itself (issue 3, "Contracts")."""
+pointing at the mock itself."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The five contracts are valid OpenAPI 3.1 and follow the house rules (issue 3, "Lint").
+"""The five contracts are valid OpenAPI 3.1 and follow the house rules.
 
 * openapi-spec-validator passes on every contract;
 * every operation, response, header and schema property carries ``x-provenance``;

@@ -1,4 +1,4 @@
-"""Schemathesis against each gateway's mock, in-process, every phase and every check (issue 3).
+"""Schemathesis against each gateway's mock, in-process, every phase and every check.
 
 Budget: the Hypothesis profile selected by ``IMAGEGW_PROFILE`` (``tests/conftest.py``) sets
 Schemathesis's examples per operation (``dev`` 10, ``ci`` 25, ``nightly`` 10 000) and whether the

@@ -469,7 +469,7 @@ def test_error_scenarios_on_poll_by_header(client: httpx.Client) -> None:
 
 @pytest.mark.parametrize("name,code", [("moderation", "content_policy_violation"), ("task_failed", "generation_failed")])
 def test_moderation_and_task_failed_end_failed(client: httpx.Client, clock: ManualClock, settings: Settings, name: str, code: str) -> None:
-    # issue 2: "moderation (... for PieBox a task that ends failed)"; codes inferred (OpenAI)
+    # the scenario table: "moderation (... for PieBox a task that ends failed)"; codes inferred (OpenAI)
     r = create(client, "gpt_image", headers={"X-Mock-Scenario": name})
     tid = task_id(r)
     assert poll(client, "gpt_image", tid).json()["status"] == "pending"
