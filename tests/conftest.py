@@ -1,14 +1,21 @@
-"""Shared fixtures: a manual clock, the mock app and a sync client talking to it in-process.
+"""Shared fixtures: a manual clock, the mock app and a sync client talking to it in-process; the
+Hypothesis profiles; the Schemathesis case-count summary.
 
 Every test talks to the mock through ASGI (no socket) or to 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+
+import contracts
 
 # Test-mode contract check (tests/contract_guard.py): installed before anything imports create_app,
 # so every mock response in the suite is validated against its contract; a violation fails the test.
@@ -53,11 +60,58 @@ def client(app) -> Iterator[httpx.Client]:  # type: ignore[no-untyped-def]
 
 
 # -- Hypothesis profiles: dev (quick), ci (default; fits the 2-minute budget), nightly (deep) ------------
-import os  # noqa: E402
-
 from hypothesis import HealthCheck, settings as hsettings  # noqa: E402
 
 hsettings.register_profile("dev", max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 hsettings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 hsettings.register_profile("nightly", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
 hsettings.load_profile(os.environ.get("IMAGEGW_PROFILE", "ci"))
+
+
+# -- Schemathesis case counts: gathered from the test reports (so the runs made in every pytest-xdist
+#    worker reach the controller), printed in the terminal summary and written to
+#    reports/schemathesis-<profile>.json (/reports/ is git-ignored), so the budget a profile buys
+#    can be quoted.
+ROOT = Path(__file__).resolve().parents[1]
+_SCHEMATHESIS_PROPERTY = "schemathesis_run"
+#: gateway id -> RunResult.as_dict() of the Schemathesis run in this session
+SCHEMATHESIS_RUNS: dict[str, dict[str, Any]] = {}
+
+
+@pytest.fixture
+def report_schemathesis_run(record_property: Any) -> Any:
+    """``report(result_dict)``: attach one gateway's run counts to this test's report."""
+    return lambda result: record_property(_SCHEMATHESIS_PROPERTY, result)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The Schemathesis runs (the suite's longest tests, 5 to 45 s each) go first, so pytest-xdist
+    hands them out to its workers in turn at the start instead of leaving one at the end."""
+    items.sort(key=lambda item: "report_schemathesis_run" not in getattr(item, "fixturenames", ()))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for name, value in report.user_properties:
+        if name == _SCHEMATHESIS_PROPERTY:
+            SCHEMATHESIS_RUNS[value["gateway"]] = value
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not SCHEMATHESIS_RUNS:
+        return
+    profile = os.environ.get("IMAGEGW_PROFILE", "ci")
+    tr = terminalreporter
+    tr.section(f"Schemathesis cases per gateway (profile {profile})")
+    for gid in sorted(SCHEMATHESIS_RUNS, key=list(contracts.GATEWAY_IDS).index):
+        run = SCHEMATHESIS_RUNS[gid]
+        phases = ", ".join(f"{k} {v}" for k, v in run["cases"].items())
+        states = f"; task polls {run['task_states']}" if run.get("task_states") else ""
+        tr.write_line(f"{gid:12} {run['total_cases']:6} cases ({phases}); "
+                      f"{run['failures']} failures, {run['errors']} errors; {run['seconds']} s{states}")
+    out = ROOT / "reports" / f"schemathesis-{profile}.json"
+    try:
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(SCHEMATHESIS_RUNS, indent=2) + "\n", encoding="utf-8")
+        tr.write_line(f"written to {out.relative_to(ROOT)}")
+    except OSError as exc:  # a read-only checkout still gets the summary
+        tr.write_line(f"(could not write {out}: {exc})")
