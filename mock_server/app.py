@@ -11,10 +11,14 @@ Each gateway also serves its contract at ``/{id}/openapi.json`` and ``/{id}/open
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.datastructures import URLPath
+from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Route, get_route_path
+from starlette.types import Receive, Scope, Send
 
 from contracts.registry import GATEWAY_IDS
 
@@ -55,11 +59,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
 
         mock.replay = Replayer(mock.settings.replay_dir)
     routes: list[BaseRoute] = []
-    if mock.settings.admin:
-        routes.append(Mount("/__mock", app=build_admin(mock)))
+    mounts = [Mount("/__mock", app=build_admin(mock))] if mock.settings.admin else []
     for gid in GATEWAY_IDS:
         prefix = f"/{gid}"
-        routes.append(Mount(prefix, app=gateways.base.build_app(gateways.load(gid), mock, prefix, _contract_routes(gid, prefix, mock))))
+        mounts.append(Mount(prefix, app=gateways.base.build_app(gateways.load(gid), mock, prefix, _contract_routes(gid, prefix, mock))))
+    routes.append(_MountsByFirstSegment(mounts))
     if mock.settings.root_gateway:
         gid = mock.settings.root_gateway
         routes.append(Mount("", app=gateways.base.build_app(gateways.load(gid), mock, "", _contract_routes(gid, "", mock))))
@@ -86,7 +90,48 @@ def app_from_env() -> Starlette:
     """
     import os
 
+    from .images import return_large_buffers_to_os
+
+    return_large_buffers_to_os()
     return create_app(Settings.from_json(os.environ[SETTINGS_ENV]))
+
+
+class _MountsByFirstSegment(BaseRoute):
+    """Several ``Mount``s at distinct one-segment prefixes, picked by the path's first segment.
+
+    A Router tries each Mount's pattern in turn; this looks the candidate up in a dict and
+    builds the child scope a match gives (``root_path`` extended by the prefix, the parent's
+    ``path_params``, ``app_root_path``, ``endpoint``). A path with a newline after the prefix,
+    which Starlette's pattern treats specially, is left to that Mount's own ``matches``.
+    """
+
+    def __init__(self, mounts: list[Mount]) -> None:
+        self._by_segment = {m.path.strip("/"): m for m in mounts}
+        assert all(k and "/" not in k for k in self._by_segment), "one-segment prefixes only"
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http":
+            segment, slash, rest = get_route_path(scope)[1:].partition("/")
+            mount = self._by_segment.get(segment)
+            if mount is not None and slash:
+                if "\n" in rest:
+                    return mount.matches(scope)
+                root_path = scope.get("root_path", "")
+                return Match.FULL, {"path_params": dict(scope.get("path_params", {})),
+                                    "app_root_path": scope.get("app_root_path", root_path),
+                                    "root_path": f"{root_path}/{segment}", "endpoint": mount.app}
+        return Match.NONE, {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await scope["endpoint"](scope, receive, send)  # the matched Mount's app (Mount.matches sets it)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        for mount in self._by_segment.values():
+            try:
+                return mount.url_path_for(name, **path_params)
+            except NoMatchFound:
+                pass
+        raise NoMatchFound(name, path_params)
 
 
 def _unrouted(mock: Mock):  # type: ignore[no-untyped-def]

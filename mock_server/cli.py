@@ -44,12 +44,13 @@ def serve(
     url_ttl: float = typer.Option(24 * 3600.0, help="Lifetime of url results, seconds (documents: ~24 h)."),
     max_body_mb: float = typer.Option(50.0, help="Largest request body accepted, MiB."),
     manual_clock: bool = typer.Option(False, help="Start with a manual clock (advance it with POST /__mock/clock)."),
-    no_admin: bool = typer.Option(False, "--no-admin", help="Do not serve /__mock/*."),
+    no_admin: bool = typer.Option(False, "--no-admin", help="Do not serve /__mock/* (and keep no request journal)."),
     public_url: Optional[str] = typer.Option(None, help="Base URL used in url results (default: the request's own)."),
     replay: Optional[str] = typer.Option(None, help="Answer recorded requests from this recordings folder first."),
     api_key: list[str] = typer.Option([], "--api-key", help="Pin a gateway's accepted key: ID=KEY (repeatable; default: any non-empty key)."),
     log_level: str = typer.Option("info", help="uvicorn log level (critical, error, warning, info, debug, trace)."),
-    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log every request (credential query parameters redacted)."),
+    access_log: bool = typer.Option(False, "--access-log/--no-access-log",
+                                    help="Log every request, credential query parameters redacted (off by default: /__mock/requests journals every request, and a log line costs more than a mocked answer)."),
     workers: int = typer.Option(1, min=1, help="Worker processes (share the signing secret; each keeps its own journal and scenario queue)."),
     image_cache_mb: Optional[float] = typer.Option(None, help=f"Rendered-image cache, MiB (default {_default('image_cache_bytes') / MIB:g})."),
     journal_max_mb: Optional[float] = typer.Option(None, help=f"The journal's whole size, MiB of JSON; oldest entries dropped first (default {_default('journal_max_bytes') / MIB:g})."),
@@ -65,6 +66,7 @@ def serve(
     from .app import create_app
     from .clock import ManualClock
     from .guard import allowed_for_bind, bind_is_loopback
+    from .images import return_large_buffers_to_os
     from .serving import uvicorn_options
 
     if gateway is not None and gateway not in GATEWAY_IDS:
@@ -87,6 +89,8 @@ def serve(
         sizes["image_cache_bytes"] = int(image_cache_mb * MIB)
     if journal_max_mb is not None:
         sizes["journal_max_bytes"] = int(journal_max_mb * MIB)
+    if no_admin:
+        sizes["journal_size"] = 0  # without /__mock nothing reads the journal
     try:
         settings = Settings.from_env(
             api_keys=keys,
@@ -115,6 +119,7 @@ def serve(
         os.environ[SETTINGS_ENV] = settings.to_json()
         uvicorn.run("mock_server.app:app_from_env", factory=True, workers=workers, host=host, port=port, **options)
         return
+    return_large_buffers_to_os()
     application = create_app(settings, clock=ManualClock() if manual_clock else None)
     uvicorn.run(application, host=host, port=port, **options)
 

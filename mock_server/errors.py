@@ -17,9 +17,10 @@ edits"). Everything else about error bodies is inferred and marked so in the con
 from __future__ import annotations
 
 import json
-import uuid
+import random
 from typing import Any, Mapping
 
+import orjson
 from starlette.responses import Response
 
 from contracts.registry import ErrorShape
@@ -113,14 +114,41 @@ def invalid(param: str, message: str, code: str = "invalid_parameter") -> Gatewa
 
 
 def new_request_id() -> str:
-    """A fresh request id (UUID4 string)."""
-    return str(uuid.uuid4())
+    """A fresh request id: a random UUID4 string (``xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx``).
+
+    An id names a request, it guards nothing: the bits come from ``random`` (seeded from the OS
+    per process, and again in a forked child) and are formatted directly, half the cost of
+    ``str(uuid.uuid4())`` (a system call for the bytes, then a ``UUID`` object), on every request.
+    """
+    h = f"{random.getrandbits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+
+
+def json_bytes(body: Any) -> bytes:
+    """``body`` as compact UTF-8 JSON (non-ASCII kept as is, as the upstreams do).
+
+    orjson writes the same bytes as ``json.dumps(body, ensure_ascii=False, separators=(",", ":"))``
+    for strings, integers, lists and dicts, tens of times faster (a 2048x2048 ``b64_json`` answer
+    is 80 KB of text); what orjson refuses (non-string keys, integers past 64 bits) goes to the
+    standard library, so nothing that encoded before fails now.
+    """
+    try:
+        return orjson.dumps(body)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    """A compact UTF-8 JSON response (non-ASCII kept as is, as the upstreams do)."""
-    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return Response(data, status_code=status, headers=dict(headers or {}), media_type="application/json")
+    """A compact UTF-8 JSON response (:func:`json_bytes`) with ``headers`` besides its own
+    ``content-length`` and ``content-type`` (which ``headers`` must not name).
+
+    The extra headers are appended to the raw list: handing them to ``Response`` costs it two
+    list passes to learn whether they name the two it sets itself, on every answer.
+    """
+    response = Response(json_bytes(body), status_code=status, media_type="application/json")
+    if headers:
+        response.raw_headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items())
+    return response
 
 
 def error_body(err: GatewayError, shape: ErrorShape, request_id: str) -> dict[str, Any]:

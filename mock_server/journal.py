@@ -19,10 +19,20 @@ The journal is bounded in bytes, twice:
   are when there are more than ``Settings.journal_size`` entries.
 
 Multipart files are kept as metadata only.
+
+The request path records with :meth:`Journal.record_request`, which does no decoding,
+redaction or shortening: it keeps references to what the request already holds (the server's
+header pairs, the query string, the body's raw JSON text) and charges the entry an upper bound
+of its size computed from their lengths. The entry is built — by the same code as
+:meth:`Journal.record`, so to the same redacted, byte-bounded result — when the journal is read,
+and its charge is then corrected to its real size. A request whose bound does not fit an entry's
+budget (a large body, long headers) is built at once instead, so what the journal holds is never
+more than it is charged for, and nothing leaves it unredacted.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field
@@ -298,7 +308,7 @@ class JournalEntry:
 
 class Journal:
     """Keeps the last ``maxlen`` entries, at most ``max_bytes`` of them in all, each at most
-    ``entry_max_bytes`` (JSON bytes; thread-safe).
+    ``entry_max_bytes`` (JSON bytes; thread-safe); ``maxlen`` 0 keeps none.
 
     Raises:
         ValueError: when ``entry_max_bytes`` cannot hold an entry's fixed fields (under 1 KiB) or
@@ -317,10 +327,68 @@ class Journal:
         self._next = 1
         self._lock = threading.Lock()
 
+    @property
+    def enabled(self) -> bool:
+        """Whether entries are kept (``maxlen`` > 0); callers skip gathering an entry's parts when not."""
+        return self._maxlen > 0
+
     def record(self, *, time: float, gateway: str | None, method: str, path: str,
                query: Iterable[tuple[str, str]], headers: Iterable[tuple[str, str]], body: Any,
                status: int, **extra: Any) -> JournalEntry:
         """Append a redacted, byte-bounded entry and return it."""
+        fields, size = self._build(time, gateway, method, path, query, headers, body, status, extra)
+        with self._lock:
+            entry = JournalEntry(id=self._next, **fields)
+            self._next += 1
+            self._append(entry, size)
+            return entry
+
+    def record_request(self, *, time: float, gateway: str | None, method: str, path: str, query_string: bytes,
+                       headers: list[tuple[bytes, bytes]], body: Any, body_json: bytes | None, status: int,
+                       request_id: str | None = None, scenario: str | None = None, operation: str | None = None,
+                       error_code: str | None = None) -> int:
+        """Append an entry for one request as the ASGI server gave it; returns its id (0 when the
+        journal keeps none). The entry is built when read (module docstring).
+
+        Args:
+            query_string: the raw query string.
+            headers: the ASGI header pairs (``bytes``, latin-1).
+            body: the parsed body (JSON value, form fields) or ``None``.
+            body_json: the raw JSON text ``body`` was parsed from, if it was; then only the text
+                is kept, and parsed again when read.
+        """
+        if not self._maxlen:
+            return 0
+        extra = {"request_id": request_id, "scenario": scenario, "operation": operation, "error_code": error_code}
+        # an upper bound of the entry's JSON: each character of a name, value or path at most 6
+        # (\uXXXX) plus 6 a pair for quotes and separators; the body's JSON text at most triples
+        # (\uXXXX for a 2-byte UTF-8 character, ", " for ","); the fixed strings as they are
+        size = ENTRY_OVERHEAD_BYTES + 6 * (len(path) + len(query_string)) + sum(6 * (len(k) + len(v) + 1) for k, v in headers)
+        size += sum(len(v) + 4 for v in (gateway, method, request_id, scenario, operation, error_code) if v)
+        if body_json is not None:
+            size += 3 * len(body_json)
+        elif body is not None:
+            size = self._entry_max_bytes + 1  # no text to measure: build it now
+        if size > self._entry_max_bytes - MARKER_RESERVE_BYTES:  # it may not fit its budget: build it now
+            from starlette.datastructures import QueryParams
+
+            if body_json is not None:
+                body = json.loads(body_json.decode("utf-8"))
+            entry_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
+            query = QueryParams(query_string).multi_items() if query_string else []
+            return self.record(time=time, gateway=gateway, method=method, path=path, query=query, headers=entry_headers,
+                               body=body, status=status, **extra).id
+        raw = (time, gateway, method, path, query_string, headers, body, body_json, status, extra)
+        with self._lock:
+            id_ = self._next
+            self._next += 1
+            self._append((id_, raw), size)
+        return id_
+
+    def _build(self, time: float, gateway: str | None, method: str, path: str, query: Iterable[tuple[str, str]],
+               headers: Iterable[tuple[str, str]], body: Any, status: int,
+               extra: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """An entry's fields (all but ``id``), redacted and byte-bounded, and its size in bytes."""
         query = query if isinstance(query, (list, tuple)) else list(query)
         headers = headers if isinstance(headers, (list, tuple)) else list(headers)
         content = self._entry_max_bytes - ENTRY_OVERHEAD_BYTES - MARKER_RESERVE_BYTES
@@ -349,21 +417,42 @@ class Journal:
             more = _value(extra["extra"], bb, 0) if extra.get("extra") else {}
             size = self._entry_max_bytes - MARKER_RESERVE_BYTES - bb.left
             cut = qb.cut or hb.cut or bb.cut
-        with self._lock:
-            entry = JournalEntry(
-                id=self._next, time=time, gateway=gateway, method=_clip_str(method), path=path_text,
-                query=q, headers=h, body=b, status=status, extra=more, truncated=cut, **fixed,
-            )
-            self._next += 1
-            self._entries.append((entry, size))
-            self._bytes += size
-            while len(self._entries) > self._maxlen or (self._bytes > self._max_bytes and len(self._entries) > 1):
-                self._bytes -= self._entries.popleft()[1]
-            return entry
+        return dict(time=time, gateway=gateway, method=_clip_str(method), path=path_text, query=q, headers=h, body=b,
+                    status=status, extra=more, truncated=cut, **fixed), size
+
+    def _append(self, item: Any, size: int) -> None:
+        """Add ``item`` charged ``size`` bytes and drop the oldest past the bounds (lock held)."""
+        self._entries.append((item, size))
+        self._bytes += size
+        while len(self._entries) > self._maxlen or (self._bytes > self._max_bytes and len(self._entries) > 1):
+            self._bytes -= self._entries.popleft()[1]
+
+    def _materialise(self, item: tuple[int, tuple[Any, ...]]) -> tuple[JournalEntry, int]:
+        """Build an entry recorded by :meth:`record_request`, and its real size."""
+        from starlette.datastructures import QueryParams
+
+        id_, (time, gateway, method, path, query_string, headers, body, body_json, status, extra) = item
+        if body_json is not None:
+            body = json.loads(body_json.decode("utf-8"))
+        fields, size = self._build(time, gateway, method, path,
+                                   QueryParams(query_string).multi_items() if query_string else [],
+                                   [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers], body, status, extra)
+        return JournalEntry(id=id_, **fields), size
 
     def entries(self, *, gateway: str | None = None, path: str | None = None) -> list[JournalEntry]:
         """Entries oldest first, optionally only one gateway's or one path's."""
         with self._lock:
+            if any(not isinstance(e, JournalEntry) for e, _ in self._entries):
+                built = deque()
+                for item, charged in self._entries:
+                    if not isinstance(item, JournalEntry):
+                        item, size = self._materialise(item)
+                        self._bytes += size - charged
+                        charged = size
+                    built.append((item, charged))
+                self._entries = built
+                while self._bytes > self._max_bytes and len(self._entries) > 1:
+                    self._bytes -= self._entries.popleft()[1]
             items = [e for e, _ in self._entries]
         return [e for e in items if (gateway is None or e.gateway == gateway) and (path is None or e.path == path)]
 

@@ -26,12 +26,16 @@ class Settings:
         url_ttl_seconds: lifetime of a ``url`` result (seconds); 24 h as the documents say.
         task_ttl_seconds: after this many seconds a task id is no longer answered (404).
         max_body_bytes: request bodies larger than this answer 413 in the gateway's shape.
-        journal_size: number of requests the journal keeps (oldest dropped first).
+        journal_size: number of requests the journal keeps (oldest dropped first); 0 keeps no
+            journal (``imagegw serve --no-admin``, where nothing could read it).
         journal_max_bytes: the journal's whole size, bytes of JSON (oldest entries dropped
             first; ``imagegw serve --journal-max-mb``).
         journal_entry_max_bytes: one entry's size, bytes of JSON: headers, query, keys and
             body included; what does not fit is cut and marked (:mod:`mock_server.journal`).
-        image_cache_bytes: upper bound of the rendered-image cache (bytes; ``--image-cache-mb``).
+        image_cache_bytes: upper bound of the rendered-image cache (bytes: encoded images plus
+            their base64 text; ``--image-cache-mb``). The default, 48 MiB, keeps ``imagegw serve``
+            at about 120 MiB resident with the cache full and evicting (``bench/bench_mock.py``
+            measures it): some 80 4096x4096 PNGs or 350 at 2048x2048.
         secret: HMAC key that signs task ids and file URLs (random per process by default,
             so ids from another server answer 404).
         api_keys: per-gateway accepted key; a gateway not listed accepts any non-empty key.
@@ -67,7 +71,7 @@ class Settings:
     journal_size: int = 1000
     journal_max_bytes: int = 4 * 1024 * 1024
     journal_entry_max_bytes: int = 8 * 1024
-    image_cache_bytes: int = 256 * 1024 * 1024
+    image_cache_bytes: int = 48 * 1024 * 1024
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     api_keys: dict[str, str] = field(default_factory=dict, repr=False)
     admin: bool = True
@@ -91,10 +95,12 @@ class Settings:
         for name in ("task_pending_seconds", "task_processing_seconds", "url_ttl_seconds", "task_ttl_seconds"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0")
-        for name in ("max_body_bytes", "journal_size", "image_cache_bytes", "large_body_bytes", "large_body_concurrency",
+        for name in ("max_body_bytes", "image_cache_bytes", "large_body_bytes", "large_body_concurrency",
                      "max_header_bytes", "body_timeout_seconds", "header_timeout_seconds", "keep_alive_seconds"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0")
+        if self.journal_size < 0:
+            raise ValueError("journal_size must be >= 0")
         if self.journal_entry_max_bytes < 1024 or self.journal_max_bytes < self.journal_entry_max_bytes:
             raise ValueError("journal_entry_max_bytes must be >= 1024 and journal_max_bytes >= journal_entry_max_bytes")
 

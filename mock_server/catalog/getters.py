@@ -7,7 +7,7 @@ default) when the key is absent or JSON ``null`` ("not sent"), and raises a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..errors import GatewayError
 
@@ -131,6 +131,14 @@ def get_list(body: dict, key: str, *, required: bool = False, max_items: int | N
     return v
 
 
+#: JSON type name -> test of a value that is not a number (numbers are checked by range above).
+_TYPE_CHECKS: dict[str, Callable[[object], bool]] = {
+    "string": lambda v: isinstance(v, str), "boolean": lambda v: isinstance(v, bool),
+    "object": lambda v: isinstance(v, dict), "array": lambda v: isinstance(v, list),
+    "integer": lambda v: False, "number": lambda v: False,
+}
+
+
 def check_param(body: dict, p: "Param", *, prefix: str = "") -> object:
     """Check ``body[p.name]`` against a catalog :class:`~mock_server.catalog.rules.Param`
     (type, choices, range); ``None`` when absent or ``null``.
@@ -156,10 +164,7 @@ def check_param(body: dict, p: "Param", *, prefix: str = "") -> object:
         return get_int(body, p.name, lo=_int(p.lo), hi=_int(p.hi), param=name)
     if "number" in kinds and not isinstance(value, bool) and isinstance(value, int | float):
         return get_float(body, p.name, lo=p.lo, hi=p.hi, param=name)
-    checks = {"string": lambda v: isinstance(v, str), "boolean": lambda v: isinstance(v, bool),
-              "object": lambda v: isinstance(v, dict), "array": lambda v: isinstance(v, list),
-              "integer": lambda v: False, "number": lambda v: False}
-    if not any(checks[k](value) for k in kinds):
+    if not any(_TYPE_CHECKS[k](value) for k in kinds):
         article = "an" if kinds[0][0] in "aeiou" else "a"
         raise GatewayError(400, "invalid_type", f"{name} must be {article} {' or '.join(kinds)}", param=name)
     return value

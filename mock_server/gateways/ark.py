@@ -43,6 +43,11 @@ def stream_unsupported(body: dict[str, Any]) -> None:
                            "or omit it", param="stream")
 
 
+#: Parameters :func:`plan` reads with their own rules rather than :func:`check_param`.
+_READ_ON_THEIR_OWN = frozenset({"size", "response_format", "image", "sequential_image_generation_options",
+                                "optimize_prompt_options"})
+
+
 def plan(body: dict[str, Any], model: Model, *, size_seps: str = "x*×", any_case: bool = True,
          prompt: str | None = None) -> Plan:
     """Read an Ark generation body for ``model``.
@@ -67,8 +72,7 @@ def plan(body: dict[str, Any], model: Model, *, size_seps: str = "x*×", any_cas
     response_format = get_str(body, "response_format", choices=outputs.response_formats) or outputs.default_response_format
     seed = None
     for p in rules.params:
-        if p.name in ("size", "response_format", "image", "sequential_image_generation_options",
-                      "optimize_prompt_options"):
+        if p.name in _READ_ON_THEIR_OWN:
             continue
         value = check_param(body, p)
         if p.name == "seed" and isinstance(value, int) and value != -1:

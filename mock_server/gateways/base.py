@@ -27,23 +27,22 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Mapping
+from typing import Any, Awaitable, Callable, Mapping, NamedTuple
 
 from PIL import Image, UnidentifiedImageError
-from starlette.applications import Starlette
 from starlette.datastructures import FormData, UploadFile
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match, Route, request_response
+from starlette.routing import Match, Route, Router
 
-from contracts.registry import AuthScheme, GatewaySpec, gateway_spec
+from contracts.registry import GATEWAYS, AuthScheme, GatewaySpec, gateway_spec
 
 from ..catalog import Model
 from ..engine import BodyTicket, Mock
 from ..errors import ErrorShape, GatewayError, clip, json_response, new_request_id, render_error
 from ..guard import trusted_base_url
 from ..faults import SCENARIO_HEADER, check_name, generic_error, scenario_in_prompt
-from ..images import MIME, ImageFormat, ImageSpec, RenderedImage
+from ..images import MIME, ImageFormat, ImageSpec, RenderedImage, spec_for
 
 log = logging.getLogger("imagegw.mock")
 
@@ -95,11 +94,10 @@ class Gateway:
         return self.spec.auth.scheme
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     """What to render for one request: ``count`` images of ``width`` x ``height`` pixels in
     ``fmt``, returned as ``response_format`` (``url`` | ``b64_json``), from ``seed`` (``None``:
-    random)."""
+    random). A named tuple: one is built for every request."""
 
     prompt: str
     width: int
@@ -110,7 +108,12 @@ class Plan:
     seed: int | None = None
 
 
-@dataclass
+#: ASGI header keys of the headers the request path reads on every request.
+_HEADER_KEYS = {n: n.lower().encode("latin-1") for n in ("content-length", "content-type", "host", SCENARIO_HEADER,
+                                                          *(a.header for a in (s.auth for s in GATEWAYS)))}
+
+
+@dataclass(slots=True)
 class Ctx:
     """Everything a handler needs about one request.
 
@@ -128,6 +131,23 @@ class Ctx:
     body: bytes = b""
     journal_body: Any = None
     scenario: str | None = None
+    body_is_json: bool = False  # set by json(): journal_body was parsed from body (the journal keeps the text)
+    _headers: dict[bytes, bytes] | None = field(default=None, repr=False)
+
+    def header(self, name: str) -> str | None:
+        """The request's first ``name`` header (any case), or ``None``.
+
+        Looked up in a dict built once per request from the ASGI header list (whose names are
+        lower-case): Starlette's ``Headers.get`` scans the list on every call, and a header
+        that is absent costs it an exception.
+        """
+        if self._headers is None:
+            self._headers = dict(reversed(self.request.scope["headers"]))  # reversed: the first one wins
+        key = _HEADER_KEYS.get(name)
+        if key is None:
+            key = name.lower().encode("latin-1")
+        value = self._headers.get(key)
+        return value.decode("latin-1") if value is not None else None
 
     # -- time, urls, images ---------------------------------------------------------------
     def now(self) -> float:
@@ -137,7 +157,7 @@ class Ctx:
     @property
     def base_url(self) -> str:
         """Absolute URL of this gateway's root on the mock (``…/tokenhub`` or the root)."""
-        root = self.mock.settings.public_base_url or trusted_base_url(self.request, self.mock.settings)
+        root = self.mock.settings.public_base_url or _request_base_url(self)
         return root.rstrip("/") + self.prefix
 
     def image(self, spec: ImageSpec) -> RenderedImage:
@@ -156,19 +176,23 @@ class Ctx:
             GatewayError: 415 when the content type is not JSON, 400 ``invalid_json`` when the
                 body is empty, malformed, not UTF-8, or not an object.
         """
-        ctype = self.request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = (self.header("content-type") or "").split(";")[0].strip().lower()
         if not (ctype == "application/json" or ctype.endswith("+json")):
             raise GatewayError(415, "unsupported_media_type",
                                f"Unsupported Content-Type {ctype or '(none)'!r}: send application/json")
         if not self.body.strip():
             raise GatewayError(400, "invalid_json", "Request body is empty: send a JSON object")
         try:
-            data = json.loads(self.body.decode("utf-8"), parse_constant=_reject_constant)
+            text = self.body.decode("utf-8")
+            if text.startswith("\ufeff"):  # as json.loads says
+                raise ValueError("Unexpected UTF-8 BOM (decode using utf-8-sig)")
+            data = _JSON.decode(text)
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise GatewayError(400, "invalid_json", f"Request body is not valid JSON: {str(exc)[:120]}") from None
         if not isinstance(data, dict):
             raise GatewayError(400, "invalid_json", "Request body must be a JSON object")
         self.journal_body = data
+        self.body_is_json = True
         return data
 
     async def form(self, *, max_files: int = 8) -> FormData:
@@ -179,7 +203,7 @@ class Ctx:
             GatewayError: 415 when the content type is not multipart, 400 when it cannot be parsed
                 or holds more parts than those bounds.
         """
-        ctype = self.request.headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = (self.header("content-type") or "").split(";")[0].strip().lower()
         if ctype != "multipart/form-data":
             raise GatewayError(415, "unsupported_media_type",
                                f"Unsupported Content-Type {ctype or '(none)'!r}: this endpoint takes multipart/form-data (upload files with -F)")
@@ -204,7 +228,7 @@ class Ctx:
         Raises:
             GatewayError: 400 ``unknown_scenario`` for an unknown name in the header or prompt.
         """
-        name = self.request.headers.get(SCENARIO_HEADER) or scenario_in_prompt(prompt)
+        name = self.header(SCENARIO_HEADER) or scenario_in_prompt(prompt)
         if name:
             self.scenario = check_name(name.strip())
         else:
@@ -219,8 +243,34 @@ class Ctx:
                 raise err
 
 
+_BASE_URLS: dict[tuple[Any, ...], str] = {}
+
+
+def _request_base_url(ctx: Ctx) -> str:
+    """:func:`~mock_server.guard.trusted_base_url`, remembered per (scheme, Host header, server,
+    root path, trusted host names): the parts it is built from. At most 256 are kept (the Host
+    header is the client's)."""
+    scope = ctx.request.scope
+    server = scope.get("server")
+    settings = ctx.mock.settings
+    key = (scope.get("scheme"), ctx.header("host"), tuple(server) if server else None,
+           scope.get("app_root_path", scope.get("root_path", "")), settings.allowed_hosts, settings.public_base_url)
+    url = _BASE_URLS.get(key)
+    if url is None:
+        url = trusted_base_url(ctx.request, settings)
+        if len(_BASE_URLS) >= 256:
+            _BASE_URLS.clear()
+        _BASE_URLS[key] = url
+    return url
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
+
+
+#: Request bodies' decoder: NaN and Infinity are not JSON (built once; ``json.loads`` with an
+#: option builds a decoder per call).
+_JSON = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 # -- shared validation helpers -----------------------------------------------------------------
@@ -327,19 +377,27 @@ async def read_body(request: Request, limit: int, *, timeout_s: float | None = N
     chunks: list[bytes] = []
     size = 0
     large = ticket.large_bytes if ticket is not None else limit
+    receive = request.receive  # the ASGI messages themselves: Starlette's stream() generator costs more than the rest
     try:
         async with asyncio.timeout(timeout_s):  # the mock runs on asyncio (uvicorn); a third of anyio's cost
             if expected > large:
                 await ticket.need(expected)  # type: ignore[union-attr]
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > limit:
-                    raise GatewayError(413, "request_too_large", f"Request body exceeds the limit of {limit} bytes")
-                if size > large:
-                    await ticket.need(size)  # type: ignore[union-attr]
-                chunks.append(chunk)
-    except ClientDisconnect:
-        raise GatewayError(400, "client_disconnected", "Client disconnected before the body was read") from None
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise GatewayError(400, "client_disconnected", "Client disconnected before the body was read")
+                if message["type"] != "http.request":
+                    continue
+                chunk = message.get("body", b"")
+                if chunk:
+                    size += len(chunk)
+                    if size > limit:
+                        raise GatewayError(413, "request_too_large", f"Request body exceeds the limit of {limit} bytes")
+                    if size > large:
+                        await ticket.need(size)  # type: ignore[union-attr]
+                    chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
     except TimeoutError:
         close = {"Connection": "close"}
         if ticket is not None and ticket.waiting:
@@ -347,9 +405,12 @@ async def read_body(request: Request, limit: int, *, timeout_s: float | None = N
                                headers={"Retry-After": "1", **close}) from None
         raise GatewayError(408, "request_timeout", f"The request body did not arrive within {timeout_s:g} s",
                            headers=close) from None
-    body = b"".join(chunks)
+    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     request._body = body  # Starlette's own cache: request.form()/json() reuse it
     return body
+
+
+_BEARER = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
 
 
 def _check_auth(ctx: Ctx) -> None:
@@ -357,10 +418,10 @@ def _check_auth(ctx: Ctx) -> None:
     ``Settings.api_keys`` pins one for the gateway, that key)."""
     gw = ctx.gateway
     auth = gw.spec.auth
-    raw = ctx.request.headers.get(auth.header, "")
+    raw = ctx.header(auth.header) or ""
     expected = ctx.mock.settings.api_keys.get(gw.id)
     if auth.scheme == "bearer":
-        m = re.match(r"^\s*bearer\s+(\S+)\s*$", raw, re.IGNORECASE)
+        m = _BEARER.match(raw)
         if not raw.strip() or raw.strip().lower() == "bearer":
             raise GatewayError(401, "missing_api_key", f"Missing credentials: send '{auth.header}: Bearer <API key>'")
         if not m:
@@ -375,8 +436,11 @@ def _check_auth(ctx: Ctx) -> None:
 
 
 def _wrap(gw: Gateway, mock: Mock, prefix: str, handler: Handler, operation_id: str, auth: bool) -> Callable[[Request], Awaitable[Response]]:
+    journal = mock.journal
+    shape = gw.shape
+
     async def endpoint(request: Request) -> Response:
-        ctx = Ctx(request=request, mock=mock, gateway=gw, prefix=prefix, operation_id=operation_id, shape=gw.shape)
+        ctx = Ctx(request=request, mock=mock, gateway=gw, prefix=prefix, operation_id=operation_id, shape=shape)
         error_code = None
         ticket = mock.large_bodies.ticket()
         try:
@@ -401,15 +465,19 @@ def _wrap(gw: Gateway, mock: Mock, prefix: str, handler: Handler, operation_id: 
             response = render_error(GatewayError(500, "internal_error", "The server had an error while processing your request"), ctx.shape, ctx.request_id)
         finally:
             ticket.release()
-        response.headers.setdefault("X-Request-Id", ctx.request_id)
-        mock.journal.record(
-            time=mock.clock.now(), gateway=gw.id, method=request.method, path=request.url.path,
-            query=request.query_params.multi_items(), headers=request.headers.items(),
-            body=ctx.journal_body if ctx.journal_body is not None else (
-                {"bytes": len(ctx.body), "content_type": request.headers.get("content-type")} if ctx.body else None),
-            status=response.status_code, request_id=ctx.request_id, scenario=ctx.scenario,
-            operation=operation_id, error_code=error_code,
-        )
+        if not any(k == b"x-request-id" for k, _ in response.raw_headers):  # what ok() and render_error() set
+            response.raw_headers.append((b"x-request-id", ctx.request_id.encode("latin-1")))
+        if journal.enabled:
+            scope = request.scope
+            journal.record_request(
+                time=mock.clock.now(), gateway=gw.id, method=scope["method"], path=scope["path"],
+                query_string=scope.get("query_string", b""), headers=scope["headers"],
+                body=ctx.journal_body if ctx.journal_body is not None else (
+                    {"bytes": len(ctx.body), "content_type": ctx.header("content-type")} if ctx.body else None),
+                body_json=ctx.body if ctx.body_is_json else None,
+                status=response.status_code, request_id=ctx.request_id, scenario=ctx.scenario,
+                operation=operation_id, error_code=error_code,
+            )
         return response
 
     endpoint.__name__ = operation_id
@@ -422,22 +490,30 @@ async def _serve_file(ctx: Ctx) -> Response:
     return Response(img.data, media_type=MIME[spec.fmt], headers={"Cache-Control": "private, max-age=86400"})
 
 
-class _AnyMethod:
-    """ASGI wrapper of a request endpoint; as a class instance, its ``Route`` accepts every method."""
+class _Endpoint:
+    """ASGI app of a wrapped endpoint (``Request -> Response``).
+
+    Starlette's ``request_response`` adds an exception-handling layer per request; every
+    wrapped endpoint already turns every exception into the gateway's own error, so this calls
+    it directly. As a class instance, its ``Route`` matches every method unless ``methods`` is given.
+    """
+
+    __slots__ = ("_endpoint",)
 
     def __init__(self, endpoint: Callable[[Request], Awaitable[Response]]) -> None:
-        self._app = request_response(endpoint)
+        self._endpoint = endpoint
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        await self._app(scope, receive, send)
+        response = await self._endpoint(Request(scope, receive))
+        await response(scope, receive, send)
 
 
-def build_app(gw: Gateway, mock: Mock, prefix: str, extra_routes: list[Route] | None = None) -> Starlette:
-    """The Starlette sub-app for ``gw``, to be mounted at ``prefix`` (``"/tokenhub"`` or ``""``)."""
+def build_app(gw: Gateway, mock: Mock, prefix: str, extra_routes: list[Route] | None = None) -> Router:
+    """The ASGI sub-app (a Starlette ``Router``) for ``gw``, to be mounted at ``prefix`` (``"/tokenhub"`` or ``""``)."""
     routes: list[Route] = []
     for op in gw.operations:
-        routes.append(Route(op.path, _wrap(gw, mock, prefix, op.handler, op.operation_id, op.auth), methods=list(op.methods)))
-    routes.append(Route("/files/{token}", _wrap(gw, mock, prefix, _serve_file, "getFile", False), methods=["GET"]))
+        routes.append(Route(op.path, _Endpoint(_wrap(gw, mock, prefix, op.handler, op.operation_id, op.auth)), methods=list(op.methods)))
+    routes.append(Route("/files/{token}", _Endpoint(_wrap(gw, mock, prefix, _serve_file, "getFile", False)), methods=["GET"]))
     routes.extend(extra_routes or [])
     known = list(routes)
 
@@ -453,8 +529,8 @@ def build_app(gw: Gateway, mock: Mock, prefix: str, extra_routes: list[Route] | 
 
     # an ASGI endpoint (not a function) makes Starlette match every method, TRACE and QUERY included,
     # so no request falls through to Starlette's own plain-text 405
-    routes.append(Route("/{path:path}", _AnyMethod(_wrap(gw, mock, prefix, fallback, "notFound", False))))
-    return Starlette(routes=routes)
+    routes.append(Route("/{path:path}", _Endpoint(_wrap(gw, mock, prefix, fallback, "notFound", False))))
+    return Router(routes=routes)
 
 
 def ok(body: Any, status: int = 200, ctx: Ctx | None = None, headers: dict[str, str] | None = None) -> Response:
@@ -478,7 +554,5 @@ def openai_item(ctx: Ctx, spec: ImageSpec, response_format: str, **extra: Any) -
 def prompt_digest_specs(prompt: str, model: str, width: int, height: int, fmt: str, n: int,
                         seed: object = None, transparent: bool = False) -> list[ImageSpec]:
     """``n`` deterministic :class:`ImageSpec` for one request (index 0..n-1)."""
-    from ..images import spec_for
-
     return [spec_for(prompt, width, height, fmt, seed=seed, index=i, model=model, transparent=transparent)  # type: ignore[arg-type]
             for i in range(n)]
