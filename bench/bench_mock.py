@@ -141,35 +141,40 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def tree_rss_mb(pid: int) -> float | None:
-    """Resident set size of ``pid`` and all its descendants, MiB (Linux ``/proc``; ``None`` elsewhere)."""
+def _tree_sum(pid: int, read: Callable[[int], float]) -> float | None:
+    """``read(p)`` summed over ``pid`` and its descendants (a process gone meanwhile counts 0)."""
     pids = _tree(pid)
     if not pids:
         return None
-    total_kb = 0
+    total = 0.0
     for p in pids:
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total_kb += int(line.split()[1])
-        except OSError:
+            total += read(p)
+        except (OSError, IndexError, ValueError, StopIteration):  # gone, or a zombie without VmRSS
             continue
-    return total_kb / 1024
+    return total
+
+
+def _rss_kb(pid: int) -> float:
+    return next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                if line.startswith("VmRSS:"))
+
+
+def _cpu_ticks(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def tree_rss_mb(pid: int) -> float | None:
+    """Resident set size of ``pid`` and all its descendants, MiB (Linux ``/proc``; ``None`` elsewhere)."""
+    kb = _tree_sum(pid, _rss_kb)
+    return None if kb is None else kb / 1024
 
 
 def tree_cpu_seconds(pid: int) -> float | None:
     """User + system CPU seconds used so far by ``pid`` and its descendants (``None`` without ``/proc``)."""
-    pids = _tree(pid)
-    if not pids:
-        return None
-    ticks = 0
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            continue
-    return ticks / os.sysconf("SC_CLK_TCK")
+    ticks = _tree_sum(pid, _cpu_ticks)
+    return None if ticks is None else ticks / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
