@@ -50,6 +50,7 @@ import httpx
 
 from contracts.registry import CREDENTIAL_HEADERS as GATEWAY_CREDENTIAL_HEADERS
 from contracts.registry import GATEWAY_IDS, gateway_spec
+from contracts.wire import request_id, sniff_image
 
 from .errors import ConfigurationError, ContractViolation, decode_json, error_from_envelope, error_from_response
 from .types import ChatRequest, EditRequest, GeneratedImage, ImageRequest, ImageResponse, ItemError, TaskHandle, TaskStatus, inspect_image
@@ -84,7 +85,7 @@ class Finding:
 
 def _violation(gateway: str, response: httpx.Response, location: str, expected: str, observed: str) -> ContractViolation:
     return ContractViolation([Finding(location, expected, observed)], status_code=response.status_code, gateway=gateway,
-                             request_id=response.headers.get("x-request-id"))
+                             request_id=request_id(response.headers))
 
 
 def family_of(model: str) -> str:
@@ -359,25 +360,18 @@ def _file_part(name: str, value: Any) -> tuple[str, bytes, str]:
     if isinstance(value, tuple):
         filename, data, *rest = value
         data = data if isinstance(data, bytes) else bytes(data)
-        mime = rest[0] if rest else _sniff(data)
+        mime = rest[0] if rest else (sniff_image(data) or "application/octet-stream")
         return str(filename), data, mime
     if isinstance(value, os.PathLike) or (isinstance(value, str) and os.path.isfile(value)):
         p = os.fspath(value)
         with open(p, "rb") as fh:
             data = fh.read()
-        return os.path.basename(p), data, _sniff(data)
+        return os.path.basename(p), data, (sniff_image(data) or "application/octet-stream")
     if isinstance(value, (bytes, bytearray, memoryview)):
         data = bytes(value)
-        mime = _sniff(data)
+        mime = (sniff_image(data) or "application/octet-stream")
         return f"{name}.{mime.rsplit('/', 1)[-1]}", data, mime
     raise ConfigurationError(f"{name} must be bytes, a file path or (filename, bytes[, mime]); got {type(value).__name__}")
-
-
-def _sniff(data: bytes) -> str:
-    try:
-        return inspect_image(data)[0]
-    except ValueError:
-        return "application/octet-stream"
 
 
 def build_edit_request(gateway: str, req: EditRequest, *, base_url: str, api_key: str | None,
@@ -424,13 +418,6 @@ def _json_body(gateway: str, response: httpx.Response) -> Any:
     except ValueError:
         ctype = response.headers.get("content-type", "")
         raise _violation(gateway, response, "", "a JSON body", f"{ctype or 'no content type'}, {len(response.content)} bytes") from None
-
-
-def _request_id(response: httpx.Response, body: Any = None) -> str | None:
-    rid = response.headers.get("x-request-id")
-    if not rid and isinstance(body, dict) and isinstance(body.get("request_id"), str):
-        rid = body["request_id"]
-    return rid or None
 
 
 def _raise_for_status(gateway: str, response: httpx.Response) -> None:
@@ -494,7 +481,7 @@ def parse_response(gateway: str, response: httpx.Response) -> ImageResponse | Ta
     body = _json_body(gateway, response)
     if not isinstance(body, dict):
         raise _violation(gateway, response, "", "a JSON object", type(body).__name__)
-    rid = _request_id(response, body)
+    rid = request_id(response.headers, body)
 
     if gateway == "piebox":
         task_id = body.get("task_id")
@@ -626,7 +613,7 @@ def parse_task(gateway: str, response: httpx.Response) -> TaskStatus:
         else:
             error = ItemError(None, None)
     return TaskStatus(task_id=str(body.get("task_id") or ""), state=state, model=_s(body.get("model")), urls=urls,
-                      error=error, raw=body, request_id=_request_id(response, body))
+                      error=error, raw=body, request_id=request_id(response.headers, body))
 
 
 def attach_download(image: GeneratedImage, response: httpx.Response) -> GeneratedImage:

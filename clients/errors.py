@@ -45,11 +45,11 @@ response status, headers and body. ``str()``/``repr()`` of any of them is safe t
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 from collections.abc import Mapping, Sequence
-from email.utils import parsedate_to_datetime
 from typing import Any
+
+from contracts.wire import parse_retry_after, request_id
 
 __all__ = [
     "APIError", "APIStatusError", "InvalidRequestError", "ContentPolicyError", "AuthenticationError",
@@ -270,37 +270,6 @@ def _is_policy_code(code: Any) -> bool:
     return any(m in text for m in _POLICY_MARKERS)
 
 
-def parse_retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from ``retry-after-ms`` (milliseconds, OpenAI) or ``Retry-After`` (seconds
-    or an HTTP date, RFC 9110 §10.2.3); ``None`` when absent or unreadable. Never negative."""
-    h = {k.lower(): v for k, v in headers.items()}
-    ms = h.get("retry-after-ms")
-    if ms is not None:
-        try:
-            value = float(ms) / 1000.0
-            if value == value and value >= 0:
-                return value
-        except ValueError:
-            pass
-    ra = h.get("retry-after")
-    if ra is None:
-        return None
-    try:
-        value = float(ra)
-        return value if value == value and value >= 0 else None
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(ra)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=_dt.timezone.utc)
-    return max(0.0, (when - _dt.datetime.now(_dt.timezone.utc)).total_seconds())
-
-
 def _classify(status: int, code: Any, type_: Any, message: str, headers: Mapping[str, str]) -> tuple[type[APIStatusError], dict[str, Any]]:
     """The exception class for ``status`` plus code/type hints, and extra constructor kwargs."""
     code_l = str(code or "").lower()
@@ -326,14 +295,6 @@ def _classify(status: int, code: Any, type_: Any, message: str, headers: Mapping
     return APIStatusError, {}
 
 
-def _request_id(headers: Mapping[str, str], body: Any) -> str | None:
-    h = {k.lower(): v for k, v in headers.items()}
-    rid = h.get("x-request-id") or h.get("request-id")
-    if not rid and isinstance(body, dict) and isinstance(body.get("request_id"), str):
-        rid = body["request_id"]
-    return rid or None
-
-
 # -- one mapping function per error shape ------------------------------------------------------
 
 def error_from_openai(status: int, body: Mapping[str, Any], headers: Mapping[str, str], **kw: Any) -> APIStatusError:
@@ -348,7 +309,7 @@ def error_from_openai(status: int, body: Mapping[str, Any], headers: Mapping[str
     code, type_, param = err.get("code"), err.get("type"), err.get("param")
     cls, extra = _classify(status, code, type_, message, headers)
     return cls(message, status_code=status, code=code, param=param if isinstance(param, str) else None,
-               body=dict(body), headers=headers, request_id=_request_id(headers, body), **extra, **kw)
+               body=dict(body), headers=headers, request_id=request_id(headers, body), **extra, **kw)
 
 
 def error_from_dashscope(status: int, body: Mapping[str, Any], headers: Mapping[str, str], **kw: Any) -> APIStatusError:
@@ -361,7 +322,7 @@ def error_from_dashscope(status: int, body: Mapping[str, Any], headers: Mapping[
     code = body.get("code")
     cls, extra = _classify(status, code, None, message, headers)
     return cls(message, status_code=status, code=code, body=dict(body), headers=headers,
-               request_id=_request_id(headers, body), **extra, **kw)
+               request_id=request_id(headers, body), **extra, **kw)
 
 
 def error_from_envelope(status: int, body: Mapping[str, Any], headers: Mapping[str, str], **kw: Any) -> APIStatusError:
@@ -383,7 +344,7 @@ def error_from_envelope(status: int, body: Mapping[str, Any], headers: Mapping[s
         hint = "content_policy"
     cls, extra = _classify(status, hint, None, message, headers)
     return cls(message, status_code=status, code=code, body=dict(body), headers=headers,
-               request_id=_request_id(headers, body), **extra, **kw)
+               request_id=request_id(headers, body), **extra, **kw)
 
 
 def decode_json(content: bytes) -> Any:
@@ -423,4 +384,4 @@ def error_from_response(status: int, content: bytes, headers: Mapping[str, str],
     text = content[:500].decode("utf-8", "replace") if content else ""
     cls, extra = _classify(status, None, None, text, headers)
     return cls(text.strip() or f"HTTP {status}", status_code=status, body=body if body is not None else text,
-               headers=headers, request_id=_request_id(headers, body), **extra, **kw)
+               headers=headers, request_id=request_id(headers, body), **extra, **kw)

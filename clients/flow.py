@@ -31,6 +31,8 @@ from typing import Any
 
 import httpx
 
+from contracts.wire import request_id
+
 from . import core
 from .errors import (APIConnectionError, APIError, APITimeoutError, ConfigurationError, ContractViolation, DeadlineExceeded,
                      TaskFailed, TaskTimeout, UnreadableResponseError, error_from_response)
@@ -200,7 +202,7 @@ def call(s: Settings, request: httpx.Request, *, validate: bool = True, raise_st
                 continue
             raise
         log.debug("%s %s -> %s (request id %s)", request.method, request.url.path, response.status_code,
-                  response.headers.get("x-request-id"))
+                  request_id(response.headers))
         if validate and s.validator is not None:
             s.validator(request, response)
         if response.status_code < 400:
@@ -355,6 +357,6 @@ def contract_validator(gateway: str, base_url: str) -> Validator:
         findings = contract.validate_response(request.method, path, response, request_body=body)
         if findings:
             raise ContractViolation(findings, status_code=response.status_code, gateway=gateway,
-                                    request_id=response.headers.get("x-request-id"), method=request.method, url=str(request.url))
+                                    request_id=request_id(response.headers), method=request.method, url=str(request.url))
 
     return validate

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import ContractNotFound, Finding, load
+from .wire import is_json_media, media_type, request_id
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -144,7 +145,7 @@ class ContractGuard:
         findings = contract.validate_response(method, path, captured, request_body=request_body)
         if findings:
             self.on_violation(Violation(gid, method, path, captured.status_code, tuple(findings),
-                                        captured.headers.get("x-request-id")))
+                                        request_id(captured.headers)))
 
 
 def _json_or_none(body: bytes, scope: Scope) -> Any:
@@ -153,8 +154,8 @@ def _json_or_none(body: bytes, scope: Scope) -> Any:
     ctype = ""
     for k, v in scope.get("headers", []):
         if k.lower() == b"content-type":
-            ctype = v.decode("latin-1").split(";")[0].strip().lower()
-    if ctype != "application/json" and not ctype.endswith("+json"):
+            ctype = media_type(v.decode("latin-1"))
+    if not is_json_media(ctype):
         return None
     try:
         return json.loads(body)

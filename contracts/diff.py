@@ -24,7 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .provenance import Provenance, pointer, resolve_schema, unpointer
+from .provenance import Provenance, resolve_schema
+from .wire import pointer, unpointer
 
 __all__ = ["Diff", "SchemaDiff", "json_type", "join"]
 

@@ -37,16 +37,13 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from .wire import sniff_image
+
 __all__ = ["is_image_data_url", "is_image_base64", "is_png_with_alpha", "format_checker", "formats_in", "size_rules",
            "SizeRule", "SIZE_FORMAT_PREFIX"]
 
-_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")
 _DATA_URL = re.compile(r"^data:image/[a-zA-Z0-9.+-]+;base64,([A-Za-z0-9+/]*={0,2})\Z")
 _B64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}\Z")
-
-
-def _is_image(data: bytes) -> bool:
-    return data.startswith(_SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
 
 
 def is_image_data_url(value: object) -> bool:
@@ -57,7 +54,7 @@ def is_image_data_url(value: object) -> bool:
     if not m:
         return False
     try:
-        return _is_image(base64.b64decode(m.group(1), validate=True))
+        return sniff_image(base64.b64decode(m.group(1), validate=True)) is not None
     except (binascii.Error, ValueError):
         return False
 
@@ -69,7 +66,7 @@ def is_image_base64(value: object) -> bool:
     if not _B64.match(value):
         return False
     try:
-        return _is_image(base64.b64decode(value, validate=True))
+        return sniff_image(base64.b64decode(value, validate=True)) is not None
     except (binascii.Error, ValueError):
         return False
 
@@ -84,7 +81,7 @@ def is_png_with_alpha(value: object) -> bool:
     if not isinstance(value, (bytes, bytearray)):
         return True
     data = bytes(value)
-    if not data.startswith(b"\x89PNG\r\n\x1a\n") or len(data) < 26 or data[12:16] != b"IHDR":
+    if sniff_image(data) != "image/png" or len(data) < 26 or data[12:16] != b"IHDR":
         return False
     return data[25] in (4, 6) or b"tRNS" in data[:4096]
 

@@ -23,7 +23,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Provenance", "InferredPart", "walk", "missing", "at_instance_path", "pointer", "unpointer", "label_for", "resolve",
+from .wire import pointer, unpointer
+
+__all__ = ["Provenance", "InferredPart", "walk", "missing", "at_instance_path", "label_for", "resolve",
            "resolve_schema"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -95,21 +97,6 @@ class InferredPart:
 
     def as_dict(self) -> dict[str, str]:
         return {"gateway": self.gateway, "pointer": self.pointer, "label": self.label, "from": self.source}
-
-
-# -- JSON pointers ---------------------------------------------------------------------------------
-
-def pointer(parts: Sequence[object]) -> str:
-    """RFC 6901 pointer for ``parts``: ``["paths", "/v1/x", "post"]`` -> ``"/paths/~1v1~1x/post"``."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def unpointer(ptr: str) -> list[str]:
-    """Inverse of :func:`pointer` (tokens as strings); ``""`` and ``"#"`` give ``[]``."""
-    ptr = ptr[1:] if ptr.startswith("#") else ptr
-    if not ptr:
-        return []
-    return [t.replace("~1", "/").replace("~0", "~") for t in ptr.split("/")[1:]]
 
 
 def resolve(spec: Mapping[str, Any], obj: Any, *, depth: int = 0) -> Any:

@@ -33,7 +33,8 @@ from referencing.jsonschema import DRAFT202012
 from . import provenance as prov_mod
 from .diff import json_type
 from .formats import format_checker
-from .provenance import HTTP_METHODS, Provenance, pointer, resolve
+from .provenance import HTTP_METHODS, Provenance, resolve
+from .wire import is_json_media, media_type, pointer
 from .registry import CREDENTIAL_HEADERS
 
 __all__ = ["Finding", "FindingKind", "Contract", "Operation", "expand_errors", "selected_branch"]
@@ -156,16 +157,8 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _media(ctype: str | None) -> str:
-    return (ctype or "").split(";")[0].strip().lower()
-
-
-def _is_json(media: str) -> bool:
-    return media == "application/json" or media.endswith("+json")
-
-
 def _media_matches(declared: str, actual: str) -> bool:
-    declared = _media(declared)
+    declared = media_type(declared)
     if declared in ("*/*", actual):
         return True
     if declared.endswith("/*"):
@@ -311,7 +304,7 @@ class Contract:
     def media_for(response: Mapping[str, Any], content_type: str | None) -> tuple[str | None, Any]:
         """``(declared media type, its schema)`` of ``response`` for ``content_type`` (parameters
         ignored; ``image/*`` and ``*/*`` match too); ``(None, None)`` when none is declared."""
-        media = _media(content_type)
+        media = media_type(content_type)
         content = response.get("content") or {}
         declared = next((mt for mt in content if _media_matches(mt, media)), None)
         if declared is None:
@@ -463,7 +456,7 @@ class Contract:
                 out.append(Finding("/request/body", "a request body", "none", "missing_body", rprov.documented if rprov else None, oid))
             return out
         ctype = h.get("content-type") or ("application/json" if isinstance(body, (dict, list)) else "")
-        media = _media(ctype)
+        media = media_type(ctype)
         declared = next((mt for mt in content if _media_matches(mt, media)), None)
         if declared is None:
             return out + [Finding("/request/content-type", "one of " + ", ".join(content), media or "(none)",
@@ -471,7 +464,7 @@ class Contract:
         instance: Any = body
         if isinstance(body, (bytes, str)):
             raw = body.encode("utf-8") if isinstance(body, str) else body
-            if _is_json(media):
+            if is_json_media(media):
                 try:
                     instance = json.loads(raw.decode("utf-8"))
                 except (UnicodeDecodeError, ValueError):
@@ -614,7 +607,7 @@ class Contract:
         body = getattr(response, "content", b"") or b""
         if not content or method.upper() == "HEAD":  # HEAD answers carry no body to check
             return out
-        media = _media(headers.get("content-type"))
+        media = media_type(headers.get("content-type"))
         declared = next((mt for mt in content if _media_matches(mt, media)), None)
         if declared is None:
             if not body and not media:
@@ -622,7 +615,7 @@ class Contract:
             return out + [Finding("/response/content-type", "one of " + ", ".join(content), media or "(none)",
                                   "content_type_mismatch", rdoc, oid, resp_ptr + "/content")]
         media_obj = content[declared] or {}
-        if not isinstance(media_obj.get("schema"), Mapping) or not _is_json(media):
+        if not isinstance(media_obj.get("schema"), Mapping) or not is_json_media(media):
             return out
         try:
             instance = json.loads(body.decode("utf-8")) if isinstance(body, (bytes, bytearray)) else json.loads(body)

@@ -1,6 +1,6 @@
 """JSON helpers of the checks: values at pointers, the shape of a body, recorded bodies without their bytes.
 
-Pointers are RFC 6901 (:func:`contracts.provenance.pointer` / ``unpointer``); ``*`` in a glob
+Pointers are RFC 6901 (:func:`contracts.wire.pointer` / ``unpointer``); ``*`` in a glob
 pointer matches every array item.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from contracts.diff import join, json_type
-from contracts.provenance import unpointer
+from contracts.wire import unpointer
 
 __all__ = ["MISSING", "get_pointer", "glob_pointer", "shape_of", "parent", "stub_blobs", "norm_type"]
 

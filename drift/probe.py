@@ -8,7 +8,7 @@ drives it over ``httpx`` against the live gateway, and against the mock in-proce
 
 What it reuses from the client: every request goes through :func:`clients.flow.call` with
 :data:`BUSY_RETRY`, so a busy answer (429, 502, 503, 504) is retried once after ``Retry-After`` /
-``retry-after-ms`` (parsed by :func:`clients.errors.parse_retry_after`, capped at 30 s; 5 s when
+``retry-after-ms`` (parsed by :func:`contracts.wire.parse_retry_after`, capped at 30 s; 5 s when
 absent) and a transport failure arrives as :class:`clients.errors.APIConnectionError`. A task is
 polled on the schedule of :class:`clients.retry.PollPolicy` (first wait ``poll_interval_s``, then
 x1.5 up to ``poll_max_interval_s``). The poll loop itself is drift's: unlike
@@ -33,14 +33,14 @@ import httpx
 from clients import flow
 from clients.errors import APIConnectionError
 from clients.retry import NO_RETRY, PollPolicy, RetryPolicy
-from recordings import PROBE_HEADER, Redactor, sniff_image
+from contracts.wire import is_json_media, media_type, request_id, sniff_image
+from recordings import PROBE_HEADER, Redactor
 
 from .jsonshape import MISSING, get_pointer, glob_pointer
 from .model import DriftCouldNotRun, Observation
 from .plans import GatewayPlan, Lifecycle, Probe, Send
 
-__all__ = ["USER_AGENT", "RETRY_STATUSES", "BUSY_RETRY", "Limits", "Endpoint", "Progress", "ProbeOutcome", "probe_flow",
-           "media_type", "is_json_media", "request_id"]
+__all__ = ["USER_AGENT", "RETRY_STATUSES", "BUSY_RETRY", "Limits", "Endpoint", "Progress", "ProbeOutcome", "probe_flow"]
 
 USER_AGENT = "imagegw-drift/0.1"
 #: Busy answers: retried once after Retry-After, then the run stops with exit code 2 (not drift).
@@ -49,7 +49,6 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 #: (at most 30 s) or 5 s; connection errors are not retried (an unreachable host is reported).
 BUSY_RETRY = RetryPolicy(max_retries=1, initial_delay=5.0, max_delay=5.0, jitter=0.0, max_retry_after=30.0,
                          retry_statuses=RETRY_STATUSES, retry_connection_errors=False)
-_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-req-id", "x-trace-id", "x-tokenhub-request-id")
 _MAX_POLLS = 500
 
 Flow = Generator[Any, Any, Any]
@@ -107,28 +106,6 @@ class ProbeOutcome:
     observations: list[Observation] = field(default_factory=list)
     note: str = ""
     paid: bool = False  # a paid request was sent
-
-
-def media_type(content_type: str | None) -> str:
-    """``"application/json"`` from ``"application/json; charset=utf-8"`` (lower case; ``""`` for none)."""
-    return (content_type or "").split(";")[0].strip().lower()
-
-
-def is_json_media(media: str) -> bool:
-    """Whether ``media`` is JSON (``application/json`` or ``…+json``)."""
-    return media == "application/json" or media.endswith("+json")
-
-
-def request_id(headers: dict[str, str], body: Any) -> str | None:
-    """The gateway's request id: ``X-Request-Id`` (or a sibling header), else DashScope's body ``request_id``."""
-    for h in _REQUEST_ID_HEADERS:
-        if headers.get(h):
-            return headers[h][:200]
-    if isinstance(body, dict):
-        for k in ("request_id", "requestId"):
-            if isinstance(body.get(k), str):
-                return body[k][:200]
-    return None
 
 
 def probe_flow(ep: Endpoint, probe: Probe, limits: Limits, deadline_at: float, out: ProbeOutcome) -> Flow:

@@ -45,12 +45,11 @@ from .format import (
     restore_json,
     secrets_in_headers,
     sha256_hex,
-    sniff_image,
 )
 
 __all__ = [
     "FORMAT", "EXCHANGE_FORMAT", "VERSION", "MANIFEST", "BLOBS", "REDACTED", "PROBE_HEADER", "HOP_HEADERS",
     "Exchange", "RecordingWriter", "Recordings", "Redactor", "BlobSink", "BlobReader",
     "body_bytes", "canonical_json", "decode_b64_image", "encode_body", "env_secrets", "extract_blobs", "match_key",
-    "restore_json", "secrets_in_headers", "sha256_hex", "sniff_image",
+    "restore_json", "secrets_in_headers", "sha256_hex",
 ]

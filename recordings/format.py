@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from contracts.registry import API_KEY_ENV_SUFFIX, CREDENTIAL_HEADERS, ENV_PREFIX
+from contracts.wire import is_json_media, media_type, sniff_image
 
 FORMAT = "imagegw-recordings"
 EXCHANGE_FORMAT = "imagegw-exchange"
@@ -70,23 +71,13 @@ _BLOB_TOKEN = re.compile(r"\{\{imagegw-blob:([0-9a-f]{64})\}\}")
 _B64_CHARS = re.compile(r"^[A-Za-z0-9+/\r\n]+={0,2}$")
 _BEARER = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
 
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
+_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp", "image/bmp": "bmp",
+        "image/tiff": "tiff"}
 
 
-def sniff_image(data: bytes) -> str | None:
-    """The image MIME type of ``data`` from its magic bytes (PNG, JPEG, GIF, WebP), else ``None``."""
-    for magic, mime in _MAGIC:
-        if data.startswith(magic):
-            return mime
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+def _content_media(headers: Iterable[tuple[str, str]]) -> str:
+    """The media type of the ``Content-Type`` among ``(name, value)`` pairs (``""`` when none)."""
+    return media_type(next((v for k, v in headers if k.lower() == "content-type"), None))
 
 
 def decode_b64_image(value: str) -> tuple[bytes, str] | None:
@@ -288,14 +279,6 @@ class BlobReader:
 # -- bodies -------------------------------------------------------------------------------------
 
 
-def _media_type(headers: Mapping[str, str]) -> str:
-    return headers.get("content-type", "").split(";")[0].strip().lower()
-
-
-def _is_json_type(media_type: str) -> bool:
-    return media_type == "application/json" or media_type.endswith("+json")
-
-
 def _multipart_canonical(body: bytes) -> bytes:
     """A multipart body with its random boundary replaced by a constant (so equal forms match)."""
     if body.startswith(b"--"):
@@ -319,7 +302,7 @@ def encode_body(body: bytes, media_type: str, redactor: Redactor, sink: BlobSink
         return out
     parsed: Any = None
     is_json = False
-    if _is_json_type(media_type) or (not media_type and body[:1] in (b"{", b"[")):
+    if is_json_media(media_type) or (not media_type and body[:1] in (b"{", b"[")):
         try:
             parsed = json.loads(body.decode("utf-8"))
             is_json = True
@@ -460,8 +443,8 @@ class RecordingWriter:
         self.redactor.add(secrets_in_headers(req_h))
         rq_headers = self.redactor.headers(req_h)
         rs_headers = self.redactor.headers(resp_h)
-        rq_type = _media_type(dict((k.lower(), v) for k, v in req_h))
-        rs_type = _media_type(dict((k.lower(), v) for k, v in resp_h))
+        rq_type = _content_media(req_h)
+        rs_type = _content_media(resp_h)
         request = {"method": method.upper(), "path": self.redactor.text(path), "query": self.redactor.query(query),
                    "headers": rq_headers, "content_type": rq_type,
                    **encode_body(request_body, rq_type, self.redactor, self.sink)}

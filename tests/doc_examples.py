@@ -32,6 +32,8 @@ from typing import Any, Callable
 import httpx
 from PIL import Image, UnidentifiedImageError
 
+from contracts.wire import unescape_token, unpointer
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "doc_examples"
 IMAGES = ROOT / "fixtures" / "images"
@@ -148,7 +150,7 @@ def resolve(doc: Any, pointer: str) -> list[tuple[str, Any]]:
     """
     results: list[tuple[str, Any]] = [("", doc)]
     for raw in pointer.split("/")[1:]:
-        tok = raw.replace("~1", "/").replace("~0", "~")
+        tok = unescape_token(raw)
         nxt: list[tuple[str, Any]] = []
         for at, cur in results:
             if cur is _MISSING:
@@ -166,7 +168,7 @@ def resolve(doc: Any, pointer: str) -> list[tuple[str, Any]]:
 
 
 def _set(doc: Any, pointer: str, value: Any) -> None:
-    parts = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+    parts = unpointer(pointer)
     cur = doc
     for tok in parts[:-1]:
         cur = cur[int(tok)] if isinstance(cur, list) else cur[tok]

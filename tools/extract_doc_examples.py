@@ -56,6 +56,7 @@ DEFAULT_DOCS = ROOT.parent / "shared" / "gateway-docs"
 if str(ROOT) not in sys.path:  # run as a script from anywhere: the repository's packages first
     sys.path.insert(0, str(ROOT))
 from contracts.registry import GATEWAYS  # noqa: E402
+from contracts.wire import escape_token, unescape_token, unpointer  # noqa: E402
 
 #: Gateway id -> its document file (the gateway registry, in its order).
 DOCS: dict[str, str] = {g.id: g.document for g in GATEWAYS}
@@ -410,15 +411,11 @@ def parse_curl(command: str) -> dict[str, Any]:
 
 # -- JSON pointer helpers -----------------------------------------------------------------------
 
-def _unescape(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
-
-
 def pointer_get(doc: Any, pointer: str) -> Any:
     """The value at RFC 6901 ``pointer`` (``*`` is read as index 0). Raises ``KeyError`` when absent."""
     cur = doc
     for raw in pointer.split("/")[1:] if pointer else []:
-        tok = _unescape(raw)
+        tok = unescape_token(raw)
         if isinstance(cur, list):
             idx = 0 if tok == "*" else int(tok) if tok.isdigit() else -1
             if not 0 <= idx < len(cur):
@@ -435,14 +432,14 @@ def _walk_strings(doc: Any, pointer: str = "") -> list[tuple[str, str]]:
     if isinstance(doc, str):
         return [(pointer, doc)]
     if isinstance(doc, dict):
-        return [p for k, v in doc.items() for p in _walk_strings(v, f"{pointer}/{k.replace('~', '~0').replace('/', '~1')}")]
+        return [p for k, v in doc.items() for p in _walk_strings(v, f"{pointer}/{escape_token(k)}")]
     if isinstance(doc, list):
         return [p for i, v in enumerate(doc) for p in _walk_strings(v, f"{pointer}/{i}")]
     return []
 
 
 def _pointer_set(doc: Any, pointer: str, value: Any) -> None:
-    parts = [_unescape(t) for t in pointer.split("/")[1:]]
+    parts = unpointer(pointer)
     cur = doc
     for tok in parts[:-1]:
         cur = cur[int(tok)] if isinstance(cur, list) else cur[tok]

@@ -9,18 +9,19 @@ from pathlib import Path
 from typing import Any
 
 from contracts.diff import join, json_type
+from contracts.wire import REQUEST_ID_HEADERS, media_type
 from recordings import Exchange, Recordings
 
 from ..jsonshape import MISSING, get_pointer, parent, shape_of, stub_blobs
 from ..model import DriftCouldNotRun, Finding, Observation
 from ..plans import ERROR_CATEGORICAL, Probe
-from ..probe import RETRY_STATUSES, media_type
+from ..probe import RETRY_STATUSES
 from .common import Context
 
 __all__ = ["Baseline", "TRACKED_HEADERS", "tracked", "compare", "categorical_pointers"]
 
 #: Response headers whose presence is compared (besides ``x-ratelimit-*`` and the contract's).
-TRACKED_HEADERS = frozenset({"x-request-id", "request-id", "x-req-id", "x-trace-id", "retry-after", "retry-after-ms", "allow"})
+TRACKED_HEADERS = frozenset({*REQUEST_ID_HEADERS, "retry-after", "retry-after-ms", "allow"})
 
 
 def tracked(name: str, declared: dict[str, Any]) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 from contracts import Contract, Operation, Provenance
 from contracts.diff import Diff, SchemaDiff, json_type
-from contracts.provenance import unpointer
+from contracts.wire import unpointer
 from recordings import Redactor
 
 from ..model import BREAKING_BY_DEFAULT, KINDS, Finding, Observation, finding_id

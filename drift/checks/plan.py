@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 
 from contracts.diff import join
 from contracts.registry import ERROR_SHAPE_BODIES
-from recordings import sniff_image
+from contracts.wire import is_json_media, sniff_image
 
 from ..jsonshape import glob_pointer
 from ..model import Finding, Observation
 from ..plans import Probe
-from ..probe import is_json_media
 from .common import Context, error_shape_ok, top_keys
 
 __all__ = ["PlanVerdict", "check", "inline_images"]

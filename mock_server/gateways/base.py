@@ -36,6 +36,7 @@ from starlette.responses import Response
 from starlette.routing import Match, Route, Router
 
 from contracts.registry import GATEWAYS, AuthScheme, GatewaySpec, gateway_spec
+from contracts.wire import is_json_media, media_type
 
 from ..catalog import Model
 from ..engine import BodyTicket, Mock
@@ -176,8 +177,8 @@ class Ctx:
             GatewayError: 415 when the content type is not JSON, 400 ``invalid_json`` when the
                 body is empty, malformed, not UTF-8, or not an object.
         """
-        ctype = (self.header("content-type") or "").split(";")[0].strip().lower()
-        if not (ctype == "application/json" or ctype.endswith("+json")):
+        ctype = media_type(self.header("content-type"))
+        if not is_json_media(ctype):
             raise GatewayError(415, "unsupported_media_type",
                                f"Unsupported Content-Type {ctype or '(none)'!r}: send application/json")
         if not self.body.strip():
@@ -203,7 +204,7 @@ class Ctx:
             GatewayError: 415 when the content type is not multipart, 400 when it cannot be parsed
                 or holds more parts than those bounds.
         """
-        ctype = (self.header("content-type") or "").split(";")[0].strip().lower()
+        ctype = media_type(self.header("content-type"))
         if ctype != "multipart/form-data":
             raise GatewayError(415, "unsupported_media_type",
                                f"Unsupported Content-Type {ctype or '(none)'!r}: this endpoint takes multipart/form-data (upload files with -F)")

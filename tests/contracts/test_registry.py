@@ -24,7 +24,8 @@ import pytest
 import contracts
 from clients import ImageClient
 from drift.plans import PLANS
-from contracts.provenance import HTTP_METHODS, pointer, unpointer
+from contracts.provenance import HTTP_METHODS
+from contracts.wire import pointer, unpointer
 from contracts.registry import (
     AUTH_HEADERS, ERROR_SHAPE_BODIES, ERROR_SHAPES, GATEWAY_IDS, GATEWAYS, GatewayId, GatewaySpec, gateway_spec,
 )

@@ -12,7 +12,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from recordings import REDACTED, RecordingWriter, Recordings, Redactor, match_key, sniff_image
+from contracts.wire import sniff_image
+from recordings import REDACTED, RecordingWriter, Recordings, Redactor, match_key
 
 KEY = "sk-recordings-SECRET-0a1b2c3d4e5f"
 

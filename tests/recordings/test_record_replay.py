@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from drift.report import write_reports
-from recordings import Recordings, sniff_image
+from contracts.wire import sniff_image
+from recordings import Recordings
 from drift_mutations import FakeTimer, Mutator, Rule
 from drift_support import HOST, KEY, files_containing, mock_app, record_through_proxy, run_drift_on
 from mock_server import ManualClock
