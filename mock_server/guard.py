@@ -34,6 +34,8 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
+from contracts.wire import media_type
+
 from .errors import GatewayError, clip as _clip
 from .settings import Settings
 
@@ -119,7 +121,7 @@ def check_admin_request(request: Request, settings: Settings) -> None:
                                f"This mock's control plane needs the header 'X-Mock-Admin-Token: <token>' (imagegw serve --admin-token)")
     carries_body = headers.get("content-length", "0").strip() not in ("0", "") or "transfer-encoding" in headers
     if method in UNSAFE_METHODS and (carries_body or "content-type" in headers):
-        ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+        ctype = media_type(headers.get("content-type"))
         if ctype != "application/json":
             raise GatewayError(415, "unsupported_media_type",
                                f"Unsupported Content-Type {_clip(ctype) or '(none)'!r}: /__mock writes take application/json")
