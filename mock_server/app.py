@@ -11,7 +11,8 @@ Each gateway also serves its contract at ``/{id}/openapi.json`` and ``/{id}/open
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -29,6 +30,9 @@ from .engine import Mock
 from .errors import GatewayError, new_request_id, render_error
 from .settings import Settings
 
+if TYPE_CHECKING:
+    from contracts.asgi import Violation
+
 
 def _contract_routes(gateway_id: str, prefix: str, mock: Mock) -> list[Route]:
     try:
@@ -41,7 +45,8 @@ def _contract_routes(gateway_id: str, prefix: str, mock: Mock) -> list[Route]:
                       base_url_of=lambda request: trusted_base_url(request, mock.settings))
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None, mock: Mock | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None, mock: Mock | None = None,
+               contract_guard: Callable[[Violation], None] | None = None) -> Starlette:
     """Build the mock ASGI app.
 
     Args:
@@ -49,6 +54,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         clock: the injected clock (default: system clock). Pass a
             :class:`~mock_server.clock.ManualClock` in tests and advance it instead of sleeping.
         mock: an existing :class:`Mock` to serve (its settings and clock win).
+        contract_guard: when given, every gateway answer is validated against its gateway's
+            contract (:class:`contracts.asgi.ContractGuard`, the innermost middleware) and this is
+            called with a :class:`contracts.asgi.Violation` for each answer that breaks it, after
+            the answer was sent (the answer itself is unchanged). Covers every ``/{id}`` and the
+            root gateway; the control plane, image downloads and the served contracts are not
+            checked. A test suite passes a recorder here to fail the test that caused a violation.
 
     Returns:
         A Starlette app; its shared state is ``app.state.mock``.
@@ -74,6 +85,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         routes.append(Route("/{path:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]))
     app = Starlette(routes=routes, exception_handlers={404: _unrouted(mock)})
     app.state.mock = mock
+    if contract_guard is not None:
+        from contracts.asgi import ContractGuard
+
+        guarded = {f"/{gid}": gid for gid in GATEWAY_IDS}
+        if mock.settings.root_gateway:
+            guarded[""] = mock.settings.root_gateway
+        app.add_middleware(ContractGuard, routes=guarded, on_violation=contract_guard)
     return app
 
 

@@ -8,12 +8,17 @@ Fixtures only, in the manner of respx / pytest-httpserver:
 ``imagegw_client``   an ``httpx.Client`` talking to the app in-process (no socket)
 ``imagegw_server``   a real uvicorn server on 127.0.0.1 for the whole session; its ``url``
                      is the base, its state is reset before each test that uses it
+
+``imagegw_contract_guard`` (session scope, default ``None``) is what those apps pass to
+:func:`~mock_server.create_app` as ``contract_guard``: override it with a callable taking a
+:class:`contracts.asgi.Violation` to have every answer the mock sends checked against its contract.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -24,6 +29,17 @@ from .engine import Mock
 from .settings import Settings
 from .testing import SyncASGITransport, serve_in_thread
 
+if TYPE_CHECKING:
+    from contracts.asgi import Violation
+
+ContractGuardHook = Callable[["Violation"], None] | None
+
+
+@pytest.fixture(scope="session")
+def imagegw_contract_guard() -> ContractGuardHook:
+    """Called with each contract violation of the apps below; ``None``: answers are not checked."""
+    return None
+
 
 @pytest.fixture
 def imagegw_clock() -> ManualClock:
@@ -32,9 +48,9 @@ def imagegw_clock() -> ManualClock:
 
 
 @pytest.fixture
-def imagegw_app(imagegw_clock: ManualClock):  # type: ignore[no-untyped-def]
+def imagegw_app(imagegw_clock: ManualClock, imagegw_contract_guard: ContractGuardHook):  # type: ignore[no-untyped-def]
     """A fresh mock app on ``imagegw_clock`` (exceptions re-raised so bugs fail the test)."""
-    return create_app(Settings(raise_server_exceptions=True), clock=imagegw_clock)
+    return create_app(Settings(raise_server_exceptions=True), clock=imagegw_clock, contract_guard=imagegw_contract_guard)
 
 
 @pytest.fixture
@@ -64,9 +80,9 @@ class ServerHandle:
 
 
 @pytest.fixture(scope="session")
-def _imagegw_session_server() -> Iterator[ServerHandle]:
+def _imagegw_session_server(imagegw_contract_guard: ContractGuardHook) -> Iterator[ServerHandle]:
     clock = ManualClock()
-    app = create_app(Settings(), clock=clock)
+    app = create_app(Settings(), clock=clock, contract_guard=imagegw_contract_guard)
     with serve_in_thread(app) as url:
         yield ServerHandle(url, app.state.mock, clock)
 

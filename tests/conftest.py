@@ -1,5 +1,7 @@
-"""Shared fixtures: a manual clock, the mock app and a sync client talking to it in-process; the
-Hypothesis profiles; the Schemathesis case-count summary.
+"""Shared fixtures — the suite's one vocabulary for a mock on a manual clock: ``clock``,
+``settings``, ``make_app`` (a factory over :func:`mock_apps.build_app`), ``app``, ``mock`` and
+``client`` (sync, in-process), beside the plugin's ``imagegw_*`` fixtures, whose apps report to the
+same contract check; the Hypothesis profiles; the Schemathesis case-count summary.
 
 Every test talks to the mock through ASGI (no socket) or to 127.0.0.1 only.
 """
@@ -8,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,18 +19,22 @@ import pytest
 
 import contracts
 
-# Test-mode contract check (tests/contract_guard.py): installed before anything imports create_app,
-# so every mock response in the suite is validated against its contract; a violation fails the test.
-import contract_guard  # noqa: E402
-
-contract_guard.install()
-from contract_guard import pytest_runtest_call, pytest_runtest_setup, pytest_runtest_teardown  # noqa: E402,F401
-
-from mock_server import ManualClock, Settings, create_app  # noqa: E402
+# Test-mode contract check (tests/contract_guard.py): every app the suite builds (mock_apps.build_app,
+# the imagegw_* plugin fixtures) reports its contract violations there; a violation fails the test.
+from contract_guard import pytest_runtest_call, pytest_runtest_setup, pytest_runtest_teardown  # noqa: F401
+from contract_guard import record as _record_violation
+from mock_apps import build_app
+from mock_server import ManualClock, Settings
 from mock_server.engine import Mock
 from mock_server.testing import SyncASGITransport
 
 BASE = "http://127.0.0.1:8000"
+
+
+@pytest.fixture(scope="session")
+def imagegw_contract_guard() -> Callable[[Any], None]:
+    """The plugin's apps (``imagegw_app``, ``imagegw_server``) report to the suite's contract check."""
+    return _record_violation
 
 
 @pytest.fixture
@@ -42,17 +48,26 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, clock: ManualClock):  # type: ignore[no-untyped-def]
-    return create_app(settings, clock=clock)
+def make_app(settings: Settings, clock: ManualClock) -> Callable[..., Any]:
+    """``make_app(settings=None, *, clock=None)``: a mock app (:func:`mock_apps.build_app`), by
+    default with this test's ``settings`` on its ``clock``."""
+    def make(custom: Settings | None = None, *, clock: ManualClock = clock, **kwargs: Any) -> Any:
+        return build_app(custom or settings, clock=clock, **kwargs)
+    return make
 
 
 @pytest.fixture
-def mock(app) -> Mock:  # type: ignore[no-untyped-def]
+def app(make_app: Callable[..., Any]) -> Any:
+    return make_app()
+
+
+@pytest.fixture
+def mock(app: Any) -> Mock:
     return app.state.mock
 
 
 @pytest.fixture
-def client(app) -> Iterator[httpx.Client]:  # type: ignore[no-untyped-def]
+def client(app: Any) -> Iterator[httpx.Client]:
     transport = SyncASGITransport(app)
     with httpx.Client(transport=transport, base_url=BASE, timeout=30) as c:
         yield c

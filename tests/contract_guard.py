@@ -3,15 +3,16 @@ against its gateway's contract, and a violation fails the test that caused it.
 
 How it is wired (``tests/conftest.py`` imports this module):
 
-* :func:`install` wraps ``mock_server.create_app`` (and the pytest plugin's reference to it) so
-  every app a test builds — the ``app`` fixture, the ``imagegw_*`` plugin fixtures, apps a test
-  creates itself, the session server — gets :class:`contracts.asgi.ContractGuard` as its
-  innermost middleware. ``app.state.mock`` is untouched.
-* The guard records violations in :data:`VIOLATIONS`; the ``pytest_runtest_*`` hook wrappers
+* Every app the suite builds passes :func:`record` to :func:`mock_server.create_app` as its
+  ``contract_guard`` option (:func:`mock_apps.build_app`; the ``imagegw_*`` plugin fixtures through
+  the ``imagegw_contract_guard`` fixture), which puts :class:`contracts.asgi.ContractGuard` in as
+  the app's innermost middleware. ``tests/contracts/test_contract_guard.py`` checks that no test builds an
+  app around it.
+* :func:`record` keeps violations in :data:`VIOLATIONS`; the ``pytest_runtest_*`` hook wrappers
   below clear it before each phase (setup, call, teardown) and fail that phase when it is not
   empty, listing each request, status and finding.
 * Out of scope: ``/__mock`` (control plane), ``/{id}/files/…`` (image downloads) and the served
-  contracts (``/{id}/openapi.*``); gateways whose contract file does not exist yet.
+  contracts (``/{id}/openapi.*``). Every gateway has a contract (``tests/contracts/test_registry.py``).
 * A test that makes the mock break its contract on purpose (e.g. a drift variant) opts out with
   ``@pytest.mark.no_contract_guard``.
 """
@@ -24,54 +25,17 @@ from typing import Any
 
 import pytest
 
-from contracts.asgi import ContractGuard, Violation
+from contracts.asgi import Violation
 
 VIOLATIONS: list[Violation] = []
 _LOCK = threading.Lock()
 MARKER = "no_contract_guard"
 
 
-def _record(violation: Violation) -> None:
+def record(violation: Violation) -> None:
+    """The ``contract_guard`` hook every test app is built with (:func:`mock_apps.build_app`)."""
     with _LOCK:
         VIOLATIONS.append(violation)
-
-
-def guard(app: Any) -> Any:
-    """Add the contract guard to a freshly built mock ``app`` (a Starlette app with ``state.mock``);
-    returns the same object."""
-    from contracts.registry import GATEWAY_IDS
-
-    settings = app.state.mock.settings
-    routes = {f"/{gid}": gid for gid in GATEWAY_IDS}
-    if settings.root_gateway:
-        routes[""] = settings.root_gateway
-    app.add_middleware(ContractGuard, routes=routes, on_violation=_record)
-    return app
-
-
-def install() -> None:
-    """Wrap ``mock_server.create_app`` so every app built in the test session is guarded (idempotent)."""
-    import mock_server
-    import mock_server.app as app_module
-
-    original = app_module.create_app
-    if getattr(original, "__contract_guarded__", False):
-        return
-
-    def create_app(*args: Any, **kwargs: Any) -> Any:
-        return guard(original(*args, **kwargs))
-
-    create_app.__doc__ = original.__doc__
-    create_app.__wrapped__ = original  # type: ignore[attr-defined]
-    create_app.__contract_guarded__ = True  # type: ignore[attr-defined]
-    app_module.create_app = create_app
-    mock_server.create_app = create_app  # type: ignore[attr-defined]
-    try:
-        import mock_server.pytest_plugin as plugin
-
-        plugin.create_app = create_app  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - the plugin ships with the package
-        pass
 
 
 def _take() -> list[Violation]:

@@ -14,7 +14,8 @@ import httpx
 
 from drift import DriftReport, DriftRun, Limits, MockTarget, Target
 from drift_mutations import FakeTimer, Mutator, Rule
-from mock_server import ManualClock, Settings, create_app
+from mock_server import ManualClock, Settings
+from mock_apps import build_app
 from mock_server.recorder import build_recorder_app
 from mock_server.testing import SyncASGITransport
 
@@ -26,7 +27,7 @@ SECRET = b"drift-test-secret-0123456789abcdef"
 
 def mock_app(gateway: str, clock: ManualClock, **settings: Any):  # type: ignore[no-untyped-def]
     """The mock with ``gateway`` at the root too, accepting only :data:`KEY`."""
-    return create_app(Settings(raise_server_exceptions=True, secret=SECRET, root_gateway=gateway, api_keys={gateway: KEY},
+    return build_app(Settings(raise_server_exceptions=True, secret=SECRET, root_gateway=gateway, api_keys={gateway: KEY},
                                **settings), clock=clock)
 
 
@@ -66,7 +67,7 @@ class InProcessMocks:
 
     def __call__(self, gateway: str) -> MockTarget:
         clock = ManualClock()
-        app = create_app(Settings(raise_server_exceptions=True, secret=SECRET), clock=clock)
+        app = build_app(Settings(raise_server_exceptions=True, secret=SECRET), clock=clock)
         self.apps.append(app)
         transport = SyncASGITransport(app)
         return MockTarget(transport=transport, base_url=f"http://mock.test/{gateway}", advance=clock.advance,

@@ -16,7 +16,8 @@ import pytest
 from PIL import Image
 
 from catalog_requests import KEY, Req, png_data_url, request, served
-from mock_server import ManualClock, Settings, create_app
+from mock_server import Settings
+from mock_apps import build_app
 from mock_server.testing import SyncASGITransport
 
 MODELS = {(m.gateway, m.name): m for m in served()}
@@ -24,7 +25,7 @@ MODELS = {(m.gateway, m.name): m for m in served()}
 
 @pytest.fixture(scope="module")
 def client() -> httpx.Client:
-    app = create_app(Settings(raise_server_exceptions=True), clock=ManualClock())
+    app = build_app(Settings(raise_server_exceptions=True))
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1") as c:
         yield c
 

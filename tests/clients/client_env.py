@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 
 from clients import AsyncImageClient, ImageClient, RetryPolicy
-from mock_server import GATEWAY_IDS, ManualClock, Settings, create_app
+from mock_server import GATEWAY_IDS, ManualClock, Settings
+from mock_apps import build_app
 from mock_server.testing import SyncASGITransport
 
 #: The key every test client sends; the mock is configured to accept only it. Tests scan
@@ -29,7 +30,7 @@ class MockEnv:
                                 "api_keys": {g: KEY for g in GATEWAY_IDS}}
         opts.update(settings)
         self.settings = Settings(**opts)
-        self.app = create_app(self.settings, clock=self.clock)
+        self.app = build_app(self.settings, clock=self.clock)
         self.mock = self.app.state.mock
         self.transport = SyncASGITransport(self.app)
         self.sleeps: list[float] = []

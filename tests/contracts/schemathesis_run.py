@@ -6,7 +6,7 @@ fuzzing (positive and negative data) and the stateful phase driven by the contra
 links — with every built-in check enabled. The app is called through Schemathesis's ASGI
 transport (``schema.app = app``): no socket.
 
-The app under test is ``mock_server.create_app(Settings(raise_server_exceptions=False, …),
+The app under test is ``mock_apps.build_app(Settings(raise_server_exceptions=False, …),
 clock=ManualClock())`` with:
 
 * one accepted API key per gateway, so ``ignored_auth`` can prove that a wrong key is refused;
@@ -39,7 +39,8 @@ from schemathesis.engine import events, from_schema
 
 import contracts
 from contracts.formats import SIZE_FORMAT_PREFIX, SizeRule, size_rules
-from mock_server import ManualClock, Settings, create_app
+from mock_server import ManualClock, Settings
+from mock_apps import build_app
 
 API_KEY = "sk-imagegw-schemathesis"
 TICK_SECONDS = 1.0
@@ -200,7 +201,7 @@ def run(gateway_id: str, *, max_examples: int, seed: int | None, max_failures: i
     clock = ManualClock()
     settings = Settings(raise_server_exceptions=False, api_keys={gateway_id: API_KEY},
                         task_pending_seconds=1.5, task_processing_seconds=1.0)
-    app = TickingClockApp(create_app(settings, clock=clock), clock, TICK_SECONDS)
+    app = TickingClockApp(build_app(settings, clock=clock), clock, TICK_SECONDS)
     spec = contract.with_servers(f"http://testserver/{gateway_id}")
     config: dict[str, Any] = {
         "generation": {"max-examples": max_examples, "mode": "all", "deterministic": seed is not None},

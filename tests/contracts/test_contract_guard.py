@@ -1,13 +1,17 @@
-"""The test-mode contract check (tests/contract_guard.py + contracts.asgi.ContractGuard).
+"""The contract check: ``create_app(contract_guard=...)`` (contracts.asgi.ContractGuard) and the
+suite's use of it (tests/contract_guard.py, tests/mock_apps.py).
 
 Every mock response in the suite is validated against its contract; these tests show the guard
-is installed, that it reports a response breaking its contract, that it leaves out what is out of
-scope, and that a reported violation fails the test phase in which it happened.
+is on in every app the suite builds, that it reports a response breaking its contract, that it
+leaves out what is out of scope, and that a reported violation fails the test phase in which it
+happened.
 """
 
 from __future__ import annotations
 
 import copy
+import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,6 +24,7 @@ import contract_guard
 import contracts
 import contracts.asgi
 from contracts.asgi import ContractGuard, Violation
+from mock_apps import build_app
 from mock_server import ManualClock, Settings, create_app
 from mock_server.testing import SyncASGITransport
 
@@ -77,10 +82,30 @@ def test_root_gateway_prefix() -> None:
     assert len(seen) == 1 and seen[0].path == "/v1/images/generations"
 
 
-def test_every_app_the_suite_builds_is_guarded() -> None:
-    app = create_app(Settings(), clock=ManualClock())
-    assert any(m.cls is ContractGuard for m in app.user_middleware)
-    assert app.state.mock is not None  # state untouched
+def test_the_option_adds_the_guard_and_leaves_the_app_otherwise_unchanged() -> None:
+    plain = create_app(Settings(), clock=ManualClock())
+    assert not any(m.cls is ContractGuard for m in plain.user_middleware)
+    guarded = create_app(Settings(root_gateway="powertokens"), clock=ManualClock(), contract_guard=print)
+    [m] = [m for m in guarded.user_middleware if m.cls is ContractGuard]
+    assert m.kwargs["on_violation"] is print
+    assert m.kwargs["routes"] == {**{f"/{gid}": gid for gid in contracts.GATEWAY_IDS}, "": "powertokens"}
+    assert guarded.state.mock is not None  # state untouched
+
+
+def test_every_app_the_suite_builds_is_guarded(imagegw_app: Starlette) -> None:
+    for app in (build_app(), imagegw_app):
+        [m] = [m for m in app.user_middleware if m.cls is ContractGuard]
+        assert m.kwargs["on_violation"] is contract_guard.record
+
+
+def test_no_test_builds_an_app_around_the_guard() -> None:
+    """``create_app(`` is called only by the suite's builder (and by this module, on purpose)."""
+    tests = Path(__file__).resolve().parents[1]
+    allowed = {tests / "mock_apps.py", Path(__file__).resolve()}
+    calls = [f"{path.relative_to(tests)}:{n}" for path in sorted(tests.rglob("*.py")) if path not in allowed
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if re.search(r"\bcreate_app\(", line) and not line.lstrip().startswith(("#", "``"))]
+    assert calls == [], "build the mock with mock_apps.build_app (or the make_app / app fixtures): " + ", ".join(calls)
 
 
 @pytest.mark.no_contract_guard
@@ -90,7 +115,7 @@ def test_a_mock_answer_that_breaks_its_contract_is_caught(monkeypatch: pytest.Mo
     strict["components"]["schemas"]["CreateImageResponse"]["required"].append("billing")
     variant = contracts.Contract(strict, "powertokens")
     monkeypatch.setattr(contracts.asgi, "load", lambda gid: variant if gid == "powertokens" else contracts.load(gid))
-    app = create_app(Settings(), clock=ManualClock())
+    app = build_app(Settings())
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1") as c:
         r = c.post("/powertokens/v1/images/generations", headers=AUTH, json={"model": "seedream-4-0-250828", "prompt": "p", "size": "1K"})
     assert r.status_code == 200
@@ -106,7 +131,7 @@ def _violation() -> Violation:
 def test_a_violation_fails_the_phase_it_happened_in(request: pytest.FixtureRequest) -> None:
     gen = contract_guard._check(request.node, "the test")
     next(gen)  # the phase runs ...
-    contract_guard._record(_violation())  # ... and the mock sends a breaking answer
+    contract_guard.record(_violation())  # ... and the mock sends a breaking answer
     with pytest.raises(contract_guard.ContractViolationInTest, match="POST /v1/images/generations -> 200"):
         gen.send(None)
     assert contract_guard.VIOLATIONS == []
@@ -116,6 +141,6 @@ def test_a_violation_fails_the_phase_it_happened_in(request: pytest.FixtureReque
 def test_the_opt_out_marker_lets_a_violation_pass(request: pytest.FixtureRequest) -> None:
     gen = contract_guard._check(request.node, "the test")
     next(gen)
-    contract_guard._record(_violation())
+    contract_guard.record(_violation())
     with pytest.raises(StopIteration):
         gen.send(None)

@@ -14,8 +14,7 @@ GATEWAYS = sorted(PLANS)
 
 
 @pytest.mark.parametrize("gateway", GATEWAYS)
-def test_unmodified_mock_reports_nothing_over_repeated_runs(gateway: str, baselines) -> None:  # type: ignore[no-untyped-def]
-    clock = ManualClock()
+def test_unmodified_mock_reports_nothing_over_repeated_runs(gateway: str, baselines, clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
     app = mock_app(gateway, clock)
     for baseline in (None, baselines(gateway), baselines(gateway), None):
         report = run_drift_on(gateway, app, clock, budget=1, baseline=baseline)
@@ -27,8 +26,7 @@ def test_unmodified_mock_reports_nothing_over_repeated_runs(gateway: str, baseli
 
 
 @pytest.mark.parametrize("gateway,budget", [("powertokens", 0), ("powertokens", 2), ("piebox", 1), ("tokenhub", 0)])
-def test_paid_generations_never_exceed_the_budget(gateway: str, budget: int) -> None:
-    clock = ManualClock()
+def test_paid_generations_never_exceed_the_budget(gateway: str, budget: int, clock: ManualClock) -> None:
     app = mock_app(gateway, clock)
     report = run_drift_on(gateway, app, clock, budget=budget)
     paid = [p for p in report.probes if p.paid]
@@ -42,8 +40,7 @@ def test_paid_generations_never_exceed_the_budget(gateway: str, budget: int) -> 
     assert free == {p.id: p.status for p in PLANS[gateway].free}
 
 
-def test_piebox_lifecycle_runs_create_poll_download() -> None:
-    clock = ManualClock()
+def test_piebox_lifecycle_runs_create_poll_download(clock: ManualClock) -> None:
     app = mock_app("piebox", clock)
     report = run_drift_on("piebox", app, clock, budget=1)
     lifecycle = next(p for p in report.probes if p.id == "task_lifecycle")
@@ -53,30 +50,30 @@ def test_piebox_lifecycle_runs_create_poll_download() -> None:
     assert clock.now() - 1_767_225_600.0 >= 10.0
 
 
-def test_finding_ids_are_stable_across_runs(mutated, drift_clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_finding_ids_are_stable_across_runs(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
     rules = [Rule(path=r"^/v1/images/generations$", status=400, body=set_at(["error", "code"], 7))]
     app = mutated("powertokens", rules)
-    first = run_drift_on("powertokens", app, drift_clock, timer=fake_timer, budget=0)
-    second = run_drift_on("powertokens", app, drift_clock, timer=fake_timer, budget=0)
+    first = run_drift_on("powertokens", app, clock, timer=fake_timer, budget=0)
+    second = run_drift_on("powertokens", app, clock, timer=fake_timer, budget=0)
     assert first.findings and [f.id for f in first.findings] == [f.id for f in second.findings]
     f = first.findings[0]
     assert f.id == finding_id("powertokens", f.probe, f.step, f.operation, f.location, f.kind)
     assert f.operation == "createImage"  # the contract's operationId
 
 
-def test_a_task_that_never_finishes_is_bounded_by_the_injected_clock(mutated, drift_clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_a_task_that_never_finishes_is_bounded_by_the_injected_clock(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
     app = mutated("piebox", [Rule(path=r"/tasks/", status=200, body=lambda b, _h: {k: v for k, v in {**b, "status": "processing"}.items()
                                                                                     if k not in ("result", "error")})])
-    report = run_drift_on("piebox", app, drift_clock, timer=fake_timer, budget=1, task_timeout_s=120.0)
+    report = run_drift_on("piebox", app, clock, timer=fake_timer, budget=1, task_timeout_s=120.0)
     assert report.status == "could_not_run" and report.exit_code == 2
     assert "still 'processing' after 120 s" in report.reason
-    assert 120.0 <= drift_clock.now() - 1_767_225_600.0 <= 120.0 + 10.0  # polls stopped once the budget was spent
+    assert 120.0 <= clock.now() - 1_767_225_600.0 <= 120.0 + 10.0  # polls stopped once the budget was spent
 
 
-def test_an_unknown_state_that_never_ends_is_reported_not_hung(mutated, drift_clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_state_that_never_ends_is_reported_not_hung(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
     app = mutated("piebox", [Rule(path=r"/tasks/", status=200, body=lambda b, _h: {"task_id": b["task_id"], "status": "queued",
                                                                                     "model": b["model"]})])
-    report = run_drift_on("piebox", app, drift_clock, timer=fake_timer, budget=1, task_timeout_s=60.0)
+    report = run_drift_on("piebox", app, clock, timer=fake_timer, budget=1, task_timeout_s=60.0)
     assert report.status == "ok"
     kinds = {(f.kind, f.location) for f in report.findings}
     assert ("task_state_renamed", "/body/status") in kinds
@@ -84,16 +81,15 @@ def test_an_unknown_state_that_never_ends_is_reported_not_hung(mutated, drift_cl
     assert "did not reach a known terminal state within 60 s" in note
 
 
-def test_the_whole_run_has_a_deadline(mutated, drift_clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_the_whole_run_has_a_deadline(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
     app = mutated("powertokens", [Rule(delay_s=50.0)])
-    report = run_drift_on("powertokens", app, drift_clock, timer=fake_timer, budget=1, deadline_s=120.0)
+    report = run_drift_on("powertokens", app, clock, timer=fake_timer, budget=1, deadline_s=120.0)
     assert report.status == "could_not_run"
     assert "deadline of 120 s" in report.reason
     assert len(report.probes) == 3  # 0, 50, 100 s: the fourth request would start past the deadline
 
 
-def test_a_rejected_key_stops_the_run_with_exit_2() -> None:
-    clock = ManualClock()
+def test_a_rejected_key_stops_the_run_with_exit_2(clock: ManualClock) -> None:
     app = mock_app("gravitex", clock)
     transport = SyncASGITransport(app)
     try:
@@ -106,28 +102,28 @@ def test_a_rejected_key_stops_the_run_with_exit_2() -> None:
     assert "sk-wrong" not in report.reason and KEY not in str(report.as_dict())
 
 
-def test_a_busy_answer_is_retried_once_after_retry_after(mutated, drift_clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_a_busy_answer_is_retried_once_after_retry_after(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
     busy = Rule(path=r"^/v1/images/generations$", times=1, set_status=503,
                 body=lambda b, _h: {"error": {"message": "overloaded", "type": "server_error", "param": None, "code": "overloaded"}})
     app = mutated("powertokens", [busy])
-    start = drift_clock.now()
-    report = run_drift_on("powertokens", app, drift_clock, timer=fake_timer, budget=0)
+    start = clock.now()
+    report = run_drift_on("powertokens", app, clock, timer=fake_timer, budget=0)
     assert report.status == "ok" and report.findings == []
     assert report.probes[0].steps[0].get("retried") is True
-    assert drift_clock.now() - start == 5.0  # no Retry-After header: the default wait, on the injected clock
+    assert clock.now() - start == 5.0  # no Retry-After header: the default wait, on the injected clock
 
 
-def test_a_gateway_that_stays_busy_means_could_not_run(mutated, drift_clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_a_gateway_that_stays_busy_means_could_not_run(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
     app = mutated("gravitex", [Rule(status=401, set_status=429, body=lambda b, _h: {**b, "code": 429})])
-    report = run_drift_on("gravitex", app, drift_clock, timer=fake_timer, budget=0)
+    report = run_drift_on("gravitex", app, clock, timer=fake_timer, budget=0)
     assert report.exit_code == 2
     assert "rate limited or out of quota (429 twice on probe no_credentials" in report.reason
 
 
-def test_the_contracts_validator_catches_what_drift_has_no_kind_for(mutated, drift_clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_the_contracts_validator_catches_what_drift_has_no_kind_for(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
     # gravitex ImageItem: "exactly one of url / b64_json is non-empty" (anyOf minLength 1, inferred from 002's example)
     app = mutated("gravitex", [Rule(path=r"^/v1/images/generations$", status=200, body=lambda b, _h: {
         **b, "data": {**b["data"], "data": [{**i, "url": "", "b64_json": ""} for i in b["data"]["data"]]}})])
-    report = run_drift_on("gravitex", app, drift_clock, timer=fake_timer, budget=1)
+    report = run_drift_on("gravitex", app, clock, timer=fake_timer, budget=1)
     got = {(f.kind, f.severity, f.location, f.source) for f in report.findings}
     assert got == {("contract_violation", "breaking", "/body/data/data/0", "contract")}

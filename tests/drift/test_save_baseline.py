@@ -45,8 +45,7 @@ def test_save_baseline_on_the_command_line(gateway: str, imagegw_server, tmp_pat
 
 
 @pytest.mark.parametrize("gateway", GATEWAYS)
-def test_save_baseline_with_every_paid_probe(gateway: str, tmp_path: Path) -> None:
-    clock = ManualClock()
+def test_save_baseline_with_every_paid_probe(gateway: str, tmp_path: Path, clock: ManualClock) -> None:
     app = mock_app(gateway, clock)
     budget = len(PLANS[gateway].paid)
     first = run_drift_on(gateway, app, clock, budget=budget, save_baseline=tmp_path)

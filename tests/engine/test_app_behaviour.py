@@ -8,7 +8,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from mock_server import ManualClock, Settings, create_app
+from mock_server import ManualClock, Settings, SystemClock
+from mock_apps import build_app
 from mock_server.testing import SyncASGITransport
 
 GEN = "/powertokens/v1/images/generations"
@@ -49,7 +50,7 @@ def test_unknown_route_and_method(client: httpx.Client) -> None:
 
 
 def test_body_over_limit_is_413() -> None:
-    app = create_app(Settings(max_body_bytes=1000), clock=ManualClock())
+    app = build_app(Settings(max_body_bytes=1000))
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1") as c:
         r = c.post(GEN, headers=AUTH, json={**BODY, "prompt": "x" * 2000})
         assert r.status_code == 413
@@ -57,7 +58,7 @@ def test_body_over_limit_is_413() -> None:
 
 
 def test_wrong_key_when_keys_configured() -> None:
-    app = create_app(Settings(api_keys={"powertokens": "sk-right"}), clock=ManualClock())
+    app = build_app(Settings(api_keys={"powertokens": "sk-right"}))
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1") as c:
         assert c.post(GEN, headers={"Authorization": "Bearer sk-wrong"}, json=BODY).status_code == 401
         assert c.post(GEN, headers={"Authorization": "Bearer sk-right"}, json=BODY).status_code == 200
@@ -109,13 +110,13 @@ def test_admin_clock_journal_reset(client: httpx.Client) -> None:
 
 
 def test_system_clock_cannot_be_advanced() -> None:
-    app = create_app(Settings())
+    app = build_app(Settings(), clock=SystemClock())
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1") as c:
         assert c.post("/__mock/clock", json={"advance": 1}).status_code == 409
 
 
 def test_root_gateway_mount() -> None:
-    app = create_app(Settings(root_gateway="powertokens"), clock=ManualClock())
+    app = build_app(Settings(root_gateway="powertokens"))
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1:9") as c:
         r = c.post("/v1/images/generations", headers=AUTH, json={**BODY, "response_format": "url"})
         assert r.status_code == 200
@@ -126,7 +127,7 @@ def test_root_gateway_mount() -> None:
 
 
 def test_no_admin_setting() -> None:
-    app = create_app(Settings(admin=False), clock=ManualClock())
+    app = build_app(Settings(admin=False))
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1") as c:
         assert c.get("/__mock/health").status_code == 404
 
@@ -138,7 +139,7 @@ def test_unexpected_exception_is_500_without_traceback(monkeypatch: pytest.Monke
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(powertokens, "model_or_error", boom)
-    app = create_app(Settings(), clock=ManualClock())
+    app = build_app(Settings())
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1") as c:
         r = c.post(GEN, headers=AUTH, json=BODY)
     assert r.status_code == 500

@@ -102,8 +102,7 @@ def test_file_token_expiry_and_forgery() -> None:
     assert exc.value.status == 404
 
 
-def test_task_states_follow_the_clock() -> None:
-    clock = ManualClock()
+def test_task_states_follow_the_clock(clock: ManualClock) -> None:
     settings = Settings(task_pending_seconds=2, task_processing_seconds=8, secret=SECRET)
     engine = TaskEngine(settings, clock)
     tid = engine.create(family="gemini", model="m", first=spec_for("p", 32, 32), count=2)
@@ -117,8 +116,7 @@ def test_task_states_follow_the_clock() -> None:
     assert len(task.image_specs()) == 2 and task.image_specs()[0] != task.image_specs()[1]
 
 
-def test_task_failure_family_and_ttl() -> None:
-    clock = ManualClock()
+def test_task_failure_family_and_ttl(clock: ManualClock) -> None:
     settings = Settings(task_pending_seconds=1, task_processing_seconds=1, task_ttl_seconds=100, secret=SECRET)
     engine = TaskEngine(settings, clock)
     tid = engine.create(family="seedream", model="m", first=spec_for("p", 32, 32), count=1, outcome="failed", error_code="moderation")

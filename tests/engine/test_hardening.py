@@ -23,7 +23,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from mock_server import ManualClock, Settings, create_app
+from mock_server import Settings
+from mock_apps import build_app
 from mock_server.journal import REDACTED, redact_target
 from mock_server.serving import RedactQueryFilter, uvicorn_options
 from mock_server.testing import SyncASGITransport
@@ -73,7 +74,7 @@ def test_hostile_requests_cannot_grow_the_journal(client: httpx.Client) -> None:
 
 def test_the_whole_journal_is_bounded_in_bytes() -> None:
     settings = Settings(raise_server_exceptions=True, journal_max_bytes=64 * 1024, journal_entry_max_bytes=8 * 1024)
-    app = create_app(settings, clock=ManualClock())
+    app = build_app(settings)
     with _client(app) as c:
         for i in range(40):
             c.post(GEN, json={**BODY, "pad": ["p" * 200] * 100}, headers=AUTH)
@@ -114,18 +115,18 @@ def test_dns_rebinding_cannot_read_the_journal(client: httpx.Client) -> None:
 
 
 def test_allowed_hosts_and_public_url_are_trusted() -> None:
-    app = create_app(Settings(allowed_hosts=("mock.internal",), public_base_url="https://mock.example/base"), clock=ManualClock())
+    app = build_app(Settings(allowed_hosts=("mock.internal",), public_base_url="https://mock.example/base"))
     with _client(app) as c:
         for host in ("mock.internal:8000", "mock.example"):
             assert c.get("/__mock/requests", headers={"Host": host}).status_code == 200
         assert c.get("/__mock/requests", headers={"Host": "other.example"}).status_code == 403
-    anyhost = create_app(Settings(allowed_hosts=("*",)), clock=ManualClock())
+    anyhost = build_app(Settings(allowed_hosts=("*",)))
     with _client(anyhost) as c:
         assert c.get("/__mock/requests", headers={"Host": "other.example"}).status_code == 200
 
 
 def test_the_admin_token() -> None:
-    app = create_app(Settings(admin_token="s3cret-admin"), clock=ManualClock())
+    app = build_app(Settings(admin_token="s3cret-admin"))
     with _client(app) as c:
         assert c.get("/__mock/health").status_code == 200
         r = c.get("/__mock/requests")
@@ -153,7 +154,7 @@ def test_url_results_never_name_an_untrusted_host(client: httpx.Client) -> None:
 
 def test_in_process_test_clients_keep_working(imagegw_client: httpx.Client) -> None:
     assert imagegw_client.post("/__mock/scenarios", json={"name": "rate_limited"}).status_code == 201
-    app = create_app(Settings(), clock=ManualClock())
+    app = build_app(Settings())
     with _client(app, "http://testserver") as c:
         assert c.post("/__mock/reset").status_code == 204
 
@@ -256,7 +257,7 @@ class _Records(logging.Handler):
 def test_the_access_log_never_holds_a_query_key(which: str, tmp_path: Any) -> None:
     settings = Settings()
     if which == "serve":
-        app = create_app(settings, clock=ManualClock())
+        app = build_app(settings)
         path = "/tokenhub/v1/models?key=sk-LEAK-1&api_key=sk-LEAK-2&n=1"
     else:
         from mock_server.recorder import build_recorder_app
@@ -287,7 +288,7 @@ def _recv_all(sock: socket.socket, limit_s: float) -> bytes:
 
 def test_slow_headers_and_idle_connections_are_closed() -> None:
     settings = Settings(header_timeout_seconds=0.5, keep_alive_seconds=0.5)
-    with served(create_app(settings, clock=ManualClock()), settings) as addr:
+    with served(build_app(settings), settings) as addr:
         silent = socket.create_connection(addr)
         slow = socket.create_connection(addr)
         slow.sendall(b"GET /__mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
@@ -306,7 +307,7 @@ def test_slow_headers_and_idle_connections_are_closed() -> None:
 
 def test_an_oversized_header_block_is_refused() -> None:
     settings = Settings(max_header_bytes=8 * 1024)
-    with served(create_app(settings, clock=ManualClock()), settings) as addr:
+    with served(build_app(settings), settings) as addr:
         s = socket.create_connection(addr)
         s.sendall(b"GET /__mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Big: " + b"a" * 20_000 + b"\r\n")
         assert _recv_all(s, 5).startswith(b"HTTP/1.1 431")
@@ -316,7 +317,7 @@ def test_an_oversized_header_block_is_refused() -> None:
 @pytest.mark.no_contract_guard  # 408 is the transport's answer to a stalled client (as a proxy's), not a gateway answer
 def test_a_stalled_body_gets_408_and_the_connection_closes() -> None:
     settings = Settings(body_timeout_seconds=0.5, api_keys={"powertokens": "sk-test-123"})
-    with served(create_app(settings, clock=ManualClock()), settings) as addr:
+    with served(build_app(settings), settings) as addr:
         s = socket.create_connection(addr)
         s.sendall(b"POST " + GEN.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sk-test-123\r\n"
                   b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"model\": ")
@@ -331,7 +332,7 @@ def test_a_stalled_body_gets_408_and_the_connection_closes() -> None:
 
 @pytest.mark.no_contract_guard  # 408 is the transport's answer to a stalled client (as a proxy's), not a gateway answer
 def test_a_stalled_body_in_process() -> None:
-    app = create_app(Settings(body_timeout_seconds=0.2, raise_server_exceptions=True), clock=ManualClock())
+    app = build_app(Settings(body_timeout_seconds=0.2, raise_server_exceptions=True))
 
     async def run() -> tuple[int, dict[str, str], bytes]:
         sent: list[dict[str, Any]] = []
@@ -371,7 +372,7 @@ def test_an_unknown_scenario_is_not_echoed_whole(client: httpx.Client) -> None:
 
 def test_large_bodies_wait_for_a_slot() -> None:
     settings = Settings(large_body_bytes=1024, large_body_concurrency=1, body_timeout_seconds=0.3, api_keys={"powertokens": "k"})
-    app = create_app(settings, clock=ManualClock())
+    app = build_app(settings)
     mock = app.state.mock
     big = {**BODY, "pad": "p" * 4096}
 

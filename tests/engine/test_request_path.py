@@ -11,7 +11,7 @@ import httpx
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mock_server import create_app
+from mock_apps import build_app
 from mock_server.clock import ManualClock
 from mock_server.errors import json_bytes, new_request_id
 from mock_server.images import ImageStore, return_large_buffers_to_os, spec_for
@@ -58,7 +58,7 @@ def test_an_entry_built_when_read_equals_one_built_at_once(body: dict[str, Any],
 
 
 def test_the_request_path_journals_what_it_did_before() -> None:
-    app = create_app(Settings(raise_server_exceptions=True), clock=ManualClock())
+    app = build_app(Settings(raise_server_exceptions=True))
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1:8000") as c:
         assert c.post(GEN, json={**BODY, "api_key": "sk-in-body"}, headers=AUTH, params={"key": "sk-q", "a": "b"}).status_code == 200
         assert c.post(GEN, content=b"not json", headers={**AUTH, "Content-Type": "application/json"}).status_code == 400
@@ -76,7 +76,7 @@ def test_the_request_path_journals_what_it_did_before() -> None:
 
 def test_no_admin_keeps_no_journal() -> None:
     """``imagegw serve --no-admin`` (``journal_size=0``): nothing could read a journal, none is kept."""
-    app = create_app(Settings(admin=False, journal_size=0), clock=ManualClock())
+    app = build_app(Settings(admin=False, journal_size=0))
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1:8000") as c:
         assert c.post(GEN, json=BODY, headers=AUTH).status_code == 200
     journal = app.state.mock.journal

@@ -25,7 +25,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from contracts.formats import format_checker
-from mock_server import ManualClock, Settings, create_app
+from mock_server import ManualClock, Settings
+from mock_apps import build_app
 from mock_server.engine import Mock
 from mock_server.gateways import piebox
 from mock_server.testing import SyncASGITransport
@@ -392,7 +393,7 @@ def test_missing_api_key_is_401(client: httpx.Client, headers: dict[str, str]) -
 
 
 def test_wrong_api_key_is_401_when_keys_are_configured(clock: ManualClock) -> None:
-    app = create_app(Settings(raise_server_exceptions=True, api_keys={"piebox": KEY}), clock=clock)
+    app = build_app(Settings(raise_server_exceptions=True, api_keys={"piebox": KEY}), clock=clock)
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1:8000") as c:
         assert assert_error(c.post(CREATE["gemini"], json={"prompt": "a"}, headers={"X-API-Key": "nope"}), 401)["code"] == "invalid_api_key"
         assert c.post(CREATE["gemini"], json={"prompt": "a"}, headers=AUTH).status_code == 200
@@ -410,7 +411,7 @@ def test_unknown_and_forged_task_ids_are_404(client: httpx.Client) -> None:
 
 
 def test_task_from_another_server_is_404(client: httpx.Client, clock: ManualClock) -> None:
-    other = create_app(Settings(secret=b"another-server-secret-0123456789"), clock=clock)
+    other = build_app(Settings(secret=b"another-server-secret-0123456789"), clock=clock)
     with httpx.Client(transport=SyncASGITransport(other), base_url="http://127.0.0.1:8000") as c:
         foreign = task_id(c.post(CREATE["gemini"], json={"prompt": "a cat"}, headers=AUTH))
     assert_error(poll(client, "gemini", foreign), 404, "task_id")

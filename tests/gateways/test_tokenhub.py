@@ -18,7 +18,8 @@ import pytest
 import yaml
 from PIL import Image
 
-from mock_server import ManualClock, Settings, create_app
+from mock_server import ManualClock, Settings
+from mock_apps import build_app
 from mock_server.faults import QueuedScenario
 from mock_server.testing import SyncASGITransport
 
@@ -631,7 +632,7 @@ def test_missing_or_malformed_credentials_are_401_on_every_operation(client: htt
 
 
 def test_wrong_key_is_401_when_keys_are_configured(clock: ManualClock) -> None:
-    app = create_app(Settings(raise_server_exceptions=True, api_keys={"tokenhub": "right-key"}), clock=clock)
+    app = build_app(Settings(raise_server_exceptions=True, api_keys={"tokenhub": "right-key"}), clock=clock)
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1:8000") as c:
         assert openai_error(flat(c, headers={"Authorization": "Bearer wrong-key"}), 401)["code"] == "invalid_api_key"
         assert flat(c, headers={"Authorization": "Bearer right-key"}).status_code == 200

@@ -102,10 +102,9 @@ def test_serve_replay_constructs_a_replayer_from_the_folder(tmp_path: Path) -> N
     assert len(replayer) == 3 and "3 exchanges" in repr(replayer)
 
 
-def test_drift_baseline_reads_what_record_wrote_and_nothing_leaks(tmp_path: Path) -> None:
+def test_drift_baseline_reads_what_record_wrote_and_nothing_leaks(tmp_path: Path, clock: ManualClock) -> None:
     recordings, saved, reports = tmp_path / "recordings", tmp_path / "saved", tmp_path / "reports"
     assert record_through_proxy("tokenhub", recordings, budget=2).status == "ok"
-    clock = ManualClock()
     app = _leaky_edits(mock_app("tokenhub", clock))
     report = run_drift_on("tokenhub", app, clock, budget=2, baseline=recordings, save_baseline=saved)
     assert report.status == "ok" and report.baseline == str(recordings)

@@ -25,14 +25,15 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import pytest  # noqa: E402
 
-from mock_server import ManualClock, Settings, create_app  # noqa: E402
+from mock_server import Settings  # noqa: E402
+from mock_apps import build_app  # noqa: E402
 from mock_server.testing import serve_in_thread  # noqa: E402
 from sdk_support import POWERTOKENS_KEY, TOKENHUB_KEY, Served  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def _served_module() -> Iterator[Served]:
-    app = create_app(Settings(api_keys={"tokenhub": TOKENHUB_KEY, "powertokens": POWERTOKENS_KEY}), clock=ManualClock())
+    app = build_app(Settings(api_keys={"tokenhub": TOKENHUB_KEY, "powertokens": POWERTOKENS_KEY}))
     with serve_in_thread(app) as url:
         yield Served(url, app.state.mock)
 
