@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shlex
 import socket
 import statistics
@@ -183,7 +182,7 @@ async def slowloris(port: int, slow: int, probes: int, seconds: float) -> tuple[
                     try:
                         await asyncio.wait_for(stop.wait(), 1.0)  # one byte per second
                         break
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         pass
                     if reader.at_eof() or writer.is_closing():
                         break

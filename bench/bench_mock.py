@@ -55,9 +55,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 
@@ -197,7 +198,7 @@ class Server:
         values = [tree_cpu_seconds(p.pid) for p in [self.proc, *self.extra_procs]]
         return None if any(v is None for v in values) else sum(v for v in values if v is not None)
 
-    def load(self, url: str, lua: str, seconds: int, connections: int) -> "WrkResult":
+    def load(self, url: str, lua: str, seconds: int, connections: int) -> WrkResult:
         """One wrk run against this server, with the server's CPU per request."""
         c0 = self.cpu_seconds()
         result = run_wrk(url, lua, seconds, connections)
@@ -233,7 +234,7 @@ def start_imagegw(name: str, *flags: str) -> Server:
     return Server(name, base, proc, lambda r: f"/{r.gateway}{r.path}", lambda: f"/piebox{PB_POLL}", frozenset(ROUTES))
 
 
-def start_bare(answers: dict[str, "Answer"]) -> Server:
+def start_bare(answers: dict[str, Answer]) -> Server:
     """The bare app: this script re-run with ``--serve-bare``, answering imagegw's pre-built bodies."""
     port = free_port()
     folder = Path(tempfile.mkdtemp(prefix="imagegw-bench-bare-"))
@@ -327,7 +328,7 @@ def wiremock_jar() -> Path | None:
     return next((Path(c) for c in candidates if c and Path(c).is_file()), None)
 
 
-def start_wiremock(answers: dict[str, "Answer"]) -> Server | str:
+def start_wiremock(answers: dict[str, Answer]) -> Server | str:
     java = shutil.which("java")
     if java is None:
         return "skipped: wiremock needs java (17+), not found"

@@ -61,7 +61,7 @@ class AsyncImageClient(BaseClient):
         self._monotonic = monotonic
 
     @classmethod
-    def for_gateway(cls, gateway: GatewayId | str, **kwargs: Any) -> "AsyncImageClient":
+    def for_gateway(cls, gateway: GatewayId | str, **kwargs: Any) -> AsyncImageClient:
         """``AsyncImageClient(gateway, **kwargs)``, e.g. ``AsyncImageClient.for_gateway("tokenhub", api_key=..., base_url=...)``."""
         return cls(gateway, **kwargs)
 
@@ -71,7 +71,7 @@ class AsyncImageClient(BaseClient):
         if self._own:
             await self._http.aclose()
 
-    async def __aenter__(self) -> "AsyncImageClient":
+    async def __aenter__(self) -> AsyncImageClient:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

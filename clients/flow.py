@@ -34,8 +34,18 @@ import httpx
 from contracts.wire import request_id
 
 from . import core
-from .errors import (APIConnectionError, APIError, APITimeoutError, ConfigurationError, ContractViolation, DeadlineExceeded,
-                     TaskFailed, TaskTimeout, UnreadableResponseError, error_from_response)
+from .errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ConfigurationError,
+    ContractViolation,
+    DeadlineExceeded,
+    TaskFailed,
+    TaskTimeout,
+    UnreadableResponseError,
+    error_from_response,
+)
 from .retry import PollPolicy, RetryPolicy
 from .types import GeneratedImage, ImageResponse, ItemError, TaskHandle, TaskStatus
 
@@ -112,7 +122,7 @@ class Deadline:
     expires: float
 
     @classmethod
-    def start(cls, now: float, seconds: float | None) -> "Deadline":
+    def start(cls, now: float, seconds: float | None) -> Deadline:
         """The deadline of a call starting at ``now`` that may take ``seconds`` (``None``: no bound)."""
         return cls(seconds, math.inf if seconds is None else now + seconds)
 

@@ -64,7 +64,7 @@ class ImageClient(BaseClient):
         self._monotonic = monotonic
 
     @classmethod
-    def for_gateway(cls, gateway: GatewayId | str, **kwargs: Any) -> "ImageClient":
+    def for_gateway(cls, gateway: GatewayId | str, **kwargs: Any) -> ImageClient:
         """``ImageClient(gateway, **kwargs)``, e.g. ``ImageClient.for_gateway("tokenhub", api_key=..., base_url=...)``."""
         return cls(gateway, **kwargs)
 
@@ -74,7 +74,7 @@ class ImageClient(BaseClient):
         if self._own:
             self._http.close()
 
-    def __enter__(self) -> "ImageClient":
+    def __enter__(self) -> ImageClient:
         return self
 
     def __exit__(self, *exc: object) -> None:

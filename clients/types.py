@@ -155,7 +155,7 @@ class GeneratedImage:
     revised_prompt: str | None = None
 
     @classmethod
-    def from_bytes(cls, data: bytes, *, url: str | None = None, revised_prompt: str | None = None) -> "GeneratedImage":
+    def from_bytes(cls, data: bytes, *, url: str | None = None, revised_prompt: str | None = None) -> GeneratedImage:
         """An item from encoded bytes; an undecodable payload becomes an item with
         ``error.code == "undecodable_image"`` (the bytes are kept)."""
         try:
@@ -225,7 +225,7 @@ class ImageResponse:
         """The per-item errors, in order."""
         return [im.error for im in self.images if im.error is not None]
 
-    def with_images(self, images: Sequence[GeneratedImage]) -> "ImageResponse":
+    def with_images(self, images: Sequence[GeneratedImage]) -> ImageResponse:
         """A copy with ``images`` replaced."""
         return replace(self, images=list(images))
 

@@ -14,11 +14,9 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
+from pathlib import Path
 
 import typer
-
-from pathlib import Path
 
 from . import GATEWAY_IDS, ContractError, ContractNotFound, available, inferred_parts, load, path_for
 from .lint import all_problems
@@ -27,7 +25,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="The gateways' OpenAPI contracts: list inferred parts, lint.")
 
 
-def _ids(gateway: Optional[str]) -> list[str]:
+def _ids(gateway: str | None) -> list[str]:
     if gateway is None:
         return available()
     if gateway not in GATEWAY_IDS:
@@ -37,7 +35,7 @@ def _ids(gateway: Optional[str]) -> list[str]:
 
 @app.command()
 def inferred(
-    gateway: Optional[str] = typer.Option(None, help=f"Only this gateway ({', '.join(GATEWAY_IDS)})."),
+    gateway: str | None = typer.Option(None, help=f"Only this gateway ({', '.join(GATEWAY_IDS)})."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array instead of a table."),
 ) -> None:
     """List every inferred part of the contracts (what it is inferred from, and where)."""
@@ -66,7 +64,7 @@ def inferred(
     console.print(f"total {len(parts)} inferred parts ({summary})")
 
 
-def lint_problems(gateway_id: str, docs_dir: Optional[Path] = None) -> list[str]:
+def lint_problems(gateway_id: str, docs_dir: Path | None = None) -> list[str]:
     """Every lint problem of one contract (see :mod:`contracts.lint`); a missing or unparseable
     file is one problem."""
     try:
@@ -78,8 +76,8 @@ def lint_problems(gateway_id: str, docs_dir: Optional[Path] = None) -> list[str]
 
 @app.command()
 def lint(
-    gateway: Optional[str] = typer.Option(None, help="Only this gateway."),
-    docs: Optional[Path] = typer.Option(None, envvar="IMAGEGW_DOCS",
+    gateway: str | None = typer.Option(None, help="Only this gateway."),
+    docs: Path | None = typer.Option(None, envvar="IMAGEGW_DOCS",
                                         help="Folder of the gateway documents; when given, documented quotes must occur in them."),
 ) -> None:
     """Validate the contracts: OpenAPI 3.1 (openapi-spec-validator), x-provenance everywhere, examples

@@ -71,7 +71,7 @@ class Provenance:
         return self.kind
 
     @classmethod
-    def from_obj(cls, obj: object) -> "Provenance | None":
+    def from_obj(cls, obj: object) -> Provenance | None:
         """Parse an ``x-provenance`` value; ``None`` when it is not an object with a ``kind``."""
         if not isinstance(obj, Mapping) or not isinstance(obj.get("kind"), str):
             return None

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -34,8 +34,8 @@ from . import provenance as prov_mod
 from .diff import json_type
 from .formats import format_checker
 from .provenance import HTTP_METHODS, Provenance, resolve
-from .wire import is_json_media, media_type, pointer
 from .registry import CREDENTIAL_HEADERS
+from .wire import is_json_media, media_type, pointer
 
 __all__ = ["Finding", "FindingKind", "Contract", "Operation", "expand_errors", "selected_branch"]
 

@@ -82,8 +82,8 @@ def parse_retry_after(headers: Mapping[str, str], *, now: _dt.datetime | None = 
     if when is None:
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=_dt.timezone.utc)
-    return max(0.0, (when - (now or _dt.datetime.now(_dt.timezone.utc))).total_seconds())
+        when = when.replace(tzinfo=_dt.UTC)
+    return max(0.0, (when - (now or _dt.datetime.now(_dt.UTC))).total_seconds())
 
 
 # -- request ids -----------------------------------------------------------------------------------

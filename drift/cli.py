@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -87,12 +86,12 @@ def build_command(mock: MockFactory | None = None) -> Callable[..., None]:
 
     def drift(
         gateway: str = typer.Option(..., "--gateway", help=f"Gateway id ({', '.join(PLANS)})."),
-        base_url: Optional[str] = typer.Option(None, "--base-url", help="Gateway root (default: IMAGEGW_<ID>_BASE_URL, else the documented host)."),
+        base_url: str | None = typer.Option(None, "--base-url", help="Gateway root (default: IMAGEGW_<ID>_BASE_URL, else the documented host)."),
         budget: int = typer.Option(1, "--budget", min=0, help="Most paid generations (cheapest model and size first)."),
-        baseline: Optional[Path] = typer.Option(None, "--baseline", help="Recordings folder to compare with (imagegw record --out)."),
+        baseline: Path | None = typer.Option(None, "--baseline", help="Recordings folder to compare with (imagegw record --out)."),
         report_dir: Path = typer.Option(Path("reports"), "--report-dir", help="Where the JSON, Markdown and JUnit reports go."),
         fail_on: str = typer.Option("breaking", "--fail-on", help="Exit 1 on 'breaking' drift (default) or on 'any' drift."),
-        save_baseline: Optional[Path] = typer.Option(None, "--save-baseline", help="Also store this run's exchanges (redacted) as a recordings folder."),
+        save_baseline: Path | None = typer.Option(None, "--save-baseline", help="Also store this run's exchanges (redacted) as a recordings folder."),
         deadline: float = typer.Option(1800.0, "--deadline", help="Longest the whole run may take, seconds."),
         task_timeout: float = typer.Option(600.0, "--task-timeout", help="Longest a PieBox task may be polled, seconds."),
         latency_factor: float = typer.Option(3.0, "--latency-factor", help="Latency drift: slower than this many times the baseline..."),

@@ -74,7 +74,7 @@ class DriftCouldNotRun(Exception):
 
 def now_iso() -> str:
     """The current UTC time as ``2026-01-01T03:17:00Z`` (report timestamps)."""
-    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass

@@ -172,7 +172,7 @@ class DriftRun:
         return plan, contract, baseline
 
     def _probe(self, probe: Probe, shell: HttpShell, endpoint: Endpoint, deadline_at: float, ctx: Context,
-               baseline: Baseline | None, mock: "_MockSide | None", report: DriftReport) -> None:
+               baseline: Baseline | None, mock: _MockSide | None, report: DriftReport) -> None:
         """Run one probe, check it, and add its result to ``report``."""
         self.progress.probe_started(probe)
         outcome = ProbeOutcome()

@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -37,24 +38,24 @@ def _default(name: str):  # type: ignore[no-untyped-def]
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     port: int = typer.Option(8000, help="TCP port."),
-    gateway: Optional[str] = typer.Option(None, help=f"Also serve this gateway at the root ({', '.join(GATEWAY_IDS)})."),
-    task_seconds: Optional[float] = typer.Option(None, help="Total seconds a PieBox task takes (split 20% pending, 80% processing)."),
-    pending_seconds: Optional[float] = typer.Option(None, help="Seconds a task stays pending (overrides --task-seconds)."),
-    processing_seconds: Optional[float] = typer.Option(None, help="Seconds a task stays processing (overrides --task-seconds)."),
+    gateway: str | None = typer.Option(None, help=f"Also serve this gateway at the root ({', '.join(GATEWAY_IDS)})."),
+    task_seconds: float | None = typer.Option(None, help="Total seconds a PieBox task takes (split 20% pending, 80% processing)."),
+    pending_seconds: float | None = typer.Option(None, help="Seconds a task stays pending (overrides --task-seconds)."),
+    processing_seconds: float | None = typer.Option(None, help="Seconds a task stays processing (overrides --task-seconds)."),
     url_ttl: float = typer.Option(24 * 3600.0, help="Lifetime of url results, seconds (documents: ~24 h)."),
     max_body_mb: float = typer.Option(50.0, help="Largest request body accepted, MiB."),
     manual_clock: bool = typer.Option(False, help="Start with a manual clock (advance it with POST /__mock/clock)."),
     no_admin: bool = typer.Option(False, "--no-admin", help="Do not serve /__mock/* (and keep no request journal)."),
-    public_url: Optional[str] = typer.Option(None, help="Base URL used in url results (default: the request's own)."),
-    replay: Optional[str] = typer.Option(None, help="Answer recorded requests from this recordings folder first."),
+    public_url: str | None = typer.Option(None, help="Base URL used in url results (default: the request's own)."),
+    replay: str | None = typer.Option(None, help="Answer recorded requests from this recordings folder first."),
     api_key: list[str] = typer.Option([], "--api-key", help="Pin a gateway's accepted key: ID=KEY (repeatable; default: any non-empty key)."),
     log_level: str = typer.Option("info", help="uvicorn log level (critical, error, warning, info, debug, trace)."),
     access_log: bool = typer.Option(False, "--access-log/--no-access-log",
                                     help="Log every request, credential query parameters redacted (off by default: /__mock/requests journals every request, and a log line costs more than a mocked answer)."),
     workers: int = typer.Option(1, min=1, help="Worker processes (share the signing secret; each keeps its own journal and scenario queue)."),
-    image_cache_mb: Optional[float] = typer.Option(None, help=f"Rendered-image cache, MiB (default {_default('image_cache_bytes') / MIB:g})."),
-    journal_max_mb: Optional[float] = typer.Option(None, help=f"The journal's whole size, MiB of JSON; oldest entries dropped first (default {_default('journal_max_bytes') / MIB:g})."),
-    admin_token: Optional[str] = typer.Option(None, envvar="IMAGEGW_ADMIN_TOKEN", help="Require 'X-Mock-Admin-Token: TOKEN' on /__mock/* (except GET /__mock/health)."),
+    image_cache_mb: float | None = typer.Option(None, help=f"Rendered-image cache, MiB (default {_default('image_cache_bytes') / MIB:g})."),
+    journal_max_mb: float | None = typer.Option(None, help=f"The journal's whole size, MiB of JSON; oldest entries dropped first (default {_default('journal_max_bytes') / MIB:g})."),
+    admin_token: str | None = typer.Option(None, envvar="IMAGEGW_ADMIN_TOKEN", help="Require 'X-Mock-Admin-Token: TOKEN' on /__mock/* (except GET /__mock/health)."),
     allowed_host: list[str] = typer.Option([], "--allowed-host", help="Also trust this Host name for /__mock and URL results (repeatable; '*' trusts any). Loopback names, the bind address and --public-url's host are always trusted."),
     header_timeout: float = typer.Option(_default("header_timeout_seconds"), help="Seconds a connection may take to send a request's headers (then 408 and closed)."),
     body_timeout: float = typer.Option(_default("body_timeout_seconds"), help="Seconds a request body may take to arrive (then 408 and closed)."),
@@ -126,7 +127,7 @@ def serve(
 
 @app.command()
 def models(
-    gateway: Optional[str] = typer.Option(None, help=f"Only this gateway ({', '.join(GATEWAY_IDS)})."),
+    gateway: str | None = typer.Option(None, help=f"Only this gateway ({', '.join(GATEWAY_IDS)})."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON: every rule with its values and source."),
 ) -> None:
     """Print the model catalog: per gateway and model, the sizes, image count, prompt cap, input

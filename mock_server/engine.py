@@ -32,7 +32,7 @@ class BodyGate:
         self.large_bytes = large_bytes
         self._sem = anyio.Semaphore(concurrency)
 
-    def ticket(self) -> "BodyTicket":
+    def ticket(self) -> BodyTicket:
         """A per-request holder: :meth:`BodyTicket.need` takes a slot once the body is large."""
         return BodyTicket(self)
 

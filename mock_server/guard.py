@@ -36,7 +36,8 @@ from starlette.requests import Request
 
 from contracts.wire import media_type
 
-from .errors import GatewayError, clip as _clip
+from .errors import GatewayError
+from .errors import clip as _clip
 from .settings import Settings
 
 #: Host names that always reach this machine (RFC 6761 §6.3: ``localhost`` and ``*.localhost``),
@@ -118,7 +119,7 @@ def check_admin_request(request: Request, settings: Settings) -> None:
         given = headers.get(ADMIN_TOKEN_HEADER, "")
         if not hmac.compare_digest(given.encode("utf-8", "replace"), token.encode("utf-8")):
             raise GatewayError(401, "invalid_admin_token",
-                               f"This mock's control plane needs the header 'X-Mock-Admin-Token: <token>' (imagegw serve --admin-token)")
+                               "This mock's control plane needs the header 'X-Mock-Admin-Token: <token>' (imagegw serve --admin-token)")
     carries_body = headers.get("content-length", "0").strip() not in ("0", "") or "transfer-encoding" in headers
     if method in UNSAFE_METHODS and (carries_body or "content-type" in headers):
         ctype = media_type(headers.get("content-type"))

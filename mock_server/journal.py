@@ -35,9 +35,10 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from json.encoder import encode_basestring_ascii as _json_str  # type: ignore[attr-defined]
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from contracts.registry import CREDENTIAL_HEADERS
 

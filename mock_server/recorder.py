@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 import typer
@@ -24,8 +25,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from recordings import HOP_HEADERS, RecordingWriter, Redactor, env_secrets
 from contracts.registry import GATEWAY_IDS
+from recordings import HOP_HEADERS, RecordingWriter, Redactor, env_secrets
 
 from .errors import GatewayError
 from .gateways.base import read_body

@@ -104,12 +104,12 @@ class Settings:
         if self.journal_entry_max_bytes < 1024 or self.journal_max_bytes < self.journal_entry_max_bytes:
             raise ValueError("journal_entry_max_bytes must be >= 1024 and journal_max_bytes >= journal_entry_max_bytes")
 
-    def with_(self, **changes: object) -> "Settings":
+    def with_(self, **changes: object) -> Settings:
         """Return a copy with ``changes`` applied (``dataclasses.replace``)."""
         return replace(self, **changes)  # type: ignore[arg-type]
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "Settings":
+    def from_env(cls, **overrides: object) -> Settings:
         """Build settings, taking ``IMAGEGW_MOCK_SECRET`` from the environment if set."""
         env_secret = os.environ.get("IMAGEGW_MOCK_SECRET")
         if env_secret and "secret" not in overrides:
@@ -123,7 +123,7 @@ class Settings:
         return json.dumps(data)
 
     @classmethod
-    def from_json(cls, text: str) -> "Settings":
+    def from_json(cls, text: str) -> Settings:
         """Inverse of :meth:`to_json`.
 
         Raises:

@@ -41,9 +41,10 @@ import json
 import os
 import re
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from contracts.registry import API_KEY_ENV_SUFFIX, CREDENTIAL_HEADERS, ENV_PREFIX
 from contracts.wire import is_json_media, media_type, sniff_image
@@ -243,7 +244,7 @@ def extract_blobs(value: Any, sink: BlobSink, _depth: int = 0) -> Any:
     return value
 
 
-def restore_json(value: Any, blobs: "BlobReader") -> Any:
+def restore_json(value: Any, blobs: BlobReader) -> Any:
     """Inverse of :func:`extract_blobs`: blob references become base64 strings again."""
     if isinstance(value, dict):
         if "$blob" in value and value.get("$encoding") == "base64":
@@ -452,7 +453,7 @@ class RecordingWriter:
                     **encode_body(response_body, rs_type, self.redactor, self.sink),
                     "latency_ms": round(latency_s * 1000.0, 3) if latency_s is not None else None}
         response.pop("match", None)
-        stamp = (now or _dt.datetime.now(_dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp = (now or _dt.datetime.now(_dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
         with self._lock:
             self._seq += 1
             ex = Exchange(seq=self._seq, gateway=self.gateway, request=request, response=response,

@@ -17,13 +17,13 @@ from typing import Any
 import httpx
 import pytest
 
-import contracts
-
 # Test-mode contract check (tests/contract_guard.py): every app the suite builds (mock_apps.build_app,
 # the imagegw_* plugin fixtures) reports its contract violations there; a violation fails the test.
 from contract_guard import pytest_runtest_call, pytest_runtest_setup, pytest_runtest_teardown  # noqa: F401
 from contract_guard import record as _record_violation
 from mock_apps import build_app
+
+import contracts
 from mock_server import ManualClock, Settings
 from mock_server.engine import Mock
 from mock_server.testing import SyncASGITransport
@@ -75,7 +75,8 @@ def client(app: Any) -> Iterator[httpx.Client]:
 
 
 # -- Hypothesis profiles: dev (quick), ci (default; fits the 2-minute budget), nightly (deep) ------------
-from hypothesis import HealthCheck, settings as hsettings  # noqa: E402
+from hypothesis import HealthCheck  # noqa: E402
+from hypothesis import settings as hsettings
 
 hsettings.register_profile("dev", max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 hsettings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)

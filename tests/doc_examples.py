@@ -24,10 +24,11 @@ import copy
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 from PIL import Image, UnidentifiedImageError

@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from drift_mutations import FakeTimer, Mutator, Rule
+from mock_apps import build_app
 
 from drift import DriftReport, DriftRun, Limits, MockTarget, Target
-from drift_mutations import FakeTimer, Mutator, Rule
 from mock_server import ManualClock, Settings
-from mock_apps import build_app
 from mock_server.recorder import build_recorder_app
 from mock_server.testing import SyncASGITransport
 
@@ -107,7 +107,7 @@ class LiveServer:
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self._sock]}, daemon=True)
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         import time
 
         self.thread.start()

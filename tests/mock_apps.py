@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import contract_guard
 from starlette.applications import Starlette
 
-import contract_guard
 from mock_server import ManualClock, Settings, create_app
 from mock_server.clock import Clock
 

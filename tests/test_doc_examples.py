@@ -15,9 +15,19 @@ from pathlib import Path
 
 import httpx
 import pytest
+from doc_examples import (
+    FIXTURES,
+    ROOT,
+    DocExample,
+    build_request,
+    check_response,
+    describe_response,
+    example_by_id,
+    fixture_files,
+    image_bytes,
+    load_examples,
+)
 
-from doc_examples import (FIXTURES, ROOT, DocExample, build_request, check_response, describe_response,
-                          example_by_id, fixture_files, image_bytes, load_examples)
 from mock_server import GATEWAY_IDS, ManualClock, Settings
 
 # Examples per gateway: the curl commands the documents hold (003, Image Series, shows only the

@@ -122,7 +122,7 @@ def _headers(ctx: Context, probe: Probe, obs: Observation, twin: Observation) ->
     _, resp = ctx.response(obs)
     declared = ctx.contract.response_headers(resp) if (ctx.contract is not None and resp) else {}
     out: list[Finding] = []
-    for name in sorted((set(obs.headers) | set(twin.headers))):
+    for name in sorted(set(obs.headers) | set(twin.headers)):
         if not tracked(name, declared) or (name in obs.headers) == (name in twin.headers):
             continue
         mock_only = name in twin.headers

@@ -31,8 +31,25 @@ from .gemini import GEMINI_1K, gemini_size, nearest_aspect
 from .getters import check_param, get_bool, get_float, get_int, get_list, get_obj, get_str
 from .openai import STANDARD_SIZES as GPT_IMAGE_SIZES
 from .provenance import DOCUMENTS, Src, doc, inferred, upstream
-from .rules import (RULE_FIELDS, CountRule, Entry, Family, InputRule, Model, OutputRule, Param, PixelRange, PromptRule,
-                    Size, SizeRule, estimate_tokens, max_chars_for_tokens, model_or_error, offer, parse_wxh)
+from .rules import (
+                    RULE_FIELDS,
+                    CountRule,
+                    Entry,
+                    Family,
+                    InputRule,
+                    Model,
+                    OutputRule,
+                    Param,
+                    PixelRange,
+                    PromptRule,
+                    Size,
+                    SizeRule,
+                    estimate_tokens,
+                    max_chars_for_tokens,
+                    model_or_error,
+                    offer,
+                    parse_wxh,
+)
 from .seedream import TIERS as SEEDREAM_TIERS
 
 #: Every upstream model, by its vendor id.

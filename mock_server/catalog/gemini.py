@@ -8,7 +8,7 @@ API) for resolutions, aspect ratios, token limits and input images; ``python-gen
 
 from __future__ import annotations
 
-from .provenance import GEMINI_25_FLASH, GEMINI_3_PRO, GEMINI_31_FLASH, GEMINI_SDK, inferred, upstream
+from .provenance import GEMINI_3_PRO, GEMINI_25_FLASH, GEMINI_31_FLASH, GEMINI_SDK, inferred, upstream
 from .rules import CountRule, Entry, InputRule, OutputRule, Param, PromptRule, Size, SizeRule
 
 MIB = 1024 * 1024

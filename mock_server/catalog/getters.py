@@ -7,7 +7,8 @@ default) when the key is absent or JSON ``null`` ("not sent"), and raises a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..errors import GatewayError
 
@@ -139,7 +140,7 @@ _TYPE_CHECKS: dict[str, Callable[[object], bool]] = {
 }
 
 
-def check_param(body: dict, p: "Param", *, prefix: str = "") -> object:
+def check_param(body: dict, p: Param, *, prefix: str = "") -> object:
     """Check ``body[p.name]`` against a catalog :class:`~mock_server.catalog.rules.Param`
     (type, choices, range); ``None`` when absent or ``null``.
 

@@ -8,8 +8,9 @@ table. Both read only the model, so the command shows exactly what the mock enfo
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from .provenance import Src
 from .rules import Model

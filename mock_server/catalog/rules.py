@@ -26,8 +26,9 @@ same model behaves the same on every gateway unless a document says otherwise.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from ..errors import GatewayError
 from ..images import ImageFormat

@@ -26,8 +26,9 @@ import io
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 from PIL import Image, UnidentifiedImageError
 from starlette.datastructures import FormData, UploadFile
@@ -41,8 +42,8 @@ from contracts.wire import is_json_media, media_type
 from ..catalog import Model
 from ..engine import BodyTicket, Mock
 from ..errors import ErrorShape, GatewayError, clip, json_response, new_request_id, render_error
-from ..guard import trusted_base_url
 from ..faults import SCENARIO_HEADER, check_name, generic_error, scenario_in_prompt
+from ..guard import trusted_base_url
 from ..images import MIME, ImageFormat, ImageSpec, RenderedImage, spec_for
 
 log = logging.getLogger("imagegw.mock")

@@ -55,8 +55,23 @@ from typing import Any
 
 from starlette.responses import Response
 
-from ..catalog import (CATALOG, GEMINI_1K, CountRule, InputRule, Model, OutputRule, Param, SizeRule, doc, gemini_size, get_int,
-                       get_list, get_str, inferred, offer)
+from ..catalog import (
+    CATALOG,
+    GEMINI_1K,
+    CountRule,
+    InputRule,
+    Model,
+    OutputRule,
+    Param,
+    SizeRule,
+    doc,
+    gemini_size,
+    get_int,
+    get_list,
+    get_str,
+    inferred,
+    offer,
+)
 from ..errors import GatewayError
 from ..faults import SCENARIO_HEADER, check_name, generic_error
 from ..images import ImageFormat, normalize_format, spec_for

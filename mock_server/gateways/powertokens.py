@@ -26,7 +26,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from ..catalog import CATALOG, Model, Param, PixelRange, SizeRule, SEEDREAM_TIERS, doc, model_or_error, offer
+from ..catalog import CATALOG, SEEDREAM_TIERS, Model, Param, PixelRange, SizeRule, doc, model_or_error, offer
 from ..errors import GatewayError
 from . import ark
 from .base import Ctx, Gateway, Operation, ok, openai_item, prompt_digest_specs

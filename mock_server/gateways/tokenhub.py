@@ -56,9 +56,25 @@ from PIL import Image
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
-from ..catalog import (CATALOG, InputRule, Model, OutputRule, Param, check_param, doc, estimate_tokens, get_bool,
-                       get_float, get_int,
-                       get_list, get_obj, get_str, inferred, model_or_error, offer)
+from ..catalog import (
+    CATALOG,
+    InputRule,
+    Model,
+    OutputRule,
+    Param,
+    check_param,
+    doc,
+    estimate_tokens,
+    get_bool,
+    get_float,
+    get_int,
+    get_list,
+    get_obj,
+    get_str,
+    inferred,
+    model_or_error,
+    offer,
+)
 from ..catalog.gemini import MAX_OUTPUT_TOKENS
 from ..errors import GatewayError
 from . import ark

@@ -78,13 +78,33 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from starlette.responses import Response
 
-from ..catalog import (CATALOG, CountRule, Entry, InputRule, Model, OutputRule, Param, SizeRule, Src, gemini_size, get_bool,
-                       get_float, get_int, get_list, get_obj, get_str, model_or_error, nearest_aspect, offer)
+from ..catalog import (
+    CATALOG,
+    CountRule,
+    Entry,
+    InputRule,
+    Model,
+    OutputRule,
+    Param,
+    SizeRule,
+    Src,
+    gemini_size,
+    get_bool,
+    get_float,
+    get_int,
+    get_list,
+    get_obj,
+    get_str,
+    model_or_error,
+    nearest_aspect,
+    offer,
+)
 from ..catalog.gemini import ASPECTS_10
 from ..catalog.seedream import PROMPT_MODES, SIZES_30
 from ..errors import GatewayError, invalid

@@ -10,15 +10,29 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from catalog_requests import served
+
 from contracts.lint import quote_missing
-from mock_server.catalog import (CATALOG, RULE_FIELDS, DOCUMENTS, Model, PixelRange, PromptRule, SizeRule, Src, doc, estimate_tokens,
-                                 inferred, max_chars_for_tokens, offer, upstream)
+from mock_server.catalog import (
+    CATALOG,
+    DOCUMENTS,
+    RULE_FIELDS,
+    Model,
+    PixelRange,
+    PromptRule,
+    SizeRule,
+    Src,
+    doc,
+    estimate_tokens,
+    inferred,
+    max_chars_for_tokens,
+    offer,
+    upstream,
+)
 from mock_server.errors import GatewayError
 
 ROOT = Path(__file__).resolve().parents[2]

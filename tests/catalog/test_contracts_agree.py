@@ -10,12 +10,12 @@ the verdict must be the catalog's.
 from __future__ import annotations
 
 import math
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
+from catalog_requests import Req, request, served
 
 import contracts
-from catalog_requests import Req, request, served
 from contracts.formats import size_rules
 from mock_server.catalog import Model, PixelRange
 from mock_server.errors import GatewayError

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
+from catalog_requests import served
 from typer.testing import CliRunner
 
-from catalog_requests import served
 from imagegw.cli import app
 
 runner = CliRunner()

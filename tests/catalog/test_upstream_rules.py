@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from catalog_requests import KEY, Req, png_data_url, request, served
+from mock_apps import build_app
 from PIL import Image
 
-from catalog_requests import KEY, Req, png_data_url, request, served
 from mock_server import Settings
-from mock_apps import build_app
 from mock_server.testing import SyncASGITransport
 
 MODELS = {(m.gateway, m.name): m for m in served()}

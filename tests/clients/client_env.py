@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from mock_apps import build_app
 
 from clients import AsyncImageClient, ImageClient, RetryPolicy
 from mock_server import GATEWAY_IDS, ManualClock, Settings
-from mock_apps import build_app
 from mock_server.testing import SyncASGITransport
 
 #: The key every test client sends; the mock is configured to accept only it. Tests scan

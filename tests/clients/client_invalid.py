@@ -12,11 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from client_strategies import PROMPTS, png_bytes
 from hypothesis import strategies as st
 
 from clients import AuthenticationError, ContentPolicyError, InvalidRequestError, NotFoundError, QuotaExceededError, TaskFailed
-
-from client_strategies import PROMPTS, png_bytes
 
 
 @dataclass(frozen=True)

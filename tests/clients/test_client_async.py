@@ -6,13 +6,12 @@ import io
 
 import httpx
 import pytest
+from client_env import KEY, MockEnv
+from client_strategies import png_bytes
 from PIL import Image
 
 from clients import AsyncImageClient, ContentPolicyError, QuotaExceededError, RetryPolicy, TaskFailed
 from mock_server.faults import RETRY_AFTER_SECONDS, QueuedScenario
-
-from client_env import KEY, MockEnv
-from client_strategies import png_bytes
 
 pytestmark = pytest.mark.anyio
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
@@ -456,7 +456,7 @@ def test_shape_is_recognised_from_the_body() -> None:
 def test_retry_after_forms() -> None:
     assert parse_retry_after({"Retry-After": "2"}) == 2.0
     assert parse_retry_after({"retry-after-ms": "250", "Retry-After": "9"}) == 0.25
-    later = datetime.now(timezone.utc) + timedelta(seconds=30)
+    later = datetime.now(UTC) + timedelta(seconds=30)
     assert 25 <= (parse_retry_after({"Retry-After": format_datetime(later, usegmt=True)}) or 0) <= 30
     assert parse_retry_after({"Retry-After": "soon"}) is None and parse_retry_after({}) is None
     assert parse_retry_after({"Retry-After": "-5"}) is None

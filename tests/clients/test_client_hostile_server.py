@@ -18,17 +18,25 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from client_env import KEY
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from clients import (APIError, APITimeoutError, AsyncImageClient, DeadlineExceeded, ImageClient, NO_RETRY, PollPolicy,
-                     RetryPolicy, UnreadableResponseError)
-from clients import core
+from clients import (
+    NO_RETRY,
+    APIError,
+    APITimeoutError,
+    AsyncImageClient,
+    DeadlineExceeded,
+    ImageClient,
+    PollPolicy,
+    RetryPolicy,
+    UnreadableResponseError,
+    core,
+)
 from clients.errors import error_from_response
 from clients.types import GeneratedImage
 from contracts.registry import GATEWAY_IDS
-
-from client_env import KEY
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 DEEP_OBJ = b'{"error":' * 50_000 + b"1" + b"}" * 50_000

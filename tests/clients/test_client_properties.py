@@ -17,15 +17,14 @@ from __future__ import annotations
 import io
 
 import pytest
+from client_invalid import INVALID, RULES, Bad
+from client_strategies import VALID, Case
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from PIL import Image
 
 from clients import APIStatusError, ImageResponse, TaskFailed
 from contracts.registry import GATEWAY_IDS
-
-from client_invalid import INVALID, RULES, Bad
-from client_strategies import VALID, Case
 
 GATEWAYS = GATEWAY_IDS
 _clients: dict[tuple[int, str], object] = {}

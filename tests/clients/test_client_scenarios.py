@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from client_env import KEY, MockEnv
+from client_strategies import png_bytes
 
 from clients import (
     NO_RETRY,
@@ -26,9 +28,6 @@ from clients import (
     TaskTimeout,
 )
 from mock_server.faults import RETRY_AFTER_SECONDS, QueuedScenario
-
-from client_env import KEY, MockEnv
-from client_strategies import png_bytes
 
 #: One cheap, valid generation per gateway (documented models, small documented sizes).
 CHEAP: dict[str, dict] = {

@@ -8,11 +8,10 @@ import traceback
 
 import httpx
 import pytest
+from client_env import KEY, MockEnv
 
 from clients import APIError, ConfigurationError, ImageClient, RetryPolicy
 from clients.flow import _Key
-
-from client_env import KEY, MockEnv
 
 
 def deep_text(obj: object, depth: int = 0, seen: set[int] | None = None) -> str:

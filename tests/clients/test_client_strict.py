@@ -9,11 +9,10 @@ import io
 
 import httpx
 import pytest
+from client_env import KEY, MockEnv
 from PIL import Image
 
 from clients import NO_RETRY, ConfigurationError, ContractViolation, ImageClient, InvalidRequestError
-
-from client_env import KEY, MockEnv
 
 BASE = "http://127.0.0.1:9/powertokens"
 

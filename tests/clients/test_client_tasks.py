@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from client_env import MockEnv
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, rule
@@ -25,8 +26,6 @@ from PIL import Image
 
 from clients import NO_RETRY, NotFoundError, TaskFailed, TaskHandle
 from clients.core import PIEBOX_PATHS
-
-from client_env import MockEnv
 
 RANK = {None: -1, "pending": 0, "processing": 1, "succeeded": 2, "failed": 2}
 TERMINAL = ("succeeded", "failed")

@@ -33,6 +33,7 @@ from typing import Any
 
 import schemathesis
 from hypothesis import strategies as st
+from mock_apps import build_app
 from PIL import Image
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
@@ -40,7 +41,6 @@ from schemathesis.engine import events, from_schema
 import contracts
 from contracts.formats import SIZE_FORMAT_PREFIX, SizeRule, size_rules
 from mock_server import ManualClock, Settings
-from mock_apps import build_app
 
 API_KEY = "sk-imagegw-schemathesis"
 TICK_SECONDS = 1.0

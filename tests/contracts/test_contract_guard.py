@@ -13,18 +13,18 @@ import copy
 import re
 from pathlib import Path
 
+import contract_guard
 import httpx
 import pytest
+from mock_apps import build_app
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-import contract_guard
 import contracts
 import contracts.asgi
 from contracts.asgi import ContractGuard, Violation
-from mock_apps import build_app
 from mock_server import ManualClock, Settings, create_app
 from mock_server.testing import SyncASGITransport
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import httpx
 import pytest
 import yaml
+from mock_apps import build_app
 
 import contracts
 from mock_server import Settings
-from mock_apps import build_app
 from mock_server.testing import SyncASGITransport
 
 

@@ -23,12 +23,19 @@ import pytest
 
 import contracts
 from clients import ImageClient
-from drift.plans import PLANS
 from contracts.provenance import HTTP_METHODS
-from contracts.wire import pointer, unpointer
 from contracts.registry import (
-    AUTH_HEADERS, ERROR_SHAPE_BODIES, ERROR_SHAPES, GATEWAY_IDS, GATEWAYS, GatewayId, GatewaySpec, gateway_spec,
+    AUTH_HEADERS,
+    ERROR_SHAPE_BODIES,
+    ERROR_SHAPES,
+    GATEWAY_IDS,
+    GATEWAYS,
+    GatewayId,
+    GatewaySpec,
+    gateway_spec,
 )
+from contracts.wire import pointer, unpointer
+from drift.plans import PLANS
 from mock_server.errors import GatewayError, error_body
 from mock_server.gateways import load as load_gateway
 

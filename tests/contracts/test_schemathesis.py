@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 from hypothesis import settings as hsettings
+from schemathesis_run import run
 
 import contracts
-from schemathesis_run import run
 
 PHASES_THAT_MUST_RUN = ("examples", "coverage", "fuzzing")
 

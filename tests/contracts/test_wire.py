@@ -67,7 +67,7 @@ def test_retry_after_ms_wins_over_seconds(ms: int, seconds: int) -> None:
 
 
 def test_retry_after_http_date_from_an_injected_now() -> None:
-    now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     later = format_datetime(now + dt.timedelta(seconds=42), usegmt=True)
     earlier = format_datetime(now - dt.timedelta(seconds=42), usegmt=True)
     assert parse_retry_after({"retry-after": later}, now=now) == 42.0

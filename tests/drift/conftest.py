@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from drift_mutations import FakeTimer, Mutator, Rule
 from drift_support import Baselines, mock_app
+
 from mock_server import ManualClock
 
 

@@ -7,12 +7,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
 from drift_mutations import Mutator, Rule, each_item
 from drift_support import KEY, LiveServer, closed_port_url, files_containing, mock_app
-from mock_server import ManualClock
+from typer.testing import CliRunner
+
 from imagegw.cli import app as cli
+from mock_server import ManualClock
 
 ENV = {"IMAGEGW_POWERTOKENS_API_KEY": KEY}
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import typer.main
 import yaml
 
-from imagegw.cli import app as imagegw_app
 from contracts.registry import GATEWAY_IDS
+from imagegw.cli import app as imagegw_app
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

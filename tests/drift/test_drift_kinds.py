@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-
-from drift_support import run_drift_on
 from drift_mutations import Rule, body_has, drop_at, each_item, set_at
+from drift_support import run_drift_on
 
 GEN = r"^/v1/images/generations$"
 PB_GPT = r"^/v2/extend/image/gpt_image/generations$"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from drift import PLANS, DriftRun, Target, finding_id
 from drift_mutations import FakeTimer, Rule, set_at
 from drift_support import HOST, KEY, mock_app, run_drift_on
+
+from drift import PLANS, DriftRun, Target, finding_id
 from mock_server import ManualClock
 from mock_server.testing import SyncASGITransport
 

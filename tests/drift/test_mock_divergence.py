@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from drift_mutations import Mutator, Rule, body_has, drop_at, each_item, set_at
+from drift_support import KEY, InProcessMocks, LiveServer, mock_app, run_drift_on
 from typer.testing import CliRunner
 
 from drift import PLANS
 from drift.plans import NO_SUCH_MODEL
-from drift_mutations import Mutator, Rule, body_has, drop_at, each_item, set_at
-from drift_support import KEY, InProcessMocks, LiveServer, mock_app, run_drift_on
 from imagegw.cli import app as cli
 from mock_server import ManualClock
 

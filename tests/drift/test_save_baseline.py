@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from drift_support import KEY, files_containing, mock_app, run_drift_on
 from typer.testing import CliRunner
 
 from contracts.registry import gateway_spec
 from drift import PLANS
-from drift_support import KEY, files_containing, mock_app, run_drift_on
 from imagegw.cli import app as cli
 from mock_server import ManualClock
 from recordings import Recordings

@@ -6,10 +6,10 @@ import io
 
 import httpx
 import pytest
+from mock_apps import build_app
 from PIL import Image
 
 from mock_server import ManualClock, Settings, SystemClock
-from mock_apps import build_app
 from mock_server.testing import SyncASGITransport
 
 GEN = "/powertokens/v1/images/generations"

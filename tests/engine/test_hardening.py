@@ -21,10 +21,10 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from mock_apps import build_app
 from typer.testing import CliRunner
 
 from mock_server import Settings
-from mock_apps import build_app
 from mock_server.journal import REDACTED, redact_target
 from mock_server.serving import RedactQueryFilter, uvicorn_options
 from mock_server.testing import SyncASGITransport

@@ -10,9 +10,8 @@ from typing import Any
 import httpx
 from hypothesis import given
 from hypothesis import strategies as st
-
 from mock_apps import build_app
-from mock_server.clock import ManualClock
+
 from mock_server.errors import json_bytes, new_request_id
 from mock_server.images import ImageStore, return_large_buffers_to_os, spec_for
 from mock_server.journal import REDACTED, Journal

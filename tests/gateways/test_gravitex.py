@@ -619,9 +619,10 @@ def test_scenario_queue_and_partial_failure(client: httpx.Client, mock) -> None:
 # -- the contract (contracts/gravitex.openapi.yaml) ----------------------------------------------
 
 def test_contract_is_valid_openapi_with_provenance_everywhere() -> None:
+    from openapi_spec_validator import validate
+
     import contracts
     from contracts import provenance
-    from openapi_spec_validator import validate
 
     spec = contracts.load("gravitex").spec
     validate(spec)

@@ -208,9 +208,10 @@ def test_scenarios(client: httpx.Client, name: str, status: int) -> None:
 # -- the contract (contracts/imageseries.openapi.yaml) -------------------------------------------
 
 def test_contract_marks_the_missing_host_and_body_as_inferred(client: httpx.Client) -> None:
+    from openapi_spec_validator import validate
+
     import contracts
     from contracts import provenance
-    from openapi_spec_validator import validate
 
     contract = contracts.load("imageseries")
     spec = contract.spec

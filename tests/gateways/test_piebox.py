@@ -19,6 +19,7 @@ import httpx
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
+from mock_apps import build_app
 from openapi_spec_validator import validate as validate_spec
 from PIL import Image
 from referencing import Registry, Resource
@@ -26,7 +27,6 @@ from referencing.jsonschema import DRAFT202012
 
 from contracts.formats import format_checker
 from mock_server import ManualClock, Settings
-from mock_apps import build_app
 from mock_server.engine import Mock
 from mock_server.gateways import piebox
 from mock_server.testing import SyncASGITransport

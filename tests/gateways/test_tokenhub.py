@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 import yaml
+from mock_apps import build_app
 from PIL import Image
 
 from mock_server import ManualClock, Settings
-from mock_apps import build_app
 from mock_server.faults import QueuedScenario
 from mock_server.testing import SyncASGITransport
 

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from contracts.wire import sniff_image
-from recordings import REDACTED, RecordingWriter, Recordings, Redactor, match_key
+from recordings import REDACTED, Recordings, RecordingWriter, Redactor, match_key
 
 KEY = "sk-recordings-SECRET-0a1b2c3d4e5f"
 

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from drift.report import write_reports
-from contracts.wire import sniff_image
-from recordings import Recordings
 from drift_mutations import FakeTimer, Mutator, Rule
 from drift_support import HOST, KEY, files_containing, mock_app, record_through_proxy, run_drift_on
+
+from contracts.wire import sniff_image
+from drift.report import write_reports
 from mock_server import ManualClock
 from mock_server.recorder import build_recorder_app
 from mock_server.replay import Replayer
 from mock_server.testing import SyncASGITransport
+from recordings import Recordings
 
 GEN = "/v1/images/generations"
 BODY = {"model": "seedream-4-0-250828", "prompt": "a red circle", "size": "1K", "response_format": "b64_json"}

@@ -24,11 +24,11 @@ from types import ModuleType
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
 import pytest  # noqa: E402
+from mock_apps import build_app  # noqa: E402
+from sdk_support import POWERTOKENS_KEY, TOKENHUB_KEY, Served  # noqa: E402
 
 from mock_server import Settings  # noqa: E402
-from mock_apps import build_app  # noqa: E402
 from mock_server.testing import serve_in_thread  # noqa: E402
-from sdk_support import POWERTOKENS_KEY, TOKENHUB_KEY, Served  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,10 @@ from __future__ import annotations
 import base64
 
 import pytest
+from sdk_support import POWERTOKENS_KEY, Served, decode, decode_b64, fetch, png
 from volcenginesdkarkruntime import Ark
 from volcenginesdkarkruntime._exceptions import ArkAuthenticationError, ArkBadRequestError, ArkRateLimitError
 from volcenginesdkarkruntime.types.images.images import SequentialImageGenerationOptions
-
-from sdk_support import POWERTOKENS_KEY, Served, decode, decode_b64, fetch, png
 
 SEEDREAM_45 = "seedream-4-5-251128"  # 004's model enum
 SEEDREAM_40 = "seedream-4-0-250828"

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from types import ModuleType
 
 import pytest
-
 from sdk_support import TOKENHUB_KEY, Served, decode_b64, logging_restored, png
 
 MODEL = "openai/tokenhub/gpt-image-2"  # litellm's provider prefix + 001's model id

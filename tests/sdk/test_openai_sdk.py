@@ -11,7 +11,6 @@ import re
 
 import openai
 import pytest
-
 from sdk_support import TOKENHUB_KEY, Served, decode, decode_b64, fetch, png
 
 GPT_IMAGE = "tokenhub/gpt-image-2"
