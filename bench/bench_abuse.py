@@ -146,13 +146,13 @@ async def mixed(port: int, total: int, concurrency: int, time_limit: float) -> t
 async def hostile(port: int) -> tuple[int, list[int]]:
     statuses: list[int] = []
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    for i in range(5):  # ~8 MB of long JSON keys each
+    for _ in range(5):  # ~8 MB of long JSON keys each
         body = {**URL_BODY, **{("k" * 40_000) + str(j): j for j in range(200)}}
         statuses.append((await exchange(reader, writer, _request("POST", "/powertokens/v1/images/generations", body)))[0])
-    for i in range(20):  # ~60 KB of header values
+    for _ in range(20):  # ~60 KB of header values
         headers = {f"X-Junk-{j}": "h" * 1000 for j in range(60)}
         statuses.append((await exchange(reader, writer, _request("POST", "/powertokens/v1/images/generations", URL_BODY, headers)))[0])
-    for i in range(20):  # ~60 KB query strings
+    for _ in range(20):  # ~60 KB query strings
         query = "&".join(f"{'q' * 50}{j}={'v' * 1000}" for j in range(55))
         statuses.append((await exchange(reader, writer, _request("GET", f"/tokenhub/v1/models?{query}")))[0])
     _, journal = await exchange(reader, writer, _request("GET", "/__mock/requests"))

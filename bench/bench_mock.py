@@ -260,7 +260,7 @@ def serve_bare(port: int, folder: Path) -> None:
         info = json.loads(meta.read_text())
         routes[(info["method"], info["path"])] = (info["status"], meta.with_suffix(".body").read_bytes())
     by_path: dict[str, list[tuple[int, bytes]]] = {}
-    for (method, path), answer in routes.items():
+    for (_method, path), answer in routes.items():
         by_path.setdefault(path, []).append(answer)
 
     def constant(status: int, body: bytes) -> Callable[[Request], Any]:
@@ -675,7 +675,7 @@ def main() -> int:
 
         def ratio(a: str, b: str, route: str) -> str:
             """Median over rounds of a's req/s over b's in the same round."""
-            pairs = [x.rps / y.rps for x, y in zip(results.get((a, route), []), results.get((b, route), [])) if y.rps > 0]
+            pairs = [x.rps / y.rps for x, y in zip(results.get((a, route), []), results.get((b, route), []), strict=False) if y.rps > 0]
             return f"{statistics.median(pairs):.2f}" if pairs else "n/a"
 
         for r in routes:

@@ -304,7 +304,8 @@ def error_from_openai(status: int, body: Mapping[str, Any], headers: Mapping[str
     OpenAI); content policy by codes such as ``content_policy_violation`` (OpenAI) or
     ``InputTextSensitiveContentDetected`` (Ark).
     """
-    err = body.get("error") if isinstance(body.get("error"), dict) else {}
+    raw = body.get("error")
+    err: Mapping[str, Any] = raw if isinstance(raw, dict) else {}
     message = str(err.get("message") or f"HTTP {status}")
     code, type_, param = err.get("code"), err.get("type"), err.get("param")
     cls, extra = _classify(status, code, type_, message, headers)

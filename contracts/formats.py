@@ -116,7 +116,7 @@ class SizeRule:
         if not isinstance(value, str):
             return True
         m = _WXH[self.separator].match(value)
-        return bool(m) and self.accepts(int(m.group(1)), int(m.group(2)))
+        return m is not None and self.accepts(int(m.group(1)), int(m.group(2)))
 
     def as_dict(self) -> dict[str, Any]:
         """The rule's numbers, as ``x-size-rules`` writes them (absent keys left out)."""

@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import jsonschema
 from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from . import provenance as prov_mod
@@ -183,7 +183,7 @@ class Contract:
         self.gateway_id = gateway_id
         self.source = source
         self._uri = f"urn:imagegw:contract:{gateway_id}"
-        resource = Resource(contents=spec, specification=DRAFT202012)
+        resource = DRAFT202012.create_resource(spec)
         self._registry: Registry = Registry().with_resource(self._uri, resource)
         self._validators: dict[str, Draft202012Validator] = {}
         self._format_checker = format_checker(spec)
@@ -256,7 +256,7 @@ class Contract:
             m = op.regex.match(p)
             if m:
                 if op.method == method:
-                    return op, dict(zip(op.param_names, m.groups())), True
+                    return op, dict(zip(op.param_names, m.groups(), strict=True)), True
                 path_known = True
         return None, {}, path_known
 
@@ -729,7 +729,8 @@ def _parse_multipart(raw: bytes, ctype: str) -> dict[str, Any]:
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             continue
-        payload = part.get_payload(decode=True) or b""
+        decoded = part.get_payload(decode=True)
+        payload = decoded if isinstance(decoded, bytes) else b""
         if part.get_param("filename", header="content-disposition") is not None:
             value: Any = payload.decode("latin-1")
         else:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -106,7 +107,7 @@ def build_admin(mock: Mock) -> Starlette:
         mock.reset()
         return Response(status_code=204)
 
-    def guarded(fn):  # type: ignore[no-untyped-def]
+    def guarded(fn: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             try:
                 check_admin_request(request, mock.settings)

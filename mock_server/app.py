@@ -11,7 +11,7 @@ Each gateway also serves its contract at ``/{id}/openapi.json`` and ``/{id}/open
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -152,7 +152,7 @@ class _MountsByFirstSegment(BaseRoute):
         raise NoMatchFound(name, path_params)
 
 
-def _unrouted(mock: Mock):  # type: ignore[no-untyped-def]
+def _unrouted(mock: Mock) -> Callable[[Request, Exception], Awaitable[Response]]:
     """404 handler for paths no route pattern can match (Starlette's ``.*`` stops at a newline,
     so ``/piebox/v2/…/tasks/a%0Ab`` escapes every Mount): answer in the gateway's shape, not text."""
 

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -29,7 +29,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="The imagegw 
 MIB = 1024 * 1024
 
 
-def _default(name: str):  # type: ignore[no-untyped-def]
+def _default(name: str) -> Any:
     """The default of ``Settings.<name>`` (one place for every default)."""
     return Settings.__dataclass_fields__[name].default
 

@@ -37,7 +37,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from json.encoder import encode_basestring_ascii as _json_str  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
 
 from contracts.registry import CREDENTIAL_HEADERS
@@ -444,7 +444,7 @@ class Journal:
         """Entries oldest first, optionally only one gateway's or one path's."""
         with self._lock:
             if any(not isinstance(e, JournalEntry) for e, _ in self._entries):
-                built = deque()
+                built: deque[tuple[JournalEntry, int]] = deque()
                 for item, charged in self._entries:
                     if not isinstance(item, JournalEntry):
                         item, size = self._materialise(item)

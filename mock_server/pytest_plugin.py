@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from .app import create_app
 from .clock import ManualClock
@@ -48,19 +49,19 @@ def imagegw_clock() -> ManualClock:
 
 
 @pytest.fixture
-def imagegw_app(imagegw_clock: ManualClock, imagegw_contract_guard: ContractGuardHook):  # type: ignore[no-untyped-def]
+def imagegw_app(imagegw_clock: ManualClock, imagegw_contract_guard: ContractGuardHook) -> Starlette:
     """A fresh mock app on ``imagegw_clock`` (exceptions re-raised so bugs fail the test)."""
     return create_app(Settings(raise_server_exceptions=True), clock=imagegw_clock, contract_guard=imagegw_contract_guard)
 
 
 @pytest.fixture
-def imagegw_mock(imagegw_app) -> Mock:  # type: ignore[no-untyped-def]
+def imagegw_mock(imagegw_app: Starlette) -> Mock:
     """The app's shared state: ``.journal``, ``.faults``, ``.clock``."""
     return imagegw_app.state.mock
 
 
 @pytest.fixture
-def imagegw_client(imagegw_app) -> Iterator[httpx.Client]:  # type: ignore[no-untyped-def]
+def imagegw_client(imagegw_app: Starlette) -> Iterator[httpx.Client]:
     """``httpx.Client`` bound to the app in-process; base URL ``http://127.0.0.1``."""
     with httpx.Client(transport=SyncASGITransport(imagegw_app), base_url="http://127.0.0.1", timeout=30) as c:
         yield c

@@ -65,7 +65,7 @@ def build_recorder_app(gateway: str, upstream: str, out: str | Path, *, transpor
     if not upstream.startswith(("http://", "https://")):
         raise ValueError(f"upstream must be an http(s) URL, got {upstream!r}")
     base = upstream.rstrip("/")
-    body_timeout = Settings.__dataclass_fields__["body_timeout_seconds"].default if body_timeout_s is None else body_timeout_s
+    body_timeout = Settings().body_timeout_seconds if body_timeout_s is None else body_timeout_s
     writer = RecordingWriter(out, gateway, base, Redactor(env_secrets()))
     client_holder: dict[str, httpx.AsyncClient] = {}
 

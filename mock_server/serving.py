@@ -64,7 +64,7 @@ def log_config() -> dict[str, Any]:
 
 if HttpToolsProtocol is not None:
 
-    class GuardedHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc,valid-type]
+    class GuardedHttpToolsProtocol(HttpToolsProtocol):
         """uvicorn's httptools protocol with a header timeout, a header size limit and no
         left-over bodies (module docstring). Build it with :func:`protocol_factory`."""
 

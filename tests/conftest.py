@@ -21,6 +21,8 @@ import pytest
 # the imagegw_* plugin fixtures) reports its contract violations there; a violation fails the test.
 from contract_guard import pytest_runtest_call, pytest_runtest_setup, pytest_runtest_teardown  # noqa: F401
 from contract_guard import record as _record_violation
+from hypothesis import HealthCheck
+from hypothesis import settings as hsettings
 from mock_apps import build_app
 
 import contracts
@@ -75,8 +77,6 @@ def client(app: Any) -> Iterator[httpx.Client]:
 
 
 # -- Hypothesis profiles: dev (quick), ci (default; fits the 2-minute budget), nightly (deep) ------------
-from hypothesis import HealthCheck  # noqa: E402
-from hypothesis import settings as hsettings
 
 hsettings.register_profile("dev", max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 hsettings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)

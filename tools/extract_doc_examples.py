@@ -528,7 +528,7 @@ def extract_gateway(gateway: str, docs_dir: Path) -> dict[str, Any]:
     host = None
     examples: list[dict[str, Any]] = []
     by_id: dict[str, dict[str, Any]] = {}
-    for (offset, command), orig_offset, ann in zip(found, orig_starts, anns):
+    for (_offset, command), orig_offset, ann in zip(found, orig_starts, anns, strict=False):
         parsed = parse_curl(command)
         url = urlsplit(parsed["url"])
         host = host or f"{url.scheme}://{url.netloc}"

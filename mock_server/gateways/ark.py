@@ -111,7 +111,7 @@ def _images(body: dict[str, Any], model: Model) -> tuple[str, ...]:
         assert listed is not None
         refs, names = listed, [f"image[{i}]" for i in range(len(listed))]
     formats = inputs.formats or None
-    for ref, name in zip(refs, names):
+    for ref, name in zip(refs, names, strict=True):
         # Ark: "The format must be data:image/<image format>;base64,<Base64 encoding>" (no bare base64)
         check_image_ref(ref, name, max_bytes=inputs.max_bytes, formats=formats, allow_raw_base64=False)
     return tuple(refs)

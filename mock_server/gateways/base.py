@@ -104,7 +104,7 @@ class Plan(NamedTuple):
     prompt: str
     width: int
     height: int
-    count: int
+    count: int  # type: ignore[assignment]  # the field shadows tuple.count(), which no caller uses
     fmt: ImageFormat
     response_format: str
     seed: int | None = None

@@ -51,6 +51,7 @@ Inferred (each marked where it is decided, and ``kind: inferred`` in the contrac
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.responses import Response
@@ -131,7 +132,7 @@ def _gemini(name: str) -> Model:
 GPT_MODEL = "gpt-image-2"  # inferred from the section title "GPT-Image-2"
 GPT_QUALITIES: tuple[str, ...] = ("low", "medium", "high")  # 000
 GPT_BACKGROUNDS: tuple[str, ...] = ("opaque", "transparent")  # 000
-GPT_FORMATS: tuple[str, ...] = ("png", "jpeg", "webp")  # 000
+GPT_FORMATS: tuple[ImageFormat, ...] = ("png", "jpeg", "webp")  # 000
 
 #: OpenAI's gpt-image-2: 000's ``size`` "e.g. 1024x1024, 1024x1536" closes nothing, so OpenAI's size
 #: rule holds; 000's closed lists narrow ``quality`` and ``background``; results are task URLs.
@@ -289,7 +290,7 @@ async def create_gpt_image(ctx: Ctx) -> Response:
                     count=n, transparent=transparent, failure=failure)
 
 
-def _poll(family: str):  # type: ignore[no-untyped-def]
+def _poll(family: str) -> Callable[[Ctx], Awaitable[Response]]:
     async def get_task(ctx: Ctx) -> Response:
         """``GET …/tasks/{task_id}`` -> 200 ``{task_id, status, model[, result | error]}``.
 

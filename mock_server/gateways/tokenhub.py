@@ -553,7 +553,7 @@ async def edits(ctx: Ctx) -> Response:
         mask_digest = hashlib.blake2b(mask_data, digest_size=8).hexdigest()
     text = _text(fields.get("prompt"), "prompt", required=False)  # documented optional: "prompt,n,size— optional"
     prompt = rules.prompt.apply(text) if text is not None else ""
-    typed = {p.name: _form_value(p, fields[p.name]) for p in model.params if p.name in fields}
+    typed: dict[str, Any] = {p.name: _form_value(p, fields[p.name]) for p in model.params if p.name in fields}
     ark.stream_unsupported(typed)
     for p in model.params:
         if p.only in ("", "edit") and p.name != "size":

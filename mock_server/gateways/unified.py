@@ -168,7 +168,7 @@ QWEN_EDIT_PIXELS = 1024 * 1024  # DashScope: "默认总像素数接近 1024*1024
 # states; gravitex.py and imageseries.py call them. Where a ``*_src`` is ``None`` the document is silent
 # and the catalog's upstream rule holds.
 
-def _forced(src: Src, forced: str | None, entry_outputs: OutputRule, formats: tuple[str, ...] | None = None,
+def _forced(src: Src, forced: str | None, entry_outputs: OutputRule, formats: tuple[ImageFormat, ...] | None = None,
             default_response: str = "url") -> OutputRule:
     """The unified API's ``response_format`` (002/003: "b64_json or url") with the family's rule."""
     fmts = formats if formats is not None else entry_outputs.formats or (entry_outputs.default_format,)

@@ -76,7 +76,7 @@ def test_the_whole_journal_is_bounded_in_bytes() -> None:
     settings = Settings(raise_server_exceptions=True, journal_max_bytes=64 * 1024, journal_entry_max_bytes=8 * 1024)
     app = build_app(settings)
     with _client(app) as c:
-        for i in range(40):
+        for _ in range(40):
             c.post(GEN, json={**BODY, "pad": ["p" * 200] * 100}, headers=AUTH)
         entries = c.get("/__mock/requests").json()["requests"]
     assert _json_size(entries) <= 64 * 1024

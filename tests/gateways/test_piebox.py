@@ -540,7 +540,7 @@ def test_contract_links_create_to_poll() -> None:
     pairs = {"createSeedreamTask": "getSeedreamTask", "createGeminiTask": "getGeminiTask", "createGptImageTask": "getGptImageTask"}
     for create_op, get_op in pairs.items():
         links = _operation(create_op)["responses"]["200"]["links"]
-        assert [(l["operationId"], l["parameters"]) for l in links.values()] == [(get_op, {"task_id": "$response.body#/task_id"})]
+        assert [(link["operationId"], link["parameters"]) for link in links.values()] == [(get_op, {"task_id": "$response.body#/task_id"})]
 
 
 def _walk(node: Any, path: str = ""):  # type: ignore[no-untyped-def]
