@@ -15,6 +15,7 @@ from contracts.registry import GATEWAY_IDS, gateway_spec
 from . import core
 from .errors import ConfigurationError
 from .flow import Settings, _Key, contract_validator
+from .gateways.tokenhub import chat_messages
 from .retry import PollPolicy, RetryPolicy
 from .types import ChatRequest, EditRequest, ImageRequest, TaskHandle
 
@@ -100,7 +101,7 @@ class BaseClient:
             raise ConfigurationError("pass exactly one of prompt= or messages=")
         if messages is None:
             assert prompt is not None
-            messages = core._chat_messages(prompt, list(images or ()))
+            messages = chat_messages(prompt, list(images or ()))
         elif images:
             raise ConfigurationError("images= goes with prompt=; put images inside messages= yourself")
         req = ChatRequest(model=model, messages=tuple(messages), region=region, extra=extra)

@@ -2,8 +2,9 @@
 
 Nothing here sends, sleeps or reads a clock; the sync and async shells (``clients.sync``,
 ``clients.aio``) drive these functions. The gateway ids, documented hosts and auth headers are
-the gateway registry's (:mod:`contracts.registry`). Per gateway (documents in
-``../shared/gateway-docs/``):
+the gateway registry's (:mod:`contracts.registry`). The requests are built by one module per
+gateway (:mod:`clients.gateways`, mirroring :mod:`mock_server.gateways`); the answers are parsed
+here. Per gateway (documents in ``../shared/gateway-docs/``):
 
 ============  ==========================================================================================
 piebox        000: ``X-API-Key``; POST ``/v2/extend/image/{seedream/|gpt_image/|}generations`` -> ``{task_id, model}``;
@@ -38,10 +39,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
-import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -50,10 +49,14 @@ import httpx
 
 from contracts.registry import CREDENTIAL_HEADERS as GATEWAY_CREDENTIAL_HEADERS
 from contracts.registry import GATEWAY_IDS, gateway_spec
-from contracts.wire import request_id, sniff_image
+from contracts.wire import request_id
 
+from . import gateways
 from .errors import ConfigurationError, ContractViolation, decode_json, error_from_envelope, error_from_response
-from .types import ChatRequest, EditRequest, GeneratedImage, ImageRequest, ImageResponse, ItemError, TaskHandle, TaskStatus, inspect_image
+from .gateways.base import USER_AGENT, encode_image, family_of, request_headers, url
+from .gateways.piebox import PIEBOX_PATHS
+from .gateways.tokenhub import build_chat_request, build_edit_request
+from .types import GeneratedImage, ImageRequest, ImageResponse, ItemError, TaskHandle, TaskStatus
 
 __all__ = [
     "Finding", "family_of", "default_base_url", "build_request", "build_edit_request",
@@ -61,16 +64,6 @@ __all__ = [
     "attach_download", "relative_path", "encode_image", "USER_AGENT", "MAX_REDIRECTS", "REDIRECT_DROPPED_HEADERS",
     "redirect_request",
 ]
-
-USER_AGENT = "imagegw-client/0.1"
-
-#: PieBox endpoints per family: create path, poll path (000 "Request" and "Checking Image Generation Results").
-PIEBOX_PATHS: dict[str, tuple[str, str]] = {
-    "seedream": ("/v2/extend/image/seedream/generations", "/v2/extend/image/seedream/tasks/{task_id}"),
-    "gemini": ("/v2/extend/image/generations", "/v2/extend/image/tasks/{task_id}"),
-    "gpt_image": ("/v2/extend/image/gpt_image/generations", "/v2/extend/image/gpt_image/tasks/{task_id}"),
-}
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -86,25 +79,6 @@ class Finding:
 def _violation(gateway: str, response: httpx.Response, location: str, expected: str, observed: str) -> ContractViolation:
     return ContractViolation([Finding(location, expected, observed)], status_code=response.status_code, gateway=gateway,
                              request_id=request_id(response.headers))
-
-
-def family_of(model: str) -> str:
-    """The upstream family of ``model``: ``"gemini" | "gpt_image" | "seedream" | "qwen" | "unknown"``.
-
-    Decided by the name as the documents spell it (a ``provider/`` prefix is ignored):
-    ``gemini*``; ``gpt-image*``; ``*seedream*`` / ``*seededit*``; ``wan*`` / ``qwen*`` (001: the
-    DashScope passthrough is for "``wan*``, ``qwen*``" models).
-    """
-    m = str(model).rsplit("/", 1)[-1].lower()
-    if m.startswith("gemini"):
-        return "gemini"
-    if m.startswith(("gpt-image", "gpt_image")):
-        return "gpt_image"
-    if "seedream" in m or "seededit" in m:
-        return "seedream"
-    if m.startswith(("wan", "qwen")):
-        return "qwen"
-    return "unknown"
 
 
 def default_base_url(gateway: str) -> str:
@@ -148,21 +122,6 @@ def redirect_request(original: httpx.Request, next_request: httpx.Request) -> ht
     return next_request
 
 
-def _headers(gateway: str, api_key: str | None, extra: Mapping[str, str] | None, *, json_body: bool = True) -> dict[str, str]:
-    h = {"Accept": "application/json", "User-Agent": USER_AGENT}
-    if json_body:
-        h["Content-Type"] = "application/json"
-    if api_key:
-        h.update(gateway_spec(gateway).auth.headers(api_key))
-    for k, v in (extra or {}).items():
-        h[k] = v
-    return h
-
-
-def _url(base_url: str, path: str) -> str:
-    return base_url.rstrip("/") + path
-
-
 def relative_path(base_url: str, url: httpx.URL | str) -> str:
     """The path of ``url`` relative to the gateway root ``base_url`` (``/v1/images/generations``)."""
     root = urlsplit(base_url).path.rstrip("/")
@@ -170,85 +129,10 @@ def relative_path(base_url: str, url: httpx.URL | str) -> str:
     return path[len(root):] if root and path.startswith(root) else path
 
 
-def encode_image(image: Any) -> str:
-    """An input image as the string the JSON bodies take: ``bytes`` and paths become a
-    ``data:<mime>;base64,…`` URL; a string (URL, data URL, base64) is sent unchanged.
-
-    Raises:
-        ConfigurationError: for a value of another type.
-    """
-    if isinstance(image, os.PathLike):
-        with open(os.fspath(image), "rb") as fh:
-            image = fh.read()
-    if isinstance(image, (bytes, bytearray, memoryview)):
-        data = bytes(image)
-        try:
-            mime = inspect_image(data)[0]
-        except ValueError:
-            mime = "image/png"
-        return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-    if isinstance(image, str):
-        return image
-    raise ConfigurationError(f"an input image must be bytes, a path or a string, not {type(image).__name__}")
-
-
-def _drop_none(d: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if v is not None}
-
-
-def _dashscope_size(size: str | None) -> str | None:
-    """001's DashScope examples write sizes ``1280*1280``; ``WxH`` is rewritten so."""
-    if size is None:
-        return None
-    m = re.fullmatch(r"\s*(\d+)\s*[x×]\s*(\d+)\s*", size)
-    return f"{m.group(1)}*{m.group(2)}" if m else size
-
-
-def _seedream_n(body: dict[str, Any], n: int | None) -> None:
-    if n is not None and n != 1 and "sequential_image_generation" not in body:
-        body["sequential_image_generation"] = "auto"
-        opts = dict(body.get("sequential_image_generation_options") or {})
-        opts.setdefault("max_images", n)
-        body["sequential_image_generation_options"] = opts
-
-
-def _no_n(gateway: str, req: ImageRequest, what: str) -> None:
-    if req.n is not None and req.n != 1:
-        raise ConfigurationError(f"{gateway} {what} returns one image per request (n={req.n} is not supported)")
-
-
-def _dashscope_body(req: ImageRequest, *, with_format: bool) -> dict[str, Any]:
-    content: list[dict[str, Any]] = [{"image": encode_image(i)} for i in req.images]
-    content.append({"text": req.prompt})
-    params = _drop_none({"size": _dashscope_size(req.size), "n": req.n})
-    extra = dict(req.extra)
-    params.update(extra.pop("parameters", None) or {})
-    top: dict[str, Any] = {}
-    for k in list(extra):
-        if k in ("input", "response_format"):
-            top[k] = extra.pop(k)
-    params.update(extra)
-    body: dict[str, Any] = {"model": req.model, "input": {"messages": [{"role": "user", "content": content}]}}
-    if params:
-        body["parameters"] = params
-    if with_format and req.response_format is not None:
-        body["response_format"] = req.response_format  # 002: Qwen "returns the corresponding format based on the parameter value"
-    body.update(top)
-    return body
-
-
-def _chat_messages(prompt: str, images: Sequence[Any]) -> list[dict[str, Any]]:
-    if not images:
-        return [{"role": "user", "content": prompt}]  # 001: "content (prompt string)"
-    parts: list[dict[str, Any]] = [{"type": "text", "text": prompt}]
-    # inferred from upstream OpenAI chat: images as image_url parts
-    parts.extend({"type": "image_url", "image_url": {"url": encode_image(i)}} for i in images)
-    return [{"role": "user", "content": parts}]
-
-
 def build_request(gateway: str, req: ImageRequest, *, base_url: str, api_key: str | None,
                   headers: Mapping[str, str] | None = None) -> httpx.Request:
-    """The HTTP request that asks ``gateway`` for ``req``.
+    """The HTTP request that asks ``gateway`` for ``req``: the gateway module's
+    (:mod:`clients.gateways`, one per gateway as in :mod:`mock_server.gateways`).
 
     Args:
         gateway: a gateway id; base_url: the gateway root (its documented host or
@@ -262,142 +146,13 @@ def build_request(gateway: str, req: ImageRequest, *, base_url: str, api_key: st
     Raises:
         ConfigurationError: unknown gateway, or ``n`` where the gateway cannot return several images.
     """
-    _check_gateway(gateway)
-    fam = family_of(req.model)
-    extra = dict(req.extra)
-    if gateway == "piebox":
-        if fam in ("seedream", "gpt_image"):
-            path = PIEBOX_PATHS[fam][0]
-        else:
-            path = PIEBOX_PATHS["gemini"][0]
-        if fam == "seedream":
-            _no_n(gateway, req, "Seedream")
-            body = _drop_none({"prompt": req.prompt, "size": req.size})  # 000 Seedream: no model field
-            if req.images:
-                body["image"] = [encode_image(i) for i in req.images]
-        elif fam == "gpt_image":
-            body = _drop_none({"prompt": req.prompt, "size": req.size, "n": req.n})  # 000 GPT-Image-2: no model field
-            if req.images:
-                body["image"] = [encode_image(i) for i in req.images]  # inferred: not documented for PieBox GPT
-        else:
-            _no_n(gateway, req, "Gemini")
-            body = _drop_none({"model": req.model, "prompt": req.prompt, "size": req.size})
-            if req.images:
-                body["image"] = [encode_image(i) for i in req.images]  # inferred: not documented for PieBox Gemini
-        body.update(extra)
-        return httpx.Request("POST", _url(base_url, path), headers=_headers(gateway, api_key, headers), json=body)
-
-    if gateway == "tokenhub" and fam == "gemini":
-        # 001: "These models use the Chat Completions API, not POST /v1/images/generations."
-        _no_n(gateway, req, "Gemini chat")
-        if req.size is not None:
-            raise ConfigurationError("TokenHub's Gemini chat route takes no size; the model picks it")
-        # generate() wants a picture: ask for the image modality unless the caller chose (001 lists
-        # "modalities" as optional; the value ["image"] is inferred from upstream Gemini responseModalities)
-        extra.setdefault("modalities", ["image"])
-        chat = ChatRequest(model=req.model, messages=tuple(_chat_messages(req.prompt, req.images)),
-                           region=str(extra.pop("region", "global")), extra=extra)
-        return build_chat_request(gateway, chat, base_url=base_url, api_key=api_key, headers=headers)
-
-    path = "/v1/images/generations"
-    if fam == "qwen" and gateway in ("tokenhub", "gravitex", "imageseries"):
-        body = _dashscope_body(req, with_format=gateway != "tokenhub")
-        return httpx.Request("POST", _url(base_url, path), headers=_headers(gateway, api_key, headers), json=body)
-
-    body = _drop_none({"model": req.model, "prompt": req.prompt, "size": req.size, "response_format": req.response_format})
-    if fam == "seedream" and gateway in ("powertokens", "gravitex", "imageseries"):
-        _seedream_n(body, req.n)
-        body.update(extra)
-        if gateway == "powertokens":
-            if req.images:
-                body["image"] = [encode_image(i) for i in req.images]  # 004: "image ... 1-14 reference images"
-        elif req.images:
-            parts: list[dict[str, Any]] = [{"image": encode_image(i)} for i in req.images]
-            parts.append({"text": req.prompt})
-            body.setdefault("contents", [{"role": "user", "parts": parts}])  # 002 Seedream image-to-image example
-    elif fam == "gemini" and gateway in ("gravitex", "imageseries"):
-        if req.n is not None:
-            body["n"] = req.n
-        body.update(extra)
-        if req.images and "contents" not in body:
-            # 002 Gemini image-to-image example: the text travels in contents[].parts, no top-level prompt
-            body.pop("prompt", None)
-            parts = [{"text": req.prompt}] + [{"image": encode_image(i)} for i in req.images]
-            body["contents"] = [{"role": "user", "parts": parts}]
-    else:
-        if req.n is not None:
-            body["n"] = req.n
-        body.update(extra)
-        if req.images:
-            refs = [encode_image(i) for i in req.images]
-            if fam == "gpt_image" and gateway in ("gravitex", "imageseries"):
-                if len(refs) == 1:
-                    body["image"] = refs[0]  # 002 GPT Image image-to-image: "image": "data:..."
-                else:
-                    body["images"] = refs  # 002 GPT Image multi-image fusion: "images": [...]
-            else:
-                body["image"] = refs if len(refs) > 1 else refs[0]  # inferred from Ark / OpenAI
-    return httpx.Request("POST", _url(base_url, path), headers=_headers(gateway, api_key, headers), json=body)
-
-
-def build_chat_request(gateway: str, req: ChatRequest, *, base_url: str, api_key: str | None,
-                       headers: Mapping[str, str] | None = None) -> httpx.Request:
-    """TokenHub ``POST /v1/chat/completions`` with ``X-TokenHub-Region`` (001 "chat completions").
-
-    Raises:
-        ConfigurationError: on any gateway but TokenHub.
-    """
-    if gateway != "tokenhub":
-        raise ConfigurationError(f"chat-based generation is a TokenHub operation; {gateway} has none")
-    body = {"model": req.model, "messages": [dict(m) for m in req.messages], **dict(req.extra)}
-    h = _headers(gateway, api_key, None)
-    h["X-TokenHub-Region"] = req.region  # 001: "X-TokenHub-Region: global — required header for these models"
-    h.update(headers or {})
-    return httpx.Request("POST", _url(base_url, "/v1/chat/completions"), headers=h, json=body)
-
-
-def _file_part(name: str, value: Any) -> tuple[str, bytes, str]:
-    if isinstance(value, tuple):
-        filename, data, *rest = value
-        data = data if isinstance(data, bytes) else bytes(data)
-        mime = rest[0] if rest else (sniff_image(data) or "application/octet-stream")
-        return str(filename), data, mime
-    if isinstance(value, os.PathLike) or (isinstance(value, str) and os.path.isfile(value)):
-        p = os.fspath(value)
-        with open(p, "rb") as fh:
-            data = fh.read()
-        return os.path.basename(p), data, (sniff_image(data) or "application/octet-stream")
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        data = bytes(value)
-        mime = (sniff_image(data) or "application/octet-stream")
-        return f"{name}.{mime.rsplit('/', 1)[-1]}", data, mime
-    raise ConfigurationError(f"{name} must be bytes, a file path or (filename, bytes[, mime]); got {type(value).__name__}")
-
-
-def build_edit_request(gateway: str, req: EditRequest, *, base_url: str, api_key: str | None,
-                       headers: Mapping[str, str] | None = None) -> httpx.Request:
-    """TokenHub ``POST /v1/images/edits`` as ``multipart/form-data`` (001 "Image edits": ``image``
-    required PNG file, optional ``mask``, ``prompt``, ``n``, ``size``, ``response_format``).
-
-    Raises:
-        ConfigurationError: on any gateway but TokenHub, or an image that is not bytes/path/tuple.
-    """
-    if gateway != "tokenhub":
-        raise ConfigurationError(f"multipart image edits are a TokenHub operation; {gateway} has none")
-    files: list[tuple[str, tuple[str, bytes, str]]] = [("image", _file_part("image", req.image))]
-    if req.mask is not None:
-        files.append(("mask", _file_part("mask", req.mask)))
-    data = _drop_none({"model": req.model, "prompt": req.prompt, "n": None if req.n is None else str(req.n),
-                       "size": req.size, "response_format": req.response_format})
-    data.update({k: (json.dumps(v) if isinstance(v, (dict, list, bool)) else str(v)) for k, v in req.extra.items() if v is not None})
-    return httpx.Request("POST", _url(base_url, "/v1/images/edits"), headers=_headers(gateway, api_key, headers, json_body=False),
-                         data=data, files=files)
+    return gateways.load(gateway)(req, base_url=base_url, api_key=api_key, headers=headers)
 
 
 def build_poll_request(handle: TaskHandle, *, base_url: str, api_key: str | None,
                        headers: Mapping[str, str] | None = None) -> httpx.Request:
     """``GET`` the task of ``handle`` (000 "Checking Image Generation Results")."""
-    return httpx.Request("GET", _url(base_url, handle.poll_path), headers=_headers(handle.gateway, api_key, headers, json_body=False))
+    return httpx.Request("GET", url(base_url, handle.poll_path), headers=request_headers(handle.gateway, api_key, headers, json_body=False))
 
 
 def build_download_request(url: str) -> httpx.Request:

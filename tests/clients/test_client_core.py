@@ -501,3 +501,21 @@ def test_poll_intervals() -> None:
     assert [p.interval(i) for i in range(5)] == [1, 2, 4, 5, 5]
     with pytest.raises(ValueError):
         PollPolicy(multiplier=0.5)
+
+
+def test_each_registry_gateway_has_its_client_module_and_no_other() -> None:
+    """``clients/gateways/`` mirrors ``mock_server/gateways/``: one module per registry id (plus the
+    shared ``base`` and ``unified``), each building its own gateway's requests."""
+    from pathlib import Path
+
+    import clients.gateways
+    from contracts.registry import GATEWAY_IDS
+
+    folder = Path(clients.gateways.__file__).parent
+    modules = {p.stem for p in folder.glob("*.py")} - {"__init__", "base", "unified"}
+    assert modules == set(GATEWAY_IDS)
+    for gid in GATEWAY_IDS:
+        req = clients.gateways.load(gid)(ImageRequest(prompt="p", model="seedream-4-0-250828"), base_url="http://h", api_key="k")
+        assert req.method == "POST" and req.url.host == "h"
+    with pytest.raises(ConfigurationError, match="unknown gateway 'dalle'"):
+        clients.gateways.load("dalle")
