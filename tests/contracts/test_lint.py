@@ -5,7 +5,8 @@
 * every example validates against its schema (the documents' own examples included);
 * every documented quote occurs in the document it cites (when the documents are available:
   ``IMAGEGW_DOCS`` or ``../shared/gateway-docs``);
-* every operation the mock serves is in the contract with the mock's ``operationId``.
+* every operation the mock serves is in the contract with the mock's ``operationId``;
+* every contract is written for the standard OpenAPI tools (``lint.tool_errors``).
 
 The checks themselves are shown to fail on a broken copy of a contract (``test_lint_catches_*``).
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import copy
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -132,3 +134,68 @@ def test_lint_catches_an_invalid_openapi_document() -> None:
     c = _broken_powertokens()
     c.spec["paths"]["/v1/images/generations"]["post"]["responses"]["200"] = {"content": {}}  # description missing
     assert lint.spec_errors(c)
+
+
+# -- the contracts are written for the standard OpenAPI tools ---------------------------------------
+
+@pytest.mark.parametrize("gid", IDS)
+def test_contract_is_written_for_the_standard_tools(gid: str) -> None:
+    """jsonSchemaDialect, named nested objects, typed unions, conditions for cross-field rules, enum
+    narrowings, examples for success answers, items on arrays (``contracts.lint.tool_errors``; the
+    tools themselves run in ``tests/tools``)."""
+    assert lint.tool_errors(_contract(gid)) == []
+
+
+def _tool_error_after(change: Any) -> list[str]:
+    c = _broken_powertokens()
+    change(c.spec, c.spec["components"]["schemas"])
+    return lint.tool_errors(c)
+
+
+def test_tool_lint_catches_a_missing_or_wrong_json_schema_dialect() -> None:
+    errors = _tool_error_after(lambda spec, _: spec.pop("jsonSchemaDialect"))
+    assert len(errors) == 1 and "jsonSchemaDialect" in errors[0]
+    errors = _tool_error_after(lambda spec, _: spec.update(jsonSchemaDialect="http://json-schema.org/draft-07/schema#"))
+    assert len(errors) == 1 and "draft-07" in errors[0]
+
+
+def test_tool_lint_catches_a_success_answer_without_example() -> None:
+    errors = _tool_error_after(lambda spec, _: spec["components"]["responses"]["ImageResult"]["content"]["application/json"].pop("examples"))
+    assert len(errors) == 1 and "createImage 200" in errors[0] and "example" in errors[0]
+
+
+def test_tool_lint_catches_an_array_without_items_even_in_a_condition() -> None:
+    def change(_: Any, schemas: Any) -> None:
+        schemas["SequentialImageBudget"]["allOf"][3]["if"]["properties"]["image"].pop("items")
+    errors = _tool_error_after(change)
+    assert len(errors) == 1 and "/SequentialImageBudget/allOf/3/if/properties/image: an array schema needs items" in errors[0]
+
+
+def test_tool_lint_catches_a_nested_inline_object() -> None:
+    def change(_: Any, schemas: Any) -> None:
+        schemas["ResultMetadata"]["properties"]["usage"] = {**schemas.pop("ResultUsage"), "x-provenance": {"kind": "inferred", "from": "t"}}
+    errors = _tool_error_after(change)
+    assert len(errors) == 1 and "/ResultMetadata/properties/usage: a nested object needs a named component" in errors[0]
+
+
+def test_tool_lint_catches_constraint_only_union_branches() -> None:
+    def change(_: Any, schemas: Any) -> None:
+        item = schemas["ImageItem"]
+        for key in ("if", "then", "else"):
+            item.pop(key, None)
+        item["anyOf"] = [{"required": ["url"]}, {"required": ["b64_json"]}, {"required": ["error"]}]
+    errors = _tool_error_after(change)
+    assert [e.split(": ")[1] for e in errors] == [f"/components/schemas/ImageItem/anyOf/{i}" for i in range(3)]
+
+
+def test_tool_lint_catches_a_const_narrowing_and_a_lone_ref_beside_properties() -> None:
+    def narrowing(_: Any, schemas: Any) -> None:
+        schemas["ClientError"] = {"allOf": [{"$ref": "#/components/schemas/ErrorDetail"},
+                                            {"properties": {"type": {"const": "invalid_request_error"}}}]}
+    errors = _tool_error_after(narrowing)
+    assert len(errors) == 1 and "'type' of the allOf base narrowed with const" in errors[0] and 'enum: ["invalid_request_error"]' in errors[0]
+
+    def lone_ref(_: Any, schemas: Any) -> None:
+        schemas["CreateImageRequest"]["allOf"] = [{"$ref": "#/components/schemas/SequentialImageBudget"}]
+    errors = _tool_error_after(lone_ref)
+    assert len(errors) == 1 and "generators read it as #/components/schemas/SequentialImageBudget" in errors[0]
