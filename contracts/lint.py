@@ -23,6 +23,12 @@
   - an ``allOf`` holds ``$ref`` s, conditions, or a narrowing of the referenced object's
     properties; a narrowing to one value is written ``enum: [value]``, never ``const``
     (generators cannot merge a ``const`` into the base property's type);
+  - no ``enum`` of booleans (openapi-python-client cannot build it): ``const`` or ``type: boolean``
+    in a typed union; an ``enum`` that lists ``null`` stands alone, without ``type: [X, "null"]``
+    (it accepts the same values, and openapi-python-client then builds one enum class, not three);
+  - beside ``properties``, what other keys may hold is ``unevaluatedProperties``, not an
+    ``additionalProperties`` schema, which openapi-typescript turns into an index signature that
+    every declared property must also match (``additionalProperties: false`` is fine);
   - a schema with its own ``properties`` never has a single ``$ref`` as its only
     ``allOf``/``anyOf``/``oneOf`` member: openapi-python-client then reads it as that ``$ref`` and
     drops the properties (attach a condition component with ``dependentSchemas`` instead, or
@@ -338,6 +344,15 @@ def tool_errors(contract: Contract) -> list[str]:
                 if isinstance(branch, Mapping) and not ({"$ref", "type", "const", "enum"} & branch.keys()):
                     out.append(f"tools: {where}/{key}/{i}: a {key} branch must be a $ref or state a type; "
                                "write a rule across fields as a condition (if/then/else, dependentRequired, not)")
+        if any(isinstance(v, bool) for v in node.get("enum") or []):
+            out.append(f"tools: {where}: an enum of booleans; write const or a typed anyOf "
+                       "(generators cannot build a boolean enum)")
+        if None in (node.get("enum") or []) and isinstance(node.get("type"), list):
+            out.append(f"tools: {where}: an enum that lists null beside type {node['type']}; drop the type "
+                       "(the enum accepts the same; generators build three enum classes otherwise)")
+        if node.get("properties") and isinstance(node.get("additionalProperties"), Mapping):
+            out.append(f"tools: {where}: additionalProperties is a schema beside properties; write "
+                       "unevaluatedProperties (type generators make it an index signature every property must match)")
         members = [m for key in ("allOf", "anyOf", "oneOf") for m in node.get(key) or []]
         if node.get("properties") and len(members) == 1 and isinstance(members[0], Mapping) and "$ref" in members[0]:
             out.append(f"tools: {where}: its only allOf/anyOf/oneOf member is a $ref, so generators read it as "

@@ -106,6 +106,22 @@ def generated(gid: str, python_clients: Callable[[str], Run]) -> Generated:
     return Generated(gid, importlib.import_module(package_name(gid)), importlib.import_module(f"{package_name(gid)}.models"))
 
 
+def request_for(models: ModuleType, model: str) -> tuple[type, Any]:
+    """The generated request class that takes ``model``, and the value to pass: the ``Literal``
+    string, or the member of the class's model enum (class names follow the contract's titles,
+    e.g. ``DoubaoSeedream40250828Request``)."""
+    for cls in vars(models).values():
+        annotation = getattr(cls, "__annotations__", {}).get("model") if isinstance(cls, type) else None
+        if not isinstance(annotation, str):
+            continue
+        if f"Literal['{model}']" in annotation:
+            return cls, model
+        enum = getattr(models, annotation.split(" |")[0].strip(), None)
+        if isinstance(enum, type) and any(getattr(e, "value", None) == model for e in enum):  # type: ignore[attr-defined]
+            return cls, enum(model)
+    raise AssertionError(f"no generated request class takes model {model!r}")
+
+
 def image_size(data: bytes) -> tuple[int, int]:
     with Image.open(io.BytesIO(data)) as im:
         return im.size
@@ -159,7 +175,7 @@ def test_python_client_tokenhub_generations_edits_chat_and_errors(python_clients
                                     gen.api("chat.create_chat_completion"), gen.api("images.get_file"))
     with gen.client(imagegw_server) as client:
         flat = create.sync(client=client, body=m.GptImage2Request(model="tokenhub/gpt-image-2", prompt="一只橘猫",
-                                                                   response_format=m.ResponseFormat("url")))
+                                                                   response_format=m.ResponseFormatType1("url")))
         assert isinstance(flat, m.ImagesResponse) and isinstance(flat.data[0], m.ImageData)
         File = importlib.import_module(f"{package_name(gen.gid)}.types").File  # noqa: N806 - a class
         image = get_file.sync(flat.data[0].url.rsplit("/files/", 1)[1], client=client)
@@ -200,30 +216,27 @@ def test_python_client_unified_endpoint_families_and_errors(gid: str, python_cli
     gen = generated(gid, python_clients)
     m = gen.models
     create, get_file = gen.api("images.create_image"), gen.api("images.get_file")
-    gemini_model = m.GeminiRequestModel(contracts.load(gid).spec["components"]["schemas"]["GeminiRequest"]["properties"]["model"]["enum"][0])
+    Gemini, gemini_model = request_for(m, "gemini-2.5-flash-image")
+    Seedream, seedream_model = request_for(m, "doubao-seedream-4-0-250828")
+    content = next(v for v in vars(m).values() if isinstance(v, type) and v.__name__ == "GeminiFlashImageContent")
     with gen.client(imagegw_server) as client:
-        gemini = create.sync(client=client, body=m.GeminiRequest(model=gemini_model, prompt="A cute orange kitten"))
+        gemini = create.sync(client=client, body=Gemini(model=gemini_model, prompt="A cute orange kitten"))
         assert isinstance(gemini, m.ImageEnvelope) and gemini.code == 200
         assert image_size(base64.b64decode(gemini.data.data[0].b64_json)) and gemini.data.data[0].url == ""
-        with_contents = create.sync(client=client, body=m.GeminiRequest(model=gemini_model, contents=[
-            m.GeminiContent(parts=[m.ContentPart(text="An aerial view of this tower"),
-                                   m.ContentPart(image="https://example.com/tower.jpg")])]))
+        with_contents = create.sync(client=client, body=Gemini(model=gemini_model, contents=[
+            content(parts=[m.ContentPart(text="An aerial view of this tower"),
+                           m.ContentPart(image="https://example.com/tower.jpg")])]))
         assert isinstance(with_contents, m.ImageEnvelope) and with_contents.data.data[0].b64_json
-        seedream_model = next(v for v in m.__dict__.values()
-                              if isinstance(v, type) and v.__name__.endswith("RequestModel")
-                              and any(e.value == "doubao-seedream-4-0-250828" for e in v))
-        seedream_request = next(v for v in m.__dict__.values() if isinstance(v, type) and v.__name__.startswith("DoubaoSeedream40"))
-        seedream = create.sync(client=client, body=seedream_request(model=seedream_model("doubao-seedream-4-0-250828"),
-                                                                    prompt="A kitten", size=None))
+        seedream = create.sync(client=client, body=Seedream(model=seedream_model, prompt="A kitten", size=None))
         assert isinstance(seedream, m.ImageEnvelope) and seedream.data.data[0].url
         image = get_file.sync(seedream.data.data[0].url.rsplit("/files/", 1)[1], client=client)
         assert image_size(image.payload.read()) == (2048, 2048)
-        bad = create.sync_detailed(client=client, body=m.GeminiRequest(model=gemini_model, prompt="A kitten", n=9))
+        bad = create.sync_detailed(client=client, body=Gemini(model=gemini_model, prompt="A kitten", n=9))
         assert bad.status_code == 400 and bad.parsed.code.value == 400 and "n" in bad.parsed.msg
-        no_prompt = create.sync_detailed(client=client, body=m.GeminiRequest(model=gemini_model))
+        no_prompt = create.sync_detailed(client=client, body=Gemini(model=gemini_model))
         assert no_prompt.status_code == 400 and "prompt" in no_prompt.parsed.msg
     with gen.anonymous(imagegw_server) as anonymous:  # the operation is typed for AuthenticatedClient; any client works
-        denied = create.sync_detailed(client=anonymous, body=m.GeminiRequest(model=gemini_model, prompt="A kitten"))
+        denied = create.sync_detailed(client=anonymous, body=Gemini(model=gemini_model, prompt="A kitten"))
         assert denied.status_code == 401 and denied.parsed.code.value == 401 and denied.parsed.data is None
 
 
