@@ -179,7 +179,7 @@ def test_inferred_parts_list_what_the_document_does_not_say() -> None:
     assert "schema ErrorResponse" in labels  # 004 shows no error body
     assert "response TooManyRequests" in labels  # nor rate limits
     assert "header X-Request-Id" in labels
-    assert "schema CreateImageRequest.model" not in labels  # documented
+    assert "schema ImageRequestFields.model" not in labels  # documented
     assert all(p.source and p.pointer.startswith("/") and p.gateway == "powertokens" for p in parts)
     every = contracts.inferred_parts()
     assert {p.gateway for p in every} == set(contracts.available())

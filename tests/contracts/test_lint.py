@@ -109,9 +109,9 @@ def _broken_powertokens() -> Contract:
 
 def test_lint_catches_a_property_without_provenance() -> None:
     c = _broken_powertokens()
-    del c.spec["components"]["schemas"]["CreateImageRequest"]["properties"]["seed"]["x-provenance"]
+    del c.spec["components"]["schemas"]["ImageRequestFields"]["properties"]["seed"]["x-provenance"]
     gaps = lint.provenance_gaps(c)
-    assert len(gaps) == 1 and "/components/schemas/CreateImageRequest/properties/seed" in gaps[0]
+    assert len(gaps) == 1 and "/components/schemas/ImageRequestFields/properties/seed" in gaps[0]
 
 
 def test_lint_catches_an_example_that_breaks_its_schema() -> None:
@@ -125,7 +125,7 @@ def test_lint_catches_an_example_that_breaks_its_schema() -> None:
 @pytest.mark.skipif(not DOCS.is_dir(), reason=f"gateway documents not found at {DOCS}")
 def test_lint_catches_a_quote_the_document_does_not_contain() -> None:
     c = _broken_powertokens()
-    c.spec["components"]["schemas"]["CreateImageRequest"]["properties"]["seed"]["x-provenance"]["quote"] = "Range [0, 42]"
+    c.spec["components"]["schemas"]["ImageRequestFields"]["properties"]["seed"]["x-provenance"]["quote"] = "Range [0, 42]"
     errors = lint.quote_errors(c, DOCS)
     assert len(errors) == 1 and "Range [0, 42]" in errors[0]
 
@@ -166,9 +166,10 @@ def test_tool_lint_catches_a_success_answer_without_example() -> None:
 
 def test_tool_lint_catches_an_array_without_items_even_in_a_condition() -> None:
     def change(_: Any, schemas: Any) -> None:
-        schemas["CreateImageRequest"]["allOf"][0]["then"]["properties"]["image"] = {"type": "array", "minItems": 2}
+        schemas["ImageRequestFields"]["if"] = {"properties": {"image": {"type": "array", "minItems": 2}}}
+        schemas["ImageRequestFields"]["then"] = {"required": ["sequential_image_generation"]}
     errors = _tool_error_after(change)
-    assert len(errors) == 1 and "/CreateImageRequest/allOf/0/then/properties/image: an array schema needs items" in errors[0]
+    assert len(errors) == 1 and "/ImageRequestFields/if/properties/image: an array schema needs items" in errors[0]
 
 
 def test_tool_lint_catches_a_nested_inline_object() -> None:
@@ -196,20 +197,20 @@ def test_tool_lint_catches_a_const_narrowing_and_a_lone_ref_beside_properties() 
     assert len(errors) == 1 and "'type' of the allOf base narrowed with const" in errors[0] and 'enum: ["invalid_request_error"]' in errors[0]
 
     def lone_ref(_: Any, schemas: Any) -> None:
-        schemas["CreateImageRequest"]["allOf"] = [{"$ref": "#/components/schemas/ResultUsage"}]
+        schemas["ImageRequestFields"]["allOf"] = [{"$ref": "#/components/schemas/ResultUsage"}]
     errors = _tool_error_after(lone_ref)
     assert len(errors) == 1 and "generators read it as #/components/schemas/ResultUsage" in errors[0]
 
 
 def test_tool_lint_catches_a_boolean_enum_a_typed_null_enum_and_an_additional_properties_schema() -> None:
     def change(_: Any, schemas: Any) -> None:
-        props = schemas["CreateImageRequest"]["properties"]
+        props = schemas["ImageRequestFields"]["properties"]
         props["stream"] = {"type": ["boolean", "null"], "enum": [False, None], "x-provenance": {"kind": "inferred", "from": "t"}}
         props["response_format"]["type"] = ["string", "null"]
         schemas["ResultUsage"]["additionalProperties"] = {"type": "null"}
     errors = _tool_error_after(change)
-    expected = ["/CreateImageRequest/properties/stream: an enum of booleans",
-                "/CreateImageRequest/properties/stream: an enum that lists null beside type",
-                "/CreateImageRequest/properties/response_format: an enum that lists null beside type",
+    expected = ["/ImageRequestFields/properties/stream: an enum of booleans",
+                "/ImageRequestFields/properties/stream: an enum that lists null beside type",
+                "/ImageRequestFields/properties/response_format: an enum that lists null beside type",
                 "/ResultUsage: additionalProperties is a schema beside properties"]
     assert len(errors) == 4 and all(any(e in err for err in errors) for e in expected), errors

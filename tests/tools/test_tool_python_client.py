@@ -246,7 +246,8 @@ def test_python_client_powertokens_sequential_partial_failure_and_errors(python_
     gen = generated("powertokens", python_clients)
     m = gen.models
     create = gen.api("images.create_image")
-    body = m.CreateImageRequest(model=m.CreateImageRequestModel("seedream-4-5-251128"), prompt="A cute corgi",
+    Seedream45, model = request_for(m, "seedream-4-5-251128")
+    body = Seedream45(model=model, prompt="A cute corgi",
                                 size="2048x2048", sequential_image_generation="auto",
                                 sequential_image_generation_options=m.SequentialImageGenerationOptions(max_images=3))
     with gen.client(imagegw_server) as client:
@@ -260,8 +261,7 @@ def test_python_client_powertokens_sequential_partial_failure_and_errors(python_
         assert isinstance(partial.data[-1].error, m.ImageItemError) and partial.data[-1].error.code
         assert partial.data[-1].url is importlib.import_module(f"{package_name(gen.gid)}.types").UNSET
     with gen.client(imagegw_server) as client:
-        bad = create.sync_detailed(client=client, body=m.CreateImageRequest(
-            model=m.CreateImageRequestModel("seedream-4-5-251128"), prompt="A cute corgi", size="1024x1024"))
+        bad = create.sync_detailed(client=client, body=Seedream45(model=model, prompt="A cute corgi", size="1024x1024"))
         assert bad.status_code == 400 and isinstance(bad.parsed, m.ErrorResponse) and bad.parsed.error.param == "size"
     with gen.anonymous(imagegw_server) as anonymous:
         denied = create.sync_detailed(client=anonymous, body=body)
