@@ -146,7 +146,18 @@ def selected_branch(err: Any) -> list[Any] | None:
     rest = [errs for errs in branches.values() if errs not in discriminated]
     if discriminated and len(rest) == 1 and len(rest) + len(discriminated) == len(err.validator_value):
         return sorted(rest[0], key=lambda e: list(map(str, e.absolute_path)))
+    if discriminated and not rest and len(discriminated) == len(err.validator_value):
+        # no branch selected (e.g. an unknown model, when each branch is the common fields narrowed
+        # to one model): what every branch reports, the common fields' errors
+        common = [e for e in discriminated[0] if all(any(_same_error(e, o) for o in errs) for errs in discriminated[1:])]
+        if common:
+            return sorted(common, key=lambda e: list(map(str, e.absolute_path)))
     return None
+
+
+def _same_error(a: Any, b: Any) -> bool:
+    return (list(a.absolute_path) == list(b.absolute_path) and a.validator == b.validator
+            and _short(a.validator_value, 2000) == _short(b.validator_value, 2000))
 
 
 def _short(value: Any, limit: int = 80) -> str:
