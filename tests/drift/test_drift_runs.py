@@ -121,9 +121,10 @@ def test_a_gateway_that_stays_busy_means_could_not_run(mutated, clock, fake_time
 
 
 def test_the_contracts_validator_catches_what_drift_has_no_kind_for(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
-    # gravitex ImageItem: "exactly one of url / b64_json is non-empty" (anyOf minLength 1, inferred from 002's example)
+    # gravitex ImageItem: "exactly one of url / b64_json is non-empty" (inferred from 002's example), written
+    # as a condition: with an empty url, b64_json must be non-empty, so the finding names b64_json
     app = mutated("gravitex", [Rule(path=r"^/v1/images/generations$", status=200, body=lambda b, _h: {
         **b, "data": {**b["data"], "data": [{**i, "url": "", "b64_json": ""} for i in b["data"]["data"]]}})])
     report = run_drift_on("gravitex", app, clock, timer=fake_timer, budget=1)
     got = {(f.kind, f.severity, f.location, f.source) for f in report.findings}
-    assert got == {("contract_violation", "breaking", "/body/data/data/0", "contract")}
+    assert got == {("contract_violation", "breaking", "/body/data/data/0/b64_json", "contract")}
