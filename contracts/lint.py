@@ -29,10 +29,14 @@
   - beside ``properties``, what other keys may hold is ``unevaluatedProperties``, not an
     ``additionalProperties`` schema, which openapi-typescript turns into an index signature that
     every declared property must also match (``additionalProperties: false`` is fine);
+  - no two property names of one object that differ only in punctuation (``image``, ``image[]``):
+    generators give them one field name; declare the rarer one where it applies (a condition),
+    with ``unevaluatedProperties`` so that the declaration counts;
   - a schema with its own ``properties`` never has a single ``$ref`` as its only
     ``allOf``/``anyOf``/``oneOf`` member: openapi-python-client then reads it as that ``$ref`` and
     drops the properties (attach a condition component with ``dependentSchemas`` instead, or
-    write the narrowing as a second ``allOf`` member).
+    write the narrowing as a second ``allOf`` member); the one exception is a request body's
+    multipart file parts restated beside its ``$ref`` for multipart serializers.
 
   Conditions (``if``/``then``/``else``/``not``/``contains``/``dependentSchemas``/
   ``propertyNames``) restate constraints on properties declared elsewhere; only the ``items``
@@ -306,6 +310,15 @@ _DECLARING = frozenset({"type", "items", "prefixItems", "additionalProperties", 
                         "allOf", "enum", "const", "$defs"})
 
 
+def _is_file_part(prop: Any) -> bool:
+    """A multipart file part (``format: binary``, or an array of them): restating these beside a
+    request's ``$ref`` tells multipart serializers which parts are files, and constrains nothing."""
+    if not isinstance(prop, Mapping):
+        return False
+    items = prop.get("items") if "array" in _types(prop) else None
+    return prop.get("format") == "binary" or (isinstance(items, Mapping) and items.get("format") == "binary")
+
+
 def _allof_base_properties(spec: Mapping[str, Any], node: Mapping[str, Any]) -> set[str]:
     """Names of the properties that ``node``'s ``allOf`` ``$ref`` s declare (their own ``allOf`` ``$ref`` s included)."""
     names: set[str] = set()
@@ -347,6 +360,12 @@ def tool_errors(contract: Contract) -> list[str]:
         if any(isinstance(v, bool) for v in node.get("enum") or []):
             out.append(f"tools: {where}: an enum of booleans; write const or a typed anyOf "
                        "(generators cannot build a boolean enum)")
+        idents: dict[str, str] = {}
+        for name in node.get("properties") or {}:
+            ident = re.sub(r"[^0-9a-z]+", "_", str(name).lower()).strip("_")
+            if ident in idents:
+                out.append(f"tools: {where}: properties {idents[ident]!r} and {name!r} get one name in generated code")
+            idents.setdefault(ident, str(name))
         if None in (node.get("enum") or []) and isinstance(node.get("type"), list):
             out.append(f"tools: {where}: an enum that lists null beside type {node['type']}; drop the type "
                        "(the enum accepts the same; generators build three enum classes otherwise)")
@@ -354,7 +373,8 @@ def tool_errors(contract: Contract) -> list[str]:
             out.append(f"tools: {where}: additionalProperties is a schema beside properties; write "
                        "unevaluatedProperties (type generators make it an index signature every property must match)")
         members = [m for key in ("allOf", "anyOf", "oneOf") for m in node.get(key) or []]
-        if node.get("properties") and len(members) == 1 and isinstance(members[0], Mapping) and "$ref" in members[0]:
+        if node.get("properties") and len(members) == 1 and isinstance(members[0], Mapping) and "$ref" in members[0] \
+                and not (via == "root" and all(_is_file_part(prop) for prop in node["properties"].values())):
             out.append(f"tools: {where}: its only allOf/anyOf/oneOf member is a $ref, so generators read it as "
                        f"{members[0]['$ref']} and drop its own properties")
         base = _allof_base_properties(spec, node)

@@ -214,3 +214,11 @@ def test_tool_lint_catches_a_boolean_enum_a_typed_null_enum_and_an_additional_pr
                 "/ImageRequestFields/properties/response_format: an enum that lists null beside type",
                 "/ResultUsage: additionalProperties is a schema beside properties"]
     assert len(errors) == 4 and all(any(e in err for err in errors) for e in expected), errors
+
+
+def test_tool_lint_catches_property_names_that_generators_merge() -> None:
+    def change(_: Any, schemas: Any) -> None:
+        schemas["ImageRequestFields"]["properties"]["image[]"] = {"type": "array", "items": {"type": "string"},
+                                                                  "x-provenance": {"kind": "inferred", "from": "t"}}
+    errors = _tool_error_after(change)
+    assert len(errors) == 1 and "properties 'image' and 'image[]' get one name in generated code" in errors[0]
