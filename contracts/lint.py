@@ -35,8 +35,7 @@
   - a schema with its own ``properties`` never has a single ``$ref`` as its only
     ``allOf``/``anyOf``/``oneOf`` member: openapi-python-client then reads it as that ``$ref`` and
     drops the properties (attach a condition component with ``dependentSchemas`` instead, or
-    write the narrowing as a second ``allOf`` member); the one exception is a request body's
-    multipart file parts restated beside its ``$ref`` for multipart serializers.
+    write the narrowing as a second ``allOf`` member).
 
   Conditions (``if``/``then``/``else``/``not``/``contains``/``dependentSchemas``/
   ``propertyNames``) restate constraints on properties declared elsewhere; only the ``items``
@@ -310,15 +309,6 @@ _DECLARING = frozenset({"type", "items", "prefixItems", "additionalProperties", 
                         "allOf", "enum", "const", "$defs"})
 
 
-def _is_file_part(prop: Any) -> bool:
-    """A multipart file part (``format: binary``, or an array of them): restating these beside a
-    request's ``$ref`` tells multipart serializers which parts are files, and constrains nothing."""
-    if not isinstance(prop, Mapping):
-        return False
-    items = prop.get("items") if "array" in _types(prop) else None
-    return prop.get("format") == "binary" or (isinstance(items, Mapping) and items.get("format") == "binary")
-
-
 def _allof_base_properties(spec: Mapping[str, Any], node: Mapping[str, Any]) -> set[str]:
     """Names of the properties that ``node``'s ``allOf`` ``$ref`` s declare (their own ``allOf`` ``$ref`` s included)."""
     names: set[str] = set()
@@ -373,8 +363,7 @@ def tool_errors(contract: Contract) -> list[str]:
             out.append(f"tools: {where}: additionalProperties is a schema beside properties; write "
                        "unevaluatedProperties (type generators make it an index signature every property must match)")
         members = [m for key in ("allOf", "anyOf", "oneOf") for m in node.get(key) or []]
-        if node.get("properties") and len(members) == 1 and isinstance(members[0], Mapping) and "$ref" in members[0] \
-                and not (via == "root" and all(_is_file_part(prop) for prop in node["properties"].values())):
+        if node.get("properties") and len(members) == 1 and isinstance(members[0], Mapping) and "$ref" in members[0]:
             out.append(f"tools: {where}: its only allOf/anyOf/oneOf member is a $ref, so generators read it as "
                        f"{members[0]['$ref']} and drop its own properties")
         base = _allof_base_properties(spec, node)

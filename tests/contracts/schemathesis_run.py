@@ -37,6 +37,8 @@ from mock_apps import build_app
 from PIL import Image
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
+from schemathesis.transport.asgi import ASGI_TRANSPORT
+from schemathesis.transport.serialization import Binary
 
 import contracts
 from contracts.formats import SIZE_FORMAT_PREFIX, SizeRule, size_rules
@@ -107,6 +109,35 @@ def register_formats(spec: dict[str, Any] | None = None) -> None:
     # would send the encoded array as one part without a filename. They are plain `format: binary`, the
     # contracts' only binary values (every one a PNG upload), so that format yields the same PNG.
     schemathesis.openapi.format("binary", st.sampled_from(_ALPHA_PNGS))
+    _send_binary_parts_as_files()
+
+
+def _send_binary_parts_as_files() -> None:
+    """Make Schemathesis's ASGI transport send every binary multipart part as a file (with a
+    filename), as multipart clients do for binary data (curl ``-F name=@file``, the OpenAI SDK).
+
+    Schemathesis names a part's file only when the body schema's top-level ``properties`` declare
+    it ``format: binary``; TokenHub's edit request declares ``image[]`` inside the condition where it
+    applies (a top-level ``image[]`` beside ``image`` gives generated clients one field for both),
+    so its PNG parts would go out as plain text fields, which a server rightly refuses as "no file".
+    The parts' values and names are unchanged. Idempotent."""
+    if getattr(ASGI_TRANSPORT, "_imagegw_binary_parts_as_files", False):
+        return
+    builtin = ASGI_TRANSPORT.get_first_matching_media_type("multipart/form-data")
+    assert builtin is not None, "Schemathesis has no multipart/form-data serializer"
+    serialize = builtin[1]
+
+    def with_filenames(ctx: Any, value: Any) -> dict[str, Any]:
+        out = serialize(ctx, value)
+        files = out.get("files")
+        if files:
+            out["files"] = [(name, (f"{name.removesuffix('[]')}.png", part[1], *part[2:]))
+                            if isinstance(part, tuple) and part[0] is None and isinstance(part[1], (bytes, Binary))
+                            else (name, part) for name, part in files]
+        return out
+
+    ASGI_TRANSPORT.serializer("multipart/form-data")(with_filenames)
+    ASGI_TRANSPORT._imagegw_binary_parts_as_files = True  # type: ignore[attr-defined]
 
 
 class TickingClockApp:
