@@ -30,6 +30,10 @@ from mock_server import ManualClock, Settings
 from mock_server.engine import Mock
 from mock_server.testing import SyncASGITransport
 
+# The tool x gateway table of `pytest -m contract_tools` (tests/tools): a plugin of this conftest, so
+# that it also runs in the pytest-xdist controller, which does not load tests/tools/conftest.py.
+pytest_plugins = ["contract_tools_summary"]
+
 BASE = "http://127.0.0.1:8000"
 
 

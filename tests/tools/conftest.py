@@ -9,12 +9,12 @@ test that needs it (it is not skipped): the run exists to prove the contracts wo
 Every tool reads the document the mock serves at ``/{id}/openapi.json`` (the contract with
 ``servers`` pointing at the mock), written once per session under a temporary folder; generated
 clients and types are cached for the session. The terminal summary prints the tool x gateway
-table and each tool's version, and writes them to ``reports/contract-tools.json``.
+table and each tool's version (``tests/contract_tools_summary.py``), and writes them to
+``reports/contract-tools.json``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,8 @@ import pytest
 
 import contracts
 
-from toolrun import IDS, RESULTS, ROOT, VERSIONS
+from contract_tools_summary import TOOL_PROPERTY
+from toolrun import IDS
 
 MARKER = "contract_tools"
 
@@ -56,6 +57,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
+    """Attach the tool and gateway a test checks to each of its reports (``tests/contract_tools_summary.py``
+    builds the table from them, in the process that prints the summary)."""
     outcome = yield
     report = outcome.get_result()
     marker = item.get_closest_marker("tool")
@@ -63,36 +66,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     gid = params.params.get("gid") if params is not None else None
     if gid is None and marker is not None and len(marker.args) > 1:
         gid = marker.args[1]
-    if marker is None or gid is None:
-        return
-    if report.when == "call" or report.outcome != "passed":
-        RESULTS.setdefault((marker.args[0], gid), []).append(report.outcome)
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not RESULTS and not VERSIONS:
-        return
-    tr = terminalreporter
-    tools = sorted({t for t, _ in RESULTS}, key=lambda t: list(VERSIONS).index(t) if t in VERSIONS else 99)
-    tr.section("OpenAPI tools x gateways (tests/tools)")
-    table: dict[str, dict[str, str]] = {}
-    width = max([len(t) for t in tools] + [10]) + 2
-    tr.write_line(" " * width + "".join(f"{g:>13}" for g in IDS) + "   version")
-    for tool in tools:
-        row = {}
-        for gid in IDS:
-            outcomes = RESULTS.get((tool, gid))
-            row[gid] = ("pass" if outcomes and all(o == "passed" for o in outcomes)
-                        else "-" if not outcomes else "FAIL" if "failed" in outcomes else "skip")
-        table[tool] = row
-        tr.write_line(f"{tool:<{width}}" + "".join(f"{row[g]:>13}" for g in IDS) + f"   {VERSIONS.get(tool, '?')}")
-    out = ROOT / "reports" / "contract-tools.json"
-    try:
-        out.parent.mkdir(exist_ok=True)
-        out.write_text(json.dumps({"versions": VERSIONS, "results": table}, indent=2) + "\n", encoding="utf-8")
-        tr.write_line(f"written to {out.relative_to(ROOT)}")
-    except OSError as exc:  # a read-only checkout still gets the summary
-        tr.write_line(f"(could not write {out}: {exc})")
+    if marker is not None and gid is not None:
+        report.user_properties.append((TOOL_PROPERTY, [marker.args[0], gid]))
 
 
 # -- the served documents ------------------------------------------------------------------------------

@@ -9,7 +9,10 @@ import re
 
 import pytest
 
-from toolrun import TOOLS_DIR, VERSIONS, run_tool
+from typing import Any
+
+from contract_tools_summary import VERSION_PROPERTY
+from toolrun import TOOLS_DIR, run_tool
 
 #: table name -> (executable, npm package or None for the pip one)
 TOOLS = {
@@ -32,12 +35,12 @@ def pinned(package: str | None) -> str:
 
 
 @pytest.mark.parametrize("name", list(TOOLS))
-def test_tool_reports_its_pinned_version(name: str) -> None:
+def test_tool_reports_its_pinned_version(name: str, record_property: Any) -> None:
     exe, package = TOOLS[name]
     run = run_tool(exe, "--version", timeout_s=60)
     assert run.returncode == 0, run.explain()
     # the line that ends with the version (tools may print notices around it)
     found = re.findall(r"(?:^|[\sv])(\d+\.\d+\.\d+)[ \t]*$", run.output, re.M)
     assert found, run.explain()
-    VERSIONS[name] = found[0]
+    record_property(VERSION_PROPERTY, [name, found[0]])  # for the run's summary (also from an xdist worker)
     assert found[0] == pinned(package), run.explain()

@@ -18,10 +18,6 @@ PY_TOOLS_BIN = TOOLS_DIR / ".venv" / "bin"
 IDS = contracts.GATEWAY_IDS
 INSTALL_HINT = "install the tools with: bash tools/contract-tools/install.sh"
 
-#: (tool, gateway id) -> outcomes of the tests that check that pair ("passed" / "failed" / ...)
-RESULTS: dict[tuple[str, str], list[str]] = {}
-#: tool -> the version it reported (test_tool_versions.py)
-VERSIONS: dict[str, str] = {}
 
 
 # -- the tools -----------------------------------------------------------------------------------------
