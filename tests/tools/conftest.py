@@ -75,12 +75,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
 @pytest.fixture(scope="session")
 def served_contracts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """gateway id -> path of the document the mock serves at ``/{id}/openapi.json`` (JSON file)."""
-    from mock_server import Settings, create_app
+    from mock_apps import build_app
     from mock_server.testing import SyncASGITransport
 
     folder = tmp_path_factory.mktemp("served-contracts")
     out = {}
-    app = create_app(Settings())
+    app = build_app()
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1:8000") as client:
         for gid in IDS:
             resp = client.get(f"/{gid}/openapi.json")
