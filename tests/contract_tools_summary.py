@@ -4,6 +4,7 @@ A pytest plugin loaded by ``tests/conftest.py``, so that it runs in the process 
 summary: with pytest-xdist the tests run in worker processes, and what they found reaches the
 controller only through their reports. ``tests/tools/conftest.py`` attaches to every report the
 tool and gateway its test checks (user property ``contract_tool``: ``[tool, gateway id]``);
+(a test that runs two tools names both: ``openapi-typescript + typescript``);
 ``test_tool_versions.py`` attaches the version each tool reported (``contract_tool_version``:
 ``[tool, version]``). The terminal summary prints the table (``pass`` when every test of the pair
 passed, ``FAIL`` when one failed, ``skip`` otherwise, ``-`` when none ran; then how many of the
@@ -59,7 +60,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
                        else "FAIL" if "failed" in outcomes else "skip")
             row[gid] = f"{verdict} {outcomes.count('passed')}/{len(outcomes)}" if outcomes else verdict
         table[tool] = row
-        tr.write_line(f"{tool:<{width}}" + "".join(f"{row[g]:>13}" for g in ids) + f"   {VERSIONS.get(tool, '?')}")
+        tr.write_line(f"{tool:<{width}}" + "".join(f"{row[g]:>13}" for g in ids) + f"   {' + '.join(VERSIONS.get(part, '?') for part in tool.split(' + '))}")
     if VERSIONS:
         tr.write_line("versions: " + ", ".join(f"{t} {v}" for t, v in sorted(VERSIONS.items())))
     out = ROOT / "reports" / "contract-tools.json"

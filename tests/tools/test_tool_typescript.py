@@ -66,7 +66,7 @@ def typescript_check(served_contracts: dict[str, Path], tmp_path_factory: pytest
     return {"generate": generate, "tsc": tsc, "errors": errors}
 
 
-@pytest.mark.tool("openapi-typescript + tsc")
+@pytest.mark.tool("openapi-typescript + typescript")
 @pytest.mark.parametrize("gid", IDS)
 def test_typescript_types_compile_with_typed_usage(gid: str, typescript_check: dict[str, Any]) -> None:
     gen: Run = typescript_check["generate"][gid]
