@@ -21,9 +21,6 @@ from typing import Any
 
 import httpx
 import pytest
-
-import contracts
-
 from contract_tools_summary import TOOL_PROPERTY
 from toolrun import IDS
 
@@ -76,6 +73,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
 def served_contracts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """gateway id -> path of the document the mock serves at ``/{id}/openapi.json`` (JSON file)."""
     from mock_apps import build_app
+
     from mock_server.testing import SyncASGITransport
 
     folder = tmp_path_factory.mktemp("served-contracts")

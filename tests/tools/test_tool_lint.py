@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from toolrun import IDS, ROOT, Run, run_tool
 
 SEVERITY = {0: "error", 1: "warning", 2: "info", 3: "hint"}
@@ -59,7 +58,7 @@ def redocly_reports() -> dict[str, Any]:
             continue
         if isinstance(obj, dict) and "totals" in obj:
             reports.append(obj)
-    out: dict[str, Any] = dict(zip(apis, reports))
+    out: dict[str, Any] = dict(zip(apis, reports, strict=False))  # the counts are compared by the test
     out["run"] = run
     out["count"] = (len(apis), len(reports))
     return out

@@ -20,11 +20,11 @@ from typing import Any
 
 import httpx
 import pytest
+from doc_examples import Prepared, build_request, load_examples
+from toolrun import IDS, tool_env, tool_path
 
 import contracts
 from contracts import provenance as prov
-from doc_examples import Prepared, build_request, example_by_id, load_examples
-from toolrun import IDS, tool_env, tool_path
 
 API_KEY = "sk-imagegw-contract-tools"  # a test value
 START_TIMEOUT_S = 90.0

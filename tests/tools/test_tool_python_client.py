@@ -23,10 +23,10 @@ import httpx
 import pytest
 import yaml
 from PIL import Image
+from toolrun import IDS, ROOT, Run, run_tool
 
 import contracts
 from mock_server.pytest_plugin import ServerHandle
-from toolrun import IDS, ROOT, Run, run_tool
 
 API_KEY = "sk-imagegw-contract-tools"  # a test value; the mock accepts any non-empty key
 

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from toolrun import IDS, Run, run_tool
 
 USAGE = Path(__file__).parent / "typescript"

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 import re
-
-import pytest
-
 from typing import Any
 
+import pytest
 from contract_tools_summary import VERSION_PROPERTY
 from toolrun import TOOLS_DIR, run_tool
 
