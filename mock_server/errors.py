@@ -121,8 +121,13 @@ def new_request_id() -> str:
     per process, and again in a forked child) and are formatted directly, half the cost of
     ``str(uuid.uuid4())`` (a system call for the bytes, then a ``UUID`` object), on every request.
     """
-    h = f"{random.getrandbits(128):032x}"
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+    h = f"{random.getrandbits(128) & _UUID4_KEEP | _UUID4_SET:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+#: The version (4) and variant (``10``) bits of a UUID4 (RFC 9562, section 5.4), as masks on its 128-bit integer.
+_UUID4_SET = (0x4 << 76) | (0x2 << 62)
+_UUID4_KEEP = ~((0xF << 76) | (0x3 << 62))
 
 
 def json_bytes(body: Any) -> bytes:
@@ -146,10 +151,26 @@ def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | Non
     The extra headers are appended to the raw list: handing them to ``Response`` costs it two
     list passes to learn whether they name the two it sets itself, on every answer.
     """
-    response = Response(json_bytes(body), status_code=status, media_type="application/json")
-    if headers:
-        response.raw_headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items())
-    return response
+    return _JSONResponse(json_bytes(body), status, headers)
+
+
+class _JSONResponse(Response):
+    """A Starlette ``Response`` with a JSON body, its headers set as ``Response.init_headers``
+    sets them (``content-length``, then ``content-type``, then ``headers``) in one step:
+    handing them to ``Response`` costs it two list passes to learn whether they name the two it
+    sets itself, on every answer."""
+
+    media_type = "application/json"
+
+    def __init__(self, body: bytes, status: int, headers: Mapping[str, str] | None) -> None:
+        self.status_code = status
+        self.background = None
+        self.body = body
+        raw = [] if status < 200 or status in (204, 304) else [(b"content-length", str(len(body)).encode("latin-1"))]
+        raw.append((b"content-type", b"application/json"))
+        if headers:
+            raw.extend([(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()])
+        self.raw_headers = raw
 
 
 def error_body(err: GatewayError, shape: ErrorShape, request_id: str) -> dict[str, Any]:

@@ -93,6 +93,8 @@ class FaultQueue:
 
     def pop_for(self, gateway: str) -> str | None:
         """Consume one use of the first queued scenario matching ``gateway``; its name or ``None``."""
+        if not self._items:  # the usual case, checked without the lock (a list's length is read atomically)
+            return None
         with self._lock:
             for item in self._items:
                 if item.gateway in (None, gateway):

@@ -94,9 +94,20 @@ def spec_for(
     """
     if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
         raise ValueError(f"cannot render {width}x{height}")
-    key = f"{model}\x00{prompt}\x00{seed}\x00{index}".encode("utf-8", "surrogatepass")
-    digest = hashlib.blake2b(key, digest_size=8).hexdigest()
+    key = f"{model}\x00{prompt}\x00{seed}\x00{index}"
+    digest = _DIGESTS.get(key)
+    if digest is None:
+        digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+        if len(_DIGESTS) >= DIGEST_MEMO:
+            _DIGESTS.clear()
+        _DIGESTS[key] = digest
     return ImageSpec(width, height, fmt, digest, transparent and fmt != "jpeg")
+
+
+#: Image digests remembered by :func:`spec_for` (by the text they hash): a stream of equal
+#: requests hashes once.
+DIGEST_MEMO = 1024
+_DIGESTS: dict[str, str] = {}
 
 
 @dataclass

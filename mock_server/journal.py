@@ -36,6 +36,7 @@ import json
 import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
+from itertools import chain
 from dataclasses import asdict, dataclass, field
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
@@ -364,7 +365,7 @@ class Journal:
         # an upper bound of the entry's JSON: each character of a name, value or path at most 6
         # (\uXXXX) plus 6 a pair for quotes and separators; the body's JSON text at most triples
         # (\uXXXX for a 2-byte UTF-8 character, ", " for ","); the fixed strings as they are
-        size = ENTRY_OVERHEAD_BYTES + 6 * (len(path) + len(query_string)) + sum(6 * (len(k) + len(v) + 1) for k, v in headers)
+        size = ENTRY_OVERHEAD_BYTES + 6 * (len(path) + len(query_string) + sum(map(len, chain.from_iterable(headers))) + len(headers))
         size += sum(len(v) + 4 for v in (gateway, method, request_id, scenario, operation, error_code) if v)
         if body_json is not None:
             size += 3 * len(body_json)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from typing import Any, Literal
 
 from ..errors import GatewayError
@@ -126,6 +127,10 @@ class PixelRange:
         return out
 
 
+#: Accepted ``size`` values remembered per :class:`SizeRule` (see :meth:`SizeRule.resolve`).
+SIZE_MEMO = 256
+
+
 @dataclass(frozen=True)
 class SizeRule:
     """Which ``size`` values a model accepts and what each renders as.
@@ -166,9 +171,29 @@ class SizeRule:
 
         Raises:
             GatewayError: 400 ``invalid_size`` naming ``param``.
+
+        An accepted size depends on nothing but the value and the reading (``seps``, ``any_case``),
+        so the last :data:`SIZE_MEMO` accepted ones are remembered per rule; a refused one is
+        worked out again (its message names ``param``).
         """
         if value is None:
             return self.default
+        key = (value, seps, any_case)
+        memo = self._accepted
+        size = memo.get(key) if isinstance(value, str) else None  # only a string is ever accepted
+        if size is None:
+            size = self._resolve(value, param, seps, any_case)
+            if len(memo) >= SIZE_MEMO:
+                memo.clear()
+            memo[key] = size
+        return size
+
+    @cached_property
+    def _accepted(self) -> dict[tuple[object, str, bool], Size]:
+        """Accepted ``(value, seps, any_case)`` -> size (see :meth:`resolve`); not a dataclass field."""
+        return {}
+
+    def _resolve(self, value: object, param: str, seps: str, any_case: bool) -> Size:
         sep = seps[0]
         if not isinstance(value, str):
             raise GatewayError(400, "invalid_size", f"{param}: must be a string such as \"1024{sep}1024\"", param=param)
@@ -417,10 +442,15 @@ class Entry:
 
     def param(self, name: str) -> Param | None:
         """The :class:`Param` called ``name``, if the model accepts it."""
+        return self._params_by_name.get(name)
+
+    @cached_property
+    def _params_by_name(self) -> dict[str, Param]:
+        """:attr:`params` by name (the first of a name wins); not a dataclass field."""
+        by_name: dict[str, Param] = {}
         for p in self.params:
-            if p.name == name:
-                return p
-        return None
+            by_name.setdefault(p.name, p)
+        return by_name
 
 
 #: The rule fields of :class:`Entry` a gateway may override.

@@ -72,7 +72,7 @@ def plan(body: dict[str, Any], model: Model, *, size_seps: str = "x*×", any_cas
     response_format = get_str(body, "response_format", choices=outputs.response_formats) or outputs.default_response_format
     seed = None
     for p in rules.params:
-        if p.name in _READ_ON_THEIR_OWN:
+        if p.name in _READ_ON_THEIR_OWN or p.name not in body:  # absent: not sent, nothing to check
             continue
         value = check_param(body, p)
         if p.name == "seed" and isinstance(value, int) and value != -1:
