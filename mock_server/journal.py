@@ -36,8 +36,8 @@ import json
 import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
-from itertools import chain
 from dataclasses import asdict, dataclass, field
+from itertools import chain
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
 
