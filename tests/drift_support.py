@@ -7,17 +7,22 @@ advances; latency is measured with a FakeTimer that only injected delays move.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 from drift_mutations import FakeTimer, Mutator, Rule
 from mock_apps import build_app
+from starlette.applications import Starlette
 
 from drift import DriftReport, DriftRun, Limits, MockTarget, Target
 from mock_server import ManualClock, Settings
 from mock_server.recorder import build_recorder_app
 from mock_server.testing import SyncASGITransport
+
+#: The ``mutated`` fixture (tests/drift/conftest.py): ``mutated(gateway, rules)`` -> the mock wrapped in a Mutator.
+Mutated = Callable[[str, list[Rule]], Mutator]
 
 #: The key every test uses; redaction tests look for it in every file written.
 KEY = "sk-drift-SECRET-7f3a9c1e5b2d4a60"
@@ -25,7 +30,7 @@ HOST = "http://gateway.test"
 SECRET = b"drift-test-secret-0123456789abcdef"
 
 
-def mock_app(gateway: str, clock: ManualClock, **settings: Any):  # type: ignore[no-untyped-def]
+def mock_app(gateway: str, clock: ManualClock, **settings: Any) -> Starlette:
     """The mock with ``gateway`` at the root too, accepting only :data:`KEY`."""
     return build_app(Settings(raise_server_exceptions=True, secret=SECRET, root_gateway=gateway, api_keys={gateway: KEY},
                                **settings), clock=clock)

@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 from pathlib import Path
+from types import ModuleType
 
 import httpx
 import pytest
@@ -108,7 +109,7 @@ def test_sample_images_are_real_pngs() -> None:
         assert alpha.getpixel((128, 128)) == 0 and alpha.getpixel((5, 5)) == 255
 
 
-def _extractor():  # type: ignore[no-untyped-def]
+def _extractor() -> ModuleType:
     spec = importlib.util.spec_from_file_location("extract_doc_examples", ROOT / "tools" / "extract_doc_examples.py")
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -278,7 +279,7 @@ def test_key_and_base_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
     lambda: ImageClient("tokenhub", api_key=KEY).generate(prompt="p", model="tokenhub/gemini-3-pro-image-preview", size="1K"),
     lambda: ImageClient("tokenhub", api_key=KEY, base_url="ftp://x"),
 ])
-def test_misuse_is_a_configuration_error(call) -> None:  # type: ignore[no-untyped-def]
+def test_misuse_is_a_configuration_error(call: Callable[[], object]) -> None:
     with pytest.raises(ConfigurationError):
         call()
 

@@ -14,7 +14,8 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -109,7 +110,7 @@ def test_the_parser_raises_only_the_client_tree(gateway: str, status: int, hdrs:
 
 # -- the shells, over a real exchange ------------------------------------------------------------
 
-def _client(gateway: str, handler, **kw) -> ImageClient:  # type: ignore[no-untyped-def]
+def _client(gateway: str, handler: Callable[[httpx.Request], httpx.Response], **kw: Any) -> ImageClient:
     kw.setdefault("retry", NO_RETRY)
     return ImageClient(gateway, api_key=KEY, base_url=f"https://gw.example/{gateway}", transport=httpx.MockTransport(handler), **kw)
 

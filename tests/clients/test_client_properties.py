@@ -15,22 +15,24 @@ Budgets come from the Hypothesis profile (``IMAGEGW_PROFILE``: dev / ci / nightl
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
+from client_env import MockEnv
 from client_invalid import INVALID, RULES, Bad
 from client_strategies import VALID, Case
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from clients import APIStatusError, ImageResponse, TaskFailed
+from clients import APIStatusError, ImageClient, ImageResponse, TaskFailed
 from contracts.registry import GATEWAY_IDS
 
 GATEWAYS = GATEWAY_IDS
 _clients: dict[tuple[int, str], object] = {}
 
 
-def _client(env, gateway: str, **kw):  # type: ignore[no-untyped-def]
+def _client(env: MockEnv, gateway: str, **kw: Any) -> ImageClient:
     """A strict client (every response checked against the gateway's contract), one per (mock, gateway)."""
     if kw:
         return env.client(gateway, strict=True, **kw)
@@ -40,7 +42,7 @@ def _client(env, gateway: str, **kw):  # type: ignore[no-untyped-def]
     return _clients[key]
 
 
-def call(env, case_gateway: str, method: str, kwargs: dict, **client_kw):  # type: ignore[no-untyped-def]
+def call(env: MockEnv, case_gateway: str, method: str, kwargs: dict[str, Any], **client_kw: Any) -> Any:
     c = _client(env, case_gateway, **client_kw)
     if method == "get_task":
         return c.get_task(kwargs["handle"], model=kwargs.get("model"))
@@ -77,7 +79,7 @@ def check_images(case: Case, result: ImageResponse) -> None:
 
 @pytest.mark.parametrize("gateway", GATEWAYS)
 @given(data=st.data())
-def test_valid_requests_return_the_asked_images(gateway: str, module_env, data: st.DataObject) -> None:  # type: ignore[no-untyped-def]
+def test_valid_requests_return_the_asked_images(gateway: str, module_env: MockEnv, data: st.DataObject) -> None:
     case: Case = data.draw(VALID[gateway], label="case")
     note(f"{case.method} {case.kwargs!r:.300}")
     mark = module_env.mark()
@@ -95,7 +97,7 @@ PER_RULE = settings(max_examples=max(1, settings.default.max_examples // 5))
 @pytest.mark.parametrize("gateway,rule", RULES, ids=[f"{g}:{r}" for g, r in RULES])
 @PER_RULE
 @given(data=st.data())
-def test_invalid_requests_raise_the_specific_typed_error(gateway: str, rule: str, module_env, data: st.DataObject) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_requests_raise_the_specific_typed_error(gateway: str, rule: str, module_env: MockEnv, data: st.DataObject) -> None:
     bad: Bad = data.draw(INVALID[gateway][rule], label="bad")
     note(f"{rule}: {bad.method} {bad.kwargs!r:.300}")
     mark = module_env.mark()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import pickle
 import traceback
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -35,7 +36,7 @@ def deep_text(obj: object, depth: int = 0, seen: set[int] | None = None) -> str:
     return "\n".join(parts)
 
 
-def raised(call) -> BaseException:  # type: ignore[no-untyped-def]
+def raised(call: Callable[[], object]) -> BaseException:
     with pytest.raises(BaseException) as info:
         call()
     return info.value
@@ -49,7 +50,7 @@ def test_client_repr_hides_the_key(env: MockEnv) -> None:
     assert repr(_Key(None)) == "<no api key>"
 
 
-def failing_calls(env: MockEnv):  # type: ignore[no-untyped-def]
+def failing_calls(env: MockEnv) -> Iterator[tuple[str, Callable[[], object]]]:
     def down(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 

@@ -7,17 +7,19 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from drift_mutations import Mutator, Rule, each_item
 from drift_support import KEY, LiveServer, closed_port_url, files_containing, mock_app
 from typer.testing import CliRunner
 
 from imagegw.cli import app as cli
 from mock_server import ManualClock
+from mock_server.pytest_plugin import ServerHandle
 
 ENV = {"IMAGEGW_POWERTOKENS_API_KEY": KEY}
 
 
-def invoke(args: list[str], env: dict[str, str] | None = None, quiet: bool = True):  # type: ignore[no-untyped-def]
+def invoke(args: list[str], env: dict[str, str] | None = None, quiet: bool = True) -> Result:
     return CliRunner().invoke(cli, ["drift", *args, *(["--quiet"] if quiet else [])],
                               env={"IMAGEGW_POWERTOKENS_API_KEY": "", **(env or {})})
 
@@ -105,7 +107,7 @@ def test_record_refuses_an_unknown_gateway_or_upstream() -> None:
     assert bad.exit_code == 2 and "upstream must be an http(s) URL" in bad.output
 
 
-def test_the_mock_under_its_prefix_is_a_valid_target(imagegw_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_mock_under_its_prefix_is_a_valid_target(imagegw_server: ServerHandle, tmp_path: Path) -> None:
     # the shared session server (pytest plugin) serves every gateway under /{id}, any key accepted
     result = invoke(["--gateway", "tokenhub", "--base-url", imagegw_server.gateway_url("tokenhub"), "--report-dir", str(tmp_path),
                      "--budget", "2"], {"IMAGEGW_TOKENHUB_API_KEY": KEY})

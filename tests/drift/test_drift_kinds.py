@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from drift_mutations import Rule, body_has, drop_at, each_item, set_at
-from drift_support import run_drift_on
+from drift_mutations import FakeTimer, Rule, body_has, drop_at, each_item, set_at
+from drift_support import Baselines, Mutated, run_drift_on
+
+from mock_server import ManualClock
 
 GEN = r"^/v1/images/generations$"
 PB_GPT = r"^/v2/extend/image/gpt_image/generations$"
@@ -215,7 +217,7 @@ CASES = cases()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.name}-{c.gateway}" for c in CASES])
-def test_injected_change_is_reported(case: Case, baselines, mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_injected_change_is_reported(case: Case, baselines: Baselines, mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
     app = mutated(case.gateway, case.rules)
     baseline = baselines(case.gateway) if case.baseline else None
     report = run_drift_on(case.gateway, app, clock, timer=fake_timer, budget=case.budget, baseline=baseline)

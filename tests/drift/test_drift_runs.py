@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from drift_mutations import FakeTimer, Rule, set_at
-from drift_support import HOST, KEY, mock_app, run_drift_on
+from drift_support import HOST, KEY, Baselines, Mutated, mock_app, run_drift_on
 
 from drift import PLANS, DriftRun, Target, finding_id
 from mock_server import ManualClock
@@ -14,7 +14,7 @@ GATEWAYS = sorted(PLANS)
 
 
 @pytest.mark.parametrize("gateway", GATEWAYS)
-def test_unmodified_mock_reports_nothing_over_repeated_runs(gateway: str, baselines, clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
+def test_unmodified_mock_reports_nothing_over_repeated_runs(gateway: str, baselines: Baselines, clock: ManualClock) -> None:
     app = mock_app(gateway, clock)
     for baseline in (None, baselines(gateway), baselines(gateway), None):
         report = run_drift_on(gateway, app, clock, budget=1, baseline=baseline)
@@ -50,7 +50,7 @@ def test_piebox_lifecycle_runs_create_poll_download(clock: ManualClock) -> None:
     assert clock.now() - 1_767_225_600.0 >= 10.0
 
 
-def test_finding_ids_are_stable_across_runs(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_finding_ids_are_stable_across_runs(mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
     rules = [Rule(path=r"^/v1/images/generations$", status=400, body=set_at(["error", "code"], 7))]
     app = mutated("powertokens", rules)
     first = run_drift_on("powertokens", app, clock, timer=fake_timer, budget=0)
@@ -61,7 +61,7 @@ def test_finding_ids_are_stable_across_runs(mutated, clock, fake_timer) -> None:
     assert f.operation == "createImage"  # the contract's operationId
 
 
-def test_a_task_that_never_finishes_is_bounded_by_the_injected_clock(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_a_task_that_never_finishes_is_bounded_by_the_injected_clock(mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
     app = mutated("piebox", [Rule(path=r"/tasks/", status=200, body=lambda b, _h: {k: v for k, v in {**b, "status": "processing"}.items()
                                                                                     if k not in ("result", "error")})])
     report = run_drift_on("piebox", app, clock, timer=fake_timer, budget=1, task_timeout_s=120.0)
@@ -70,7 +70,7 @@ def test_a_task_that_never_finishes_is_bounded_by_the_injected_clock(mutated, cl
     assert 120.0 <= clock.now() - 1_767_225_600.0 <= 120.0 + 10.0  # polls stopped once the budget was spent
 
 
-def test_an_unknown_state_that_never_ends_is_reported_not_hung(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_state_that_never_ends_is_reported_not_hung(mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
     app = mutated("piebox", [Rule(path=r"/tasks/", status=200, body=lambda b, _h: {"task_id": b["task_id"], "status": "queued",
                                                                                     "model": b["model"]})])
     report = run_drift_on("piebox", app, clock, timer=fake_timer, budget=1, task_timeout_s=60.0)
@@ -81,7 +81,7 @@ def test_an_unknown_state_that_never_ends_is_reported_not_hung(mutated, clock, f
     assert "did not reach a known terminal state within 60 s" in note
 
 
-def test_the_whole_run_has_a_deadline(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_the_whole_run_has_a_deadline(mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
     app = mutated("powertokens", [Rule(delay_s=50.0)])
     report = run_drift_on("powertokens", app, clock, timer=fake_timer, budget=1, deadline_s=120.0)
     assert report.status == "could_not_run"
@@ -102,7 +102,7 @@ def test_a_rejected_key_stops_the_run_with_exit_2(clock: ManualClock) -> None:
     assert "sk-wrong" not in report.reason and KEY not in str(report.as_dict())
 
 
-def test_a_busy_answer_is_retried_once_after_retry_after(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_a_busy_answer_is_retried_once_after_retry_after(mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
     busy = Rule(path=r"^/v1/images/generations$", times=1, set_status=503,
                 body=lambda b, _h: {"error": {"message": "overloaded", "type": "server_error", "param": None, "code": "overloaded"}})
     app = mutated("powertokens", [busy])
@@ -113,14 +113,14 @@ def test_a_busy_answer_is_retried_once_after_retry_after(mutated, clock, fake_ti
     assert clock.now() - start == 5.0  # no Retry-After header: the default wait, on the injected clock
 
 
-def test_a_gateway_that_stays_busy_means_could_not_run(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_a_gateway_that_stays_busy_means_could_not_run(mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
     app = mutated("gravitex", [Rule(status=401, set_status=429, body=lambda b, _h: {**b, "code": 429})])
     report = run_drift_on("gravitex", app, clock, timer=fake_timer, budget=0)
     assert report.exit_code == 2
     assert "rate limited or out of quota (429 twice on probe no_credentials" in report.reason
 
 
-def test_the_contracts_validator_catches_what_drift_has_no_kind_for(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_the_contracts_validator_catches_what_drift_has_no_kind_for(mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
     # gravitex ImageItem: "exactly one of url / b64_json is non-empty" (inferred from 002's example), written
     # as a condition: with an empty url, b64_json must be non-empty, so the finding names b64_json
     app = mutated("gravitex", [Rule(path=r"^/v1/images/generations$", status=200, body=lambda b, _h: {

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from drift_mutations import Mutator, Rule, body_has, drop_at, each_item, set_at
-from drift_support import KEY, InProcessMocks, LiveServer, mock_app, run_drift_on
+from click.testing import Result
+from drift_mutations import FakeTimer, Mutator, Rule, body_has, drop_at, each_item, set_at
+from drift_support import KEY, InProcessMocks, LiveServer, Mutated, mock_app, run_drift_on
 from typer.testing import CliRunner
 
 from drift import PLANS
@@ -102,7 +103,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.name}-{c.gateway}" for c in CASES])
-def test_a_mock_divergence_is_reported_with_what_to_change(case: Case, mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_a_mock_divergence_is_reported_with_what_to_change(case: Case, mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
     app = mutated(case.gateway, case.rules)
     report = run_drift_on(case.gateway, app, clock, timer=fake_timer, budget=case.budget, mock=InProcessMocks())
     assert report.status == "ok", report.reason
@@ -117,7 +118,7 @@ def test_a_mock_divergence_is_reported_with_what_to_change(case: Case, mutated, 
         assert report.exit_code == 1
 
 
-def test_a_status_divergence_names_the_catalog_rule(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_a_status_divergence_names_the_catalog_rule(mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
     app = mutated("powertokens", [Rule(path=GEN, status=400, when=body_has("size", "1x1"), set_status=422)])
     report = run_drift_on("powertokens", app, clock, timer=fake_timer, budget=0, mock=InProcessMocks())
     (f,) = [f for f in report.findings if f.kind == "mock_divergence"]
@@ -126,7 +127,7 @@ def test_a_status_divergence_names_the_catalog_rule(mutated, clock, fake_timer) 
     assert f.as_dict()["fix"] == f.fix
 
 
-def test_without_a_mock_nothing_is_compared(mutated, clock, fake_timer) -> None:  # type: ignore[no-untyped-def]
+def test_without_a_mock_nothing_is_compared(mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
     app = mutated("powertokens", [Rule(path=GEN, status=200, body=each_item("data", lambda i: i.pop("size")))])
     report = run_drift_on("powertokens", app, clock, timer=fake_timer, budget=1)
     assert report.mock is None and report.exit_code == 0
@@ -136,7 +137,7 @@ def test_without_a_mock_nothing_is_compared(mutated, clock, fake_timer) -> None:
 # -- through the command line: the composition root's in-process mock --------------------------------
 
 
-def _drift(args: list[str]):  # type: ignore[no-untyped-def]
+def _drift(args: list[str]) -> Result:
     return CliRunner().invoke(cli, ["drift", "--quiet", *args], env={"IMAGEGW_POWERTOKENS_API_KEY": KEY})
 
 

@@ -14,13 +14,14 @@ from contracts.registry import gateway_spec
 from drift import PLANS
 from imagegw.cli import app as cli
 from mock_server import ManualClock
+from mock_server.pytest_plugin import ServerHandle
 from recordings import Recordings
 
 GATEWAYS = sorted(PLANS)
 
 
 @pytest.mark.parametrize("gateway", GATEWAYS)
-def test_save_baseline_on_the_command_line(gateway: str, imagegw_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_save_baseline_on_the_command_line(gateway: str, imagegw_server: ServerHandle, tmp_path: Path) -> None:
     saved, reports = tmp_path / "saved", tmp_path / "reports"
     # PieBox's paid probe polls a task in real time on the command line: its free probes only
     budget = "0" if PLANS[gateway].paid[0].lifecycle is not None else "1"

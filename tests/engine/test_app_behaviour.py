@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import NoReturn
 
 import httpx
 import pytest
@@ -135,7 +136,7 @@ def test_no_admin_setting() -> None:
 def test_unexpected_exception_is_500_without_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     from mock_server.gateways import powertokens
 
-    def boom(*a, **k):  # type: ignore[no-untyped-def]
+    def boom(*a: object, **k: object) -> NoReturn:
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(powertokens, "model_or_error", boom)

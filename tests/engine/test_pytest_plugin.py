@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import httpx
 
+from mock_server import ManualClock
+from mock_server.engine import Mock
 from mock_server.faults import QueuedScenario
+from mock_server.pytest_plugin import ServerHandle
 
 GEN = "/powertokens/v1/images/generations"
 BODY = {"model": "seedream-4-0-250828", "prompt": "a corgi", "size": "1K", "response_format": "url"}
 
 
-def test_in_process_client_clock_and_journal(imagegw_client: httpx.Client, imagegw_mock, imagegw_clock) -> None:  # type: ignore[no-untyped-def]
+def test_in_process_client_clock_and_journal(imagegw_client: httpx.Client, imagegw_mock: Mock, imagegw_clock: ManualClock) -> None:
     r = imagegw_client.post("/piebox/v2/extend/image/gpt_image/generations", headers={"X-API-Key": "k"},
                             json={"prompt": "a poster", "size": "1024x1024"})
     assert r.status_code == 200
@@ -21,7 +24,7 @@ def test_in_process_client_clock_and_journal(imagegw_client: httpx.Client, image
     assert [e.operation for e in imagegw_mock.journal.entries(gateway="piebox")] == ["createGptImageTask", "getGptImageTask", "getGptImageTask"]
 
 
-def test_real_server_on_loopback(imagegw_server) -> None:  # type: ignore[no-untyped-def]
+def test_real_server_on_loopback(imagegw_server: ServerHandle) -> None:
     assert imagegw_server.url.startswith("http://127.0.0.1:")
     imagegw_server.mock.faults.push(QueuedScenario("rate_limited", times=1, gateway="powertokens"))
     with httpx.Client(base_url=imagegw_server.url, timeout=30) as c:
@@ -34,6 +37,6 @@ def test_real_server_on_loopback(imagegw_server) -> None:  # type: ignore[no-unt
         assert c.get(url).headers["content-type"] == "image/jpeg"
 
 
-def test_server_is_reset_between_tests(imagegw_server) -> None:  # type: ignore[no-untyped-def]
+def test_server_is_reset_between_tests(imagegw_server: ServerHandle) -> None:
     assert imagegw_server.mock.journal.entries() == []
     assert imagegw_server.mock.faults.list() == []

@@ -14,6 +14,8 @@ import httpx
 import pytest
 from PIL import Image
 
+from mock_server import ManualClock
+from mock_server.engine import Mock
 from mock_server.faults import QueuedScenario
 
 GEN = "/gravitex/v1/images/generations"
@@ -427,7 +429,7 @@ def test_response_format_rules(client: httpx.Client, body: dict, requested: str 
     assert item[returned] and item[other] == ""
 
 
-def test_url_results_expire_after_24_hours(client: httpx.Client, clock) -> None:  # type: ignore[no-untyped-def]
+def test_url_results_expire_after_24_hours(client: httpx.Client, clock: ManualClock) -> None:
     # 003 FAQ: "Image URLs are valid for approximately 24 hours" (the mock's url_ttl_seconds)
     url = items(post(client, seedream("doubao-seedream-3-0-t2i-250415")))[0]["url"]
     clock.advance(24 * 3600 - 1)
@@ -606,7 +608,7 @@ def test_moderation_only_after_validation(client: httpx.Client) -> None:
     assert_error(post(client, seedream(size="1x1"), headers={"X-Mock-Scenario": "moderation"}), 400, "size")
 
 
-def test_scenario_queue_and_partial_failure(client: httpx.Client, mock) -> None:  # type: ignore[no-untyped-def]
+def test_scenario_queue_and_partial_failure(client: httpx.Client, mock: Mock) -> None:
     mock.faults.push(QueuedScenario("server_error", gateway="gravitex"))
     assert_error(post(client, gemini()), 500)
     assert items(post(client, gemini()))  # consumed once

@@ -15,6 +15,8 @@ import httpx
 import pytest
 from PIL import Image
 
+from mock_server import ManualClock
+
 GEN = "/imageseries/v1/images/generations"
 GRAVITEX = "/gravitex/v1/images/generations"
 AUTH = {"Authorization": "Bearer sk-test"}
@@ -173,7 +175,7 @@ def test_seedream_sequential_up_to_four(client: httpx.Client) -> None:
     assert len(items(post(client, body))) == 4
 
 
-def test_url_valid_about_24_hours(client: httpx.Client, clock) -> None:  # type: ignore[no-untyped-def]
+def test_url_valid_about_24_hours(client: httpx.Client, clock: ManualClock) -> None:
     # 003 FAQ: "Image URLs are valid for approximately 24 hours"
     url = items(post(client, {"model": "qwen-image-plus", "prompt": "p", "parameters": {"size": "1664*928"}}))[0]["url"]
     assert image_of(client, {"url": url, "b64_json": ""}).size == (1664, 928)

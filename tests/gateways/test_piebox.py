@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -543,7 +544,7 @@ def test_contract_links_create_to_poll() -> None:
         assert [(link["operationId"], link["parameters"]) for link in links.values()] == [(get_op, {"task_id": "$response.body#/task_id"})]
 
 
-def _walk(node: Any, path: str = ""):  # type: ignore[no-untyped-def]
+def _walk(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
     if isinstance(node, dict):
         yield path, node
         for k, v in node.items():

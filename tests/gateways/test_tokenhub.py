@@ -20,6 +20,7 @@ from mock_apps import build_app
 from PIL import Image
 
 from mock_server import ManualClock, Settings
+from mock_server.engine import Mock
 from mock_server.faults import QueuedScenario
 from mock_server.testing import SyncASGITransport
 
@@ -447,7 +448,7 @@ def image_parts(*blobs: bytes) -> list[tuple[str, tuple[str, bytes, str]]]:
     return [("image[]", (f"image{i}.png", blob, "image/png")) for i, blob in enumerate(blobs)]
 
 
-def test_edit_accepts_several_images_as_image_brackets_with_a_mask(client: httpx.Client, mock) -> None:  # type: ignore[no-untyped-def]
+def test_edit_accepts_several_images_as_image_brackets_with_a_mask(client: httpx.Client, mock: Mock) -> None:
     first, second = png_bytes(32, 48), png_bytes(64, 64)
     files = image_parts(first, second, png_bytes(8, 8)) + [("mask", ("mask.png", png_bytes(32, 48, "RGBA"), "image/png"))]
     r = client.post(EDITS, headers=AUTH, data={"prompt": "put them together", "size": "1024x1536"}, files=files)
@@ -607,7 +608,7 @@ def test_scenarios_on_edits_and_chat(client: httpx.Client) -> None:
     openai_error(chat(client, headers={**REGION, "X-Mock-Scenario": "overloaded"}), 503)
 
 
-def test_admin_queue_scenario_and_partial_failure_ignored(client: httpx.Client, mock) -> None:  # type: ignore[no-untyped-def]
+def test_admin_queue_scenario_and_partial_failure_ignored(client: httpx.Client, mock: Mock) -> None:
     mock.faults.push(QueuedScenario("server_error", gateway="tokenhub"))
     openai_error(flat(client), 500)
     assert flat(client).status_code == 200  # consumed once

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import io
 import os
+from typing import Any
 
 import pytest
 from PIL import Image
 
-from clients import AuthenticationError, ImageClient, InvalidRequestError, PollPolicy, RetryPolicy
+from clients import AuthenticationError, ImageClient, ImageResponse, InvalidRequestError, PollPolicy, RetryPolicy
 from contracts.registry import gateway_spec
 
 pytestmark = pytest.mark.live
@@ -50,7 +51,7 @@ BAD_SIZE: dict[str, dict] = {
 GATEWAYS = tuple(CHEAPEST)
 
 
-def live_client(gateway: str, **kw) -> ImageClient:  # type: ignore[no-untyped-def]
+def live_client(gateway: str, **kw: Any) -> ImageClient:
     """A strict client for the real ``gateway``, or a skip naming the missing variable."""
     spec = gateway_spec(gateway)
     key_var, url_var = spec.api_key_env, spec.base_url_env
@@ -64,7 +65,7 @@ def live_client(gateway: str, **kw) -> ImageClient:  # type: ignore[no-untyped-d
     return ImageClient(gateway, **kw)
 
 
-def check(result, n: int, size: tuple[int, int] | None) -> None:  # type: ignore[no-untyped-def]
+def check(result: ImageResponse, n: int, size: tuple[int, int] | None) -> None:
     assert len(result.images) == n, result
     for im in result.images:
         assert im.error is None, im.error

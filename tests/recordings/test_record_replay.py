@@ -6,11 +6,13 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from drift_mutations import FakeTimer, Mutator, Rule
 from drift_support import HOST, KEY, files_containing, mock_app, record_through_proxy, run_drift_on
+from starlette.types import ASGIApp
 
 from contracts.wire import sniff_image
 from drift.report import write_reports
@@ -24,7 +26,7 @@ GEN = "/v1/images/generations"
 BODY = {"model": "seedream-4-0-250828", "prompt": "a red circle", "size": "1K", "response_format": "b64_json"}
 
 
-def _proxy(gateway: str, out: Path, upstream_app) -> httpx.Client:  # type: ignore[no-untyped-def]
+def _proxy(gateway: str, out: Path, upstream_app: ASGIApp) -> httpx.Client:
     recorder = build_recorder_app(gateway, HOST, out, transport=httpx.ASGITransport(app=upstream_app), timer=FakeTimer().now)
     return httpx.Client(transport=SyncASGITransport(recorder), base_url="http://recorder.test")
 
@@ -53,7 +55,7 @@ def test_recording_stores_images_once_by_hash_and_redacts_credentials(tmp_path: 
 
 
 def test_a_key_echoed_by_the_upstream_is_scrubbed(tmp_path: Path) -> None:
-    def echo(body, headers):  # type: ignore[no-untyped-def]
+    def echo(body: Any, headers: dict[str, str]) -> Any:
         body["error"]["message"] = f"Incorrect API key provided: {headers.get('authorization', '')}"
         return body
 
@@ -125,9 +127,9 @@ def test_drift_baseline_reads_what_record_wrote_and_nothing_leaks(tmp_path: Path
     assert (reports / "drift-tokenhub.md").exists()
 
 
-def _leaky_edits(app):  # type: ignore[no-untyped-def]
+def _leaky_edits(app: ASGIApp) -> Mutator:
     """The edits error code changes, and its message echoes the caller's Authorization header."""
-    def change(body, headers):  # type: ignore[no-untyped-def]
+    def change(body: Any, headers: dict[str, str]) -> Any:
         body["error"]["code"] = "image_missing"
         body["error"]["message"] += f" (caller {headers.get('authorization', '')})"
         return body
