@@ -366,7 +366,8 @@ class Journal:
         # (\uXXXX) plus 6 a pair for quotes and separators; the body's JSON text at most triples
         # (\uXXXX for a 2-byte UTF-8 character, ", " for ","); the fixed strings as they are
         size = ENTRY_OVERHEAD_BYTES + 6 * (len(path) + len(query_string) + sum(map(len, chain.from_iterable(headers))) + len(headers))
-        size += sum(len(v) + 4 for v in (gateway, method, request_id, scenario, operation, error_code) if v)
+        fixed = [v for v in (gateway, method, request_id, scenario, operation, error_code) if v]
+        size += sum(map(len, fixed)) + 4 * len(fixed)
         if body_json is not None:
             size += 3 * len(body_json)
         elif body is not None:

@@ -25,7 +25,9 @@ import binascii
 import io
 import json
 import logging
+import math
 import re
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -352,15 +354,16 @@ class _Deadline:
     The same rule as the standard library's (``asyncio/timeouts.py``, Python 3.11): at the
     deadline the task is cancelled, and that cancellation, when no other cancel request came
     since the block was entered, leaves the block as ``TimeoutError``; ``None`` seconds: no
-    deadline. Without ``asyncio.timeout``'s two coroutines and state machine it costs about a
-    third as much, and nearly every body arrives before its deadline.
+    deadline. Nearly every body arrives long before its deadline, so a read does not get a timer
+    of its own (``loop.call_at``, then its cancellation: most of ``asyncio.timeout``'s cost): it
+    is entered in its event loop's :class:`_DeadlineWatch`.
     """
 
-    __slots__ = ("_seconds", "_task", "_cancelling", "_timer", "_expired")
+    __slots__ = ("_seconds", "_task", "_cancelling", "_watch", "_expired")
 
     def __init__(self, seconds: float | None) -> None:
         self._seconds = seconds
-        self._timer: asyncio.TimerHandle | None = None
+        self._watch: _DeadlineWatch | None = None
         self._expired = False
 
     def __enter__(self) -> None:
@@ -371,21 +374,60 @@ class _Deadline:
             self._task = task
             self._cancelling = task.cancelling()
             loop = task.get_loop()
-            self._timer = loop.call_at(loop.time() + self._seconds, self._expire)
+            watch = _WATCHES.get(loop)
+            if watch is None:
+                watch = _WATCHES[loop] = _DeadlineWatch()
+            self._watch = watch
+            watch.add(loop, self, loop.time() + self._seconds)
 
-    def _expire(self) -> None:
-        self._timer = None
+    def expire(self) -> None:
+        """Cancel the task (the deadline has passed)."""
         self._expired = True
         self._task.cancel()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        if self._watch is not None:
+            self._watch.pending.pop(self, None)
+            self._watch = None
         if self._expired:
             self._expired = False
             if self._task.uncancel() <= self._cancelling and exc_type is asyncio.CancelledError:
                 raise TimeoutError from exc
+
+
+class _DeadlineWatch:
+    """The pending :class:`_Deadline` of one event loop (-> when, in loop time) under one timer,
+    armed for the earliest: when it fires it expires those that are due and is armed again for
+    the earliest left. It holds no reference to its loop (the timer carries it)."""
+
+    __slots__ = ("pending", "armed_at", "__weakref__")
+
+    def __init__(self) -> None:
+        self.pending: dict[_Deadline, float] = {}
+        self.armed_at = math.inf  # when the earliest armed timer fires
+
+    def add(self, loop: asyncio.AbstractEventLoop, deadline: _Deadline, when: float) -> None:
+        self.pending[deadline] = when
+        if when < self.armed_at:
+            self.armed_at = when
+            loop.call_at(when, self._fire, loop, when)
+
+    def _fire(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        if when == self.armed_at:
+            self.armed_at = math.inf
+        now = loop.time()
+        for deadline in [d for d, w in self.pending.items() if w <= now]:
+            del self.pending[deadline]
+            deadline.expire()
+        if self.pending:
+            earliest = min(self.pending.values())
+            if earliest < self.armed_at:
+                self.armed_at = earliest
+                loop.call_at(earliest, self._fire, loop, earliest)
+
+
+#: Each event loop's deadline watch (the mock may serve from several loops: one per thread).
+_WATCHES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _DeadlineWatch] = weakref.WeakKeyDictionary()
 
 
 async def read_body(request: Request, limit: int, *, timeout_s: float | None = None,
@@ -404,8 +446,8 @@ async def read_body(request: Request, limit: int, *, timeout_s: float | None = N
             disconnected; 408 (``Connection: close``) when the body stalls past ``timeout_s``;
             503 (``Retry-After``) when no large-body slot freed up in that time.
     """
-    headers = request.headers
-    declared = headers.get("content-length")
+    raw_headers = request.scope["headers"]  # Starlette's Headers, as it reads them: the first of a (lower-case) name
+    declared = next((v.decode("latin-1") for k, v in raw_headers if k == b"content-length"), None)
     expected = 0
     if declared is not None:
         try:
@@ -414,7 +456,7 @@ async def read_body(request: Request, limit: int, *, timeout_s: float | None = N
             raise GatewayError(400, "invalid_request", "Invalid Content-Length header") from None
         if expected > limit:
             raise GatewayError(413, "request_too_large", f"Request body of {clip(declared)} bytes exceeds the limit of {limit} bytes")
-    elif "transfer-encoding" not in headers:
+    elif not any(k == b"transfer-encoding" for k, _ in raw_headers):
         timeout_s = None  # no body: the server hands over an empty one at once
     if expected == 0 and declared is not None:
         timeout_s = None
@@ -531,7 +573,7 @@ def _wrap(gw: Gateway, mock: Mock, prefix: str, handler: Handler, operation_id: 
             response = render_error(GatewayError(500, "internal_error", "The server had an error while processing your request"), ctx.shape, ctx.request_id)
         finally:
             ticket.release()
-        if not any(k == b"x-request-id" for k, _ in response.raw_headers):  # what ok() and render_error() set
+        if b"x-request-id" not in dict(response.raw_headers):  # what ok() and render_error() set
             response.raw_headers.append((b"x-request-id", ctx.request_id.encode("latin-1")))
         if journal.enabled:
             scope = request.scope

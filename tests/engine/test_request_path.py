@@ -109,3 +109,111 @@ def test_large_buffer_setting_applies_on_glibc() -> None:
 
     applied = return_large_buffers_to_os()
     assert applied is (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
+
+
+def test_a_remembered_size_is_the_size_worked_out_afresh() -> None:
+    """SizeRule.resolve remembers accepted sizes: the same answer as a rule that has never seen
+    the value, per reading (separators, letter case); refused values stay refused."""
+    from dataclasses import replace
+
+    from mock_server.catalog import CATALOG
+    from mock_server.errors import GatewayError
+
+    rule = CATALOG["seedream-4-5-251128"].sizes
+    readings = [("x*×", True), ("x", False), ("*", False)]
+    for value in ("2K", "2k", " 2K ", "2048x2048", "2048*2048", "2048×2048", "2560x1440", "10x10", "4K", "auto", None, 7, ["2K"]):
+        for seps, any_case in readings * 2:  # twice: the second answer is the remembered one
+            fresh = replace(rule)  # an equal rule with nothing remembered
+            try:
+                expected: object = fresh.resolve(value, "size", seps=seps, any_case=any_case)
+            except GatewayError as err:
+                expected = (err.status, err.code, err.message)
+            try:
+                got: object = rule.resolve(value, "size", seps=seps, any_case=any_case)
+            except GatewayError as err:
+                got = (err.status, err.code, err.message)
+            assert got == expected, (value, seps, any_case)
+    assert replace(rule) == rule  # what is remembered is not part of the rule
+
+
+def test_a_remembered_key_is_checked_as_before() -> None:
+    """Presented keys are remembered per header value; a pinned key still refuses every other one."""
+    app = build_app(Settings(api_keys={"powertokens": "sk-test-123"}))
+    with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1:8000") as c:
+        for _ in range(2):
+            assert c.post(GEN, json=BODY, headers=AUTH).status_code == 200
+            assert c.post(GEN, json=BODY, headers={"Authorization": "Bearer sk-other"}).json()["error"]["code"] == "invalid_api_key"
+            assert c.post(GEN, json=BODY, headers={"Authorization": "Bearer"}).json()["error"]["code"] == "missing_api_key"
+            assert c.post(GEN, json=BODY, headers={"Authorization": "Basic sk-test-123"}).json()["error"]["code"] == "invalid_api_key"
+            assert c.post(GEN, json=BODY, headers={"Authorization": "  bearer   sk-test-123 "}).status_code == 200
+
+
+def test_the_body_deadline_keeps_asyncio_timeouts_rule() -> None:
+    """The body read's deadline: its own cancellation becomes TimeoutError; a cancellation from
+    elsewhere passes through as CancelledError; no deadline (None) never fires."""
+    import asyncio
+
+    import pytest
+
+    from mock_server.gateways.base import _WATCHES, _Deadline
+
+    async def stalls(seconds: float | None) -> None:
+        with _Deadline(seconds):
+            await asyncio.Event().wait()
+
+    async def expires(seconds: float) -> None:
+        task = asyncio.ensure_future(stalls(seconds))
+        done, _ = await asyncio.wait([task], timeout=5)
+        assert done, "the deadline never fired"
+        assert isinstance(task.exception(), TimeoutError)
+
+    async def main() -> None:
+        await expires(0.01)
+        task = asyncio.ensure_future(stalls(30))
+        await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        task = asyncio.ensure_future(stalls(None))
+        done, _ = await asyncio.wait([task], timeout=0.05)
+        assert not done
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # one timer per loop: a later deadline first, then an earlier one, then one after the first expired
+        slow = asyncio.ensure_future(stalls(30))
+        await asyncio.sleep(0)
+        for seconds in (0.02, 0.01):
+            await expires(seconds)
+        assert not slow.done()
+        slow.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await slow
+        with _Deadline(30):  # a read that finishes in time leaves nothing pending
+            await asyncio.sleep(0)
+        assert _WATCHES[asyncio.get_running_loop()].pending == {}
+
+    asyncio.run(main())
+
+
+def test_json_answers_carry_the_headers_starlette_would_set() -> None:
+    from starlette.responses import Response
+
+    from mock_server.errors import json_response
+
+    for status in (200, 201, 204, 400, 503):
+        ours = json_response({"a": [1, "é"]}, status=status, headers={"X-Request-Id": "r-1", "Retry-After": "1"})
+        theirs = Response(json_bytes({"a": [1, "é"]}), status_code=status, headers={"X-Request-Id": "r-1", "Retry-After": "1"},
+                          media_type="application/json")
+        assert (ours.status_code, ours.body, ours.media_type) == (theirs.status_code, theirs.body, theirs.media_type)
+        assert sorted(ours.raw_headers) == sorted(theirs.raw_headers)
+
+
+def test_image_digests_are_remembered_by_the_text_they_hash() -> None:
+    """spec_for remembers digests: a seed of ``1`` and ``"1"`` hash the same text, ``True`` another."""
+    import hashlib
+
+    for seed in (1, "1", True, 1.0, None):
+        for _ in range(2):
+            spec = spec_for("p", 64, 64, "png", seed=seed, model="m")
+            assert spec.digest == hashlib.blake2b(f"m\x00p\x00{seed}\x000".encode(), digest_size=8).hexdigest()
