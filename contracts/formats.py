@@ -2,8 +2,10 @@
 
 JSON Schema 2020-12 treats ``format`` as an annotation: generic tools (Schemathesis, Redocly, an
 SDK generator) accept any string there, and the server enforces the rule. ``contracts`` asserts
-these formats when it validates a message (:func:`format_checker`), and the test suite teaches
-Schemathesis to generate valid values for them (``tests/contracts/schemathesis_run.py``).
+these formats when it validates a message (:func:`format_checker`); :data:`HOUSE_FORMATS` maps
+each image format to its checker and :func:`samples` gives valid values of each, which
+``contracts.schemathesis_hooks`` hands to Schemathesis (CLI and in-process alike), with a
+generator for each ``size:<rule>``.
 
 =====================  ==========================================================================
 ``image-data-url``     ``data:image/<type>;base64,<data>`` whose data decodes to an image file
@@ -31,8 +33,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -40,7 +43,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from .wire import sniff_image
 
 __all__ = ["is_image_data_url", "is_image_base64", "is_png_with_alpha", "format_checker", "formats_in", "size_rules",
-           "SizeRule", "SIZE_FORMAT_PREFIX"]
+           "SizeRule", "SIZE_FORMAT_PREFIX", "HOUSE_FORMATS", "samples", "sample_png_rgba"]
 
 _DATA_URL = re.compile(r"^data:image/[a-zA-Z0-9.+-]+;base64,([A-Za-z0-9+/]*={0,2})\Z")
 _B64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}\Z")
@@ -84,6 +87,49 @@ def is_png_with_alpha(value: object) -> bool:
     if sniff_image(data) != "image/png" or len(data) < 26 or data[12:16] != b"IHDR":
         return False
     return data[25] in (4, 6) or b"tRNS" in data[:4096]
+
+
+#: format name -> checker (``True`` when the value conforms); the one list of the image formats.
+HOUSE_FORMATS: dict[str, Callable[[object], bool]] = {
+    "image-data-url": is_image_data_url,
+    "image-base64": is_image_base64,
+    "image-png-alpha": is_png_with_alpha,
+}
+
+
+def _encoded(mode: str, size: tuple[int, int], colour: tuple[int, ...], fmt: str) -> bytes:
+    from PIL import Image  # a dependency of the package; imported late so the checkers stay light
+
+    buf = io.BytesIO()
+    Image.new(mode, size, colour).save(buf, fmt)
+    return buf.getvalue()
+
+
+def sample_png_rgba() -> bytes:
+    """A 1x1 fully transparent RGBA PNG (67 bytes): a valid image *and* a valid edit mask of
+    the same size, as a generator needs for a multipart ``image`` + ``mask`` pair."""
+    return _encoded("RGBA", (1, 1), (0, 0, 0, 0), "PNG")
+
+
+def samples(name: str) -> list[Any]:
+    """Small valid values of the image format ``name``, for generators (Schemathesis hooks).
+
+    ``image-data-url`` and ``image-base64``: text (a 4x4 PNG, a 16x8 JPEG, a 64x64 PNG);
+    ``image-png-alpha``: bytes (:func:`sample_png_rgba`).
+
+    Raises:
+        KeyError: for a name not in :data:`HOUSE_FORMATS`.
+    """
+    if name not in HOUSE_FORMATS:
+        raise KeyError(name)
+    if name == "image-png-alpha":
+        return [sample_png_rgba()]
+    images = [("png", _encoded("RGB", (4, 4), (200, 30, 30), "PNG")), ("jpeg", _encoded("RGB", (16, 8), (30, 200, 30), "JPEG")),
+              ("png", _encoded("RGB", (64, 64), (30, 30, 200), "PNG"))]
+    texts = [(fmt, base64.b64encode(data).decode("ascii")) for fmt, data in images]
+    if name == "image-base64":
+        return [text for _, text in texts]
+    return [f"data:image/{fmt};base64,{text}" for fmt, text in texts]
 
 
 #: Prefix of the custom-size formats: ``size:<rule name>``.
@@ -158,9 +204,8 @@ def format_checker(spec: Any = None) -> FormatChecker:
     """A ``FormatChecker`` with jsonschema's Draft 2020-12 formats plus this module's, and one
     ``size:<rule>`` format per custom-size rule of ``spec`` (a contract)."""
     checker = FormatChecker(formats=list(Draft202012Validator.FORMAT_CHECKER.checkers))
-    checker.checks("image-data-url")(is_image_data_url)
-    checker.checks("image-base64")(is_image_base64)
-    checker.checks("image-png-alpha")(is_png_with_alpha)
+    for name, check in HOUSE_FORMATS.items():
+        checker.checks(name)(check)
     for name, rule in size_rules(spec).items():
         checker.checks(SIZE_FORMAT_PREFIX + name)(rule.check)
     return checker

@@ -10,13 +10,16 @@
 ``GET /__mock/clock``      ``{"now": <unix seconds>, "manual": bool}``
 ``POST /__mock/clock``     ``{"advance": <seconds>}`` moves a manual clock forward (409 otherwise)
 ``POST /__mock/reset``     clear journal, queue and internal-error list
+``GET /__mock/``           the inspector, an HTML page (``mock_server.inspector``), with
+                           ``GET /__mock/inspector`` (its live part) and ``GET /__mock/images/{file}``
 =========================  ======================================================================
 
 Errors use the OpenAI shape ``{"error": {"message", "type", "param", "code"}}``.
 
 Every request first passes :func:`mock_server.guard.check_admin_request`: a trusted ``Host``,
 no foreign ``Origin`` on writes, ``application/json`` on writes that carry a body, and the
-``X-Mock-Admin-Token`` header when the mock has an admin token. Bodies are at most
+``X-Mock-Admin-Token`` header when the mock has an admin token (not for ``GET /__mock/health``
+and the inspector's page, which show no state). Bodies are at most
 :data:`MAX_ADMIN_BODY_BYTES`.
 """
 
@@ -39,6 +42,7 @@ from .errors import GatewayError, clip, json_response, new_request_id, render_er
 from .faults import SCENARIOS, QueuedScenario
 from .gateways.base import read_body
 from .guard import check_admin_request
+from .inspector import build_endpoints
 
 #: the largest control-plane request body (bytes); larger ones answer 413.
 MAX_ADMIN_BODY_BYTES = 64 * 1024
@@ -107,17 +111,21 @@ def build_admin(mock: Mock) -> Starlette:
         mock.reset()
         return Response(status_code=204)
 
-    def guarded(fn: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    def guarded(fn: Callable[[Request], Awaitable[Response]], token_free: bool = False) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             try:
-                check_admin_request(request, mock.settings)
+                check_admin_request(request, mock.settings, token_free=token_free)
                 return await fn(request)
             except GatewayError as err:
                 return render_error(err, "openai", new_request_id())
         return endpoint
 
+    page, live, image = build_endpoints(mock)
     return Starlette(routes=[
-        Route("/health", guarded(health), methods=["GET"]),
+        Route("/", guarded(page, token_free=True), methods=["GET"]),  # the page shows no state: its script loads it
+        Route("/inspector", guarded(live), methods=["GET"]),
+        Route("/images/{file}", guarded(image), methods=["GET"]),
+        Route("/health", guarded(health, token_free=True), methods=["GET"]),
         Route("/requests", guarded(requests_), methods=["GET", "DELETE"]),
         Route("/scenarios", guarded(scenarios), methods=["GET", "POST", "DELETE"]),
         Route("/clock", guarded(clock), methods=["GET", "POST"]),

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.applications import Starlette
 from starlette.datastructures import URLPath
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Route, get_route_path
 from starlette.types import Receive, Scope, Send
 
@@ -71,6 +71,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         mock.replay = Replayer(mock.settings.replay_dir)
     routes: list[BaseRoute] = []
     mounts = [Mount("/__mock", app=build_admin(mock))] if mock.settings.admin else []
+    if mock.settings.admin:  # the inspector's address without its slash
+        routes.append(Route("/__mock", lambda request: RedirectResponse("/__mock/", status_code=308), methods=["GET"]))
     for gid in GATEWAY_IDS:
         prefix = f"/{gid}"
         mounts.append(Mount(prefix, app=gateways.base.build_app(gateways.load(gid), mock, prefix, _contract_routes(gid, prefix, mock))))

@@ -18,7 +18,8 @@ OWASP CSRF cheat sheet ("Verifying origin with standard headers"):
   CORS preflight, which the mock never grants.
 
 And, when ``Settings.admin_token`` is set (``imagegw serve --admin-token``), every
-``/__mock/*`` request but ``GET /__mock/health`` must carry ``X-Mock-Admin-Token: <token>``
+``/__mock/*`` request but ``GET /__mock/health`` and the inspector's empty page (``GET /__mock/``,
+whose script asks for the token and sends it) must carry ``X-Mock-Admin-Token: <token>``
 (401 otherwise). ``Authorization`` is left to the gateways' own credentials.
 
 URL results and served contracts name the mock by :func:`trusted_base_url`: the request's own
@@ -95,8 +96,12 @@ def trusted_base_url(request: Request, settings: Settings) -> str:
     return str(base.replace(netloc=host if port in (None, default) else f"{host}:{port}"))
 
 
-def check_admin_request(request: Request, settings: Settings) -> None:
+def check_admin_request(request: Request, settings: Settings, *, token_free: bool = False) -> None:
     """Refuse a control-plane request a web page or a stranger could have sent.
+
+    ``token_free`` marks a route that shows nothing of the mock's state (``GET /__mock/health``,
+    the inspector's empty page, which asks for the token itself): it needs no admin token, but
+    passes every other check.
 
     Raises:
         GatewayError: 403 ``untrusted_host`` / ``cross_site_request``, 401 ``invalid_admin_token``,
@@ -115,7 +120,7 @@ def check_admin_request(request: Request, settings: Settings) -> None:
         if headers.get("sec-fetch-site", "").lower() == "cross-site":
             raise GatewayError(403, "cross_site_request", "Cross-site requests may not write to /__mock")
     token = settings.admin_token
-    if token and not (method == "GET" and request.url.path.rstrip("/").endswith("/health")):
+    if token and not (token_free and method == "GET"):
         given = headers.get(ADMIN_TOKEN_HEADER, "")
         if not hmac.compare_digest(given.encode("utf-8", "replace"), token.encode("utf-8")):
             raise GatewayError(401, "invalid_admin_token",

@@ -6,9 +6,10 @@ lists redact the access log: :func:`redact_target`).
 
 The journal is bounded in bytes, twice:
 
-* **per entry** (``Settings.journal_entry_max_bytes``, 8 KiB by default): strings longer than
-  256 characters (base64 images, long header or query values) are cut to their first 64
-  characters plus ``…(N chars)``; keys and names longer than 64 characters to their first 32
+* **per entry** (``Settings.journal_entry_max_bytes``, 8 KiB by default), the request and the
+  JSON answer alike: strings longer than 1024 characters (base64 images, long header or query
+  values; URL results and task ids stay whole) are cut to their first 64 characters plus
+  ``…(N chars)``; keys and names longer than 64 characters to their first 32
   plus the same marker; nesting beyond 20 levels becomes ``"…"``. When an entry's budget runs
   out, the rest of an object becomes one key ``"…"`` whose value says how many keys were
   dropped, the rest of an array one item ``"…(N more items)"``, and the entry's ``truncated``
@@ -18,12 +19,14 @@ The journal is bounded in bytes, twice:
   default): the oldest entries are dropped until the sum of the entries' sizes fits, as they
   are when there are more than ``Settings.journal_size`` entries.
 
-Multipart files are kept as metadata only.
+Multipart files are kept as metadata only. An entry also lists the images of the answer (signed
+file tokens the inspector serves: a few hundred bytes each, at most one per returned image,
+counted in the entry's size, at most half of it) and the latency.
 
 The request path records with :meth:`Journal.record_request`, which does no decoding,
 redaction or shortening: it keeps references to what the request already holds (the server's
-header pairs, the query string, the body's raw JSON text) and charges the entry an upper bound
-of its size computed from their lengths. The entry is built — by the same code as
+header pairs, the query string, the body's and the answer's raw JSON text) and charges the
+entry an upper bound of its size computed from their lengths. The entry is built — by the same code as
 :meth:`Journal.record`, so to the same redacted, byte-bounded result — when the journal is read,
 and its charge is then corrected to its real size. A request whose bound does not fit an entry's
 budget (a large body, long headers) is built at once instead, so what the journal holds is never
@@ -48,7 +51,8 @@ SECRET_HEADERS = CREDENTIAL_HEADERS | {"cookie", "proxy-authorization", "api-key
 SECRET_QUERY = frozenset({"key", "api_key", "apikey", "token", "access_token"})
 SECRET_FIELDS = frozenset({"api_key", "apikey", "authorization", "password", "secret", "token", "access_token"})
 REDACTED = "[REDACTED]"
-MAX_STRING = 256
+#: strings longer than this (characters) are cut; a URL result or a task id (a few hundred) stays whole.
+MAX_STRING = 1024
 #: characters kept of a string cut for being over :data:`MAX_STRING`.
 KEEP_CHARS = 64
 #: keys (JSON object keys, header and query names) longer than this are cut to half of it.
@@ -239,6 +243,23 @@ def _quick_pairs(items: Iterable[tuple[str, Any]], secret: frozenset[str], parts
     return out
 
 
+#: JSON bytes charged for an image's fields besides its file token (width, height, format, punctuation).
+_IMAGE_FIELDS_BYTES = 64
+
+
+def _fitting_images(images: Iterable[dict[str, Any]], limit: int) -> tuple[list[dict[str, Any]], int]:
+    """The first ``images`` whose JSON fits in ``limit`` bytes, and their size."""
+    kept: list[dict[str, Any]] = []
+    used = 0
+    for image in images:
+        cost = len(_json_str(str(image.get("file", "")))) + _IMAGE_FIELDS_BYTES
+        if used + cost > limit:
+            break
+        kept.append(image)
+        used += cost
+    return kept, used
+
+
 def shorten(value: Any, limit_bytes: int = DEFAULT_ENTRY_MAX_BYTES) -> Any:
     """A copy of a JSON value fit for the journal: long strings and keys cut, credential-like
     keys redacted, nesting beyond 20 levels dropped, and no more than about ``limit_bytes`` of
@@ -284,8 +305,12 @@ class JournalEntry:
     """One request and the answer it got.
 
     ``time`` is Unix seconds on the mock's clock; ``body`` is the parsed (shortened) JSON or
-    form fields, or ``None``; ``status`` is the HTTP status sent; ``truncated`` is ``true`` when
-    the entry lost parts to its byte budget (module docstring).
+    form fields, or ``None``; ``status`` is the HTTP status sent; ``response`` the JSON answer
+    (shortened the same way: base64 images become ``"<first 64>…(N chars)"``) or ``None``;
+    ``images`` one ``{"file", "width", "height", "format"}`` per image the answer carried or
+    linked, ``file`` being ``<signed token>.<ext>`` as served by ``GET /__mock/images/{file}``;
+    ``latency_ms`` the time the mock took to answer (wall clock, milliseconds); ``truncated`` is
+    ``true`` when the entry lost parts to its byte budget (module docstring).
     """
 
     id: int
@@ -301,6 +326,9 @@ class JournalEntry:
     scenario: str | None = None
     operation: str | None = None
     error_code: str | None = None
+    response: Any = None
+    images: list[dict[str, Any]] = field(default_factory=list)
+    latency_ms: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     truncated: bool = False
 
@@ -336,9 +364,12 @@ class Journal:
 
     def record(self, *, time: float, gateway: str | None, method: str, path: str,
                query: Iterable[tuple[str, str]], headers: Iterable[tuple[str, str]], body: Any,
-               status: int, **extra: Any) -> JournalEntry:
-        """Append a redacted, byte-bounded entry and return it."""
-        fields, size = self._build(time, gateway, method, path, query, headers, body, status, extra)
+               status: int, response: Any = None, images: list[dict[str, Any]] | None = None,
+               **extra: Any) -> JournalEntry:
+        """Append a redacted, byte-bounded entry and return it (``response``: the JSON answer;
+        ``images``: small dicts the mock made, kept whole and counted)."""
+        fields, size = self._build(time, gateway, method, path, query, headers, body, status, extra,
+                                   response, images or [])
         with self._lock:
             entry = JournalEntry(id=self._next, **fields)
             self._next += 1
@@ -348,7 +379,8 @@ class Journal:
     def record_request(self, *, time: float, gateway: str | None, method: str, path: str, query_string: bytes,
                        headers: list[tuple[bytes, bytes]], body: Any, body_json: bytes | None, status: int,
                        request_id: str | None = None, scenario: str | None = None, operation: str | None = None,
-                       error_code: str | None = None) -> int:
+                       error_code: str | None = None, response: Any = None, response_json: bytes | None = None,
+                       images: list[dict[str, Any]] | None = None, latency_ms: float | None = None) -> int:
         """Append an entry for one request as the ASGI server gave it; returns its id (0 when the
         journal keeps none). The entry is built when read (module docstring).
 
@@ -358,30 +390,46 @@ class Journal:
             body: the parsed body (JSON value, form fields) or ``None``.
             body_json: the raw JSON text ``body`` was parsed from, if it was; then only the text
                 is kept, and parsed again when read.
+            response: the JSON answer as sent (a value), or ``None``.
+            response_json: the answer's JSON text, if it has one; a small one is kept as text
+                (and ``response`` dropped), a large one (base64 images) makes the entry be built
+                at once from ``response`` (or from the text when ``response`` is ``None``).
+            images: ``{"file", "width", "height", "format"}`` of the answer's images.
+            latency_ms: the time the mock took to answer.
         """
         if not self._maxlen:
             return 0
-        extra = {"request_id": request_id, "scenario": scenario, "operation": operation, "error_code": error_code}
+        extra = {"request_id": request_id, "scenario": scenario, "operation": operation, "error_code": error_code,
+                 "latency_ms": latency_ms}
+        images = images or []
         # an upper bound of the entry's JSON: each character of a name, value or path at most 6
         # (\uXXXX) plus 6 a pair for quotes and separators; the body's JSON text at most triples
         # (\uXXXX for a 2-byte UTF-8 character, ", " for ","); the fixed strings as they are
         size = ENTRY_OVERHEAD_BYTES + 6 * (len(path) + len(query_string) + sum(map(len, chain.from_iterable(headers))) + len(headers))
         fixed = [v for v in (gateway, method, request_id, scenario, operation, error_code) if v]
         size += sum(map(len, fixed)) + 4 * len(fixed)
+        if images:
+            size += 24 + sum(len(_json_str(str(image.get("file", "")))) + _IMAGE_FIELDS_BYTES for image in images)
         if body_json is not None:
             size += 3 * len(body_json)
         elif body is not None:
             size = self._entry_max_bytes + 1  # no text to measure: build it now
+        if response_json is not None:
+            size += 3 * len(response_json)
+        elif response is not None:
+            size = self._entry_max_bytes + 1
         if size > self._entry_max_bytes - MARKER_RESERVE_BYTES:  # it may not fit its budget: build it now
             from starlette.datastructures import QueryParams
 
             if body_json is not None:
                 body = json.loads(body_json.decode("utf-8"))
+            if response is None and response_json is not None:
+                response = json.loads(response_json.decode("utf-8"))
             entry_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
             query = QueryParams(query_string).multi_items() if query_string else []
             return self.record(time=time, gateway=gateway, method=method, path=path, query=query, headers=entry_headers,
-                               body=body, status=status, **extra).id
-        raw = (time, gateway, method, path, query_string, headers, body, body_json, status, extra)
+                               body=body, status=status, response=response, images=images, **extra).id
+        raw = (time, gateway, method, path, query_string, headers, body, body_json, status, extra, response_json, images)
         with self._lock:
             id_ = self._next
             self._next += 1
@@ -390,11 +438,16 @@ class Journal:
 
     def _build(self, time: float, gateway: str | None, method: str, path: str, query: Iterable[tuple[str, str]],
                headers: Iterable[tuple[str, str]], body: Any, status: int,
-               extra: dict[str, Any]) -> tuple[dict[str, Any], int]:
-        """An entry's fields (all but ``id``), redacted and byte-bounded, and its size in bytes."""
+               extra: dict[str, Any], response: Any = None,
+               images: list[dict[str, Any]] = []) -> tuple[dict[str, Any], int]:  # noqa: B006 (never mutated)
+        """An entry's fields (all but ``id``), redacted and byte-bounded, and its size in bytes.
+        The images take at most half the entry, the answer what the request leaves."""
         query = query if isinstance(query, (list, tuple)) else list(query)
         headers = headers if isinstance(headers, (list, tuple)) else list(headers)
         content = self._entry_max_bytes - ENTRY_OVERHEAD_BYTES - MARKER_RESERVE_BYTES
+        kept, images_bytes = _fitting_images(images, content // 2)
+        images_cut = len(kept) < len(images)
+        content -= images_bytes
         fixed = {k: (v if v is None or not isinstance(v, str) else _clip_str(v)) for k, v in extra.items() if k != "extra"}
         try:  # one cheap pass for the usual small request; the budgeted pass only when it might not fit
             path_text = _clip_str(path)
@@ -402,11 +455,12 @@ class Journal:
             q = _quick_pairs(query, SECRET_QUERY, parts, False)
             h = _quick_pairs(headers, SECRET_HEADERS, parts, True)
             b = _quick(body, parts, 0)
+            r = _quick(response, parts, 0)
             more = _quick(extra["extra"], parts, 0) if extra.get("extra") else {}
             used = _tally(parts)
             if used > content:
                 raise _Slow
-            size, cut = ENTRY_OVERHEAD_BYTES + used, False
+            size, cut = ENTRY_OVERHEAD_BYTES + images_bytes + used, images_cut
         except _Slow:
             path_text, spent = _scalar(path)
             spent += sum(len(_json_str(v)) for v in (gateway, method, *fixed.values()) if isinstance(v, str))
@@ -417,11 +471,12 @@ class Journal:
             h = _pairs(((k.lower(), v) for k, v in headers), hb, SECRET_HEADERS)
             bb = _Budget(content - spent - (content // 4 - qb.left) - (content // 4 - hb.left))
             b = _value(body, bb, 0)
+            r = _value(response, bb, 0)  # the answer gets what the request left
             more = _value(extra["extra"], bb, 0) if extra.get("extra") else {}
             size = self._entry_max_bytes - MARKER_RESERVE_BYTES - bb.left
-            cut = qb.cut or hb.cut or bb.cut
+            cut = qb.cut or hb.cut or bb.cut or images_cut
         return dict(time=time, gateway=gateway, method=_clip_str(method), path=path_text, query=q, headers=h, body=b,
-                    status=status, extra=more, truncated=cut, **fixed), size
+                    status=status, response=r, images=kept, extra=more, truncated=cut, **fixed), size
 
     def _append(self, item: Any, size: int) -> None:
         """Add ``item`` charged ``size`` bytes and drop the oldest past the bounds (lock held)."""
@@ -434,12 +489,14 @@ class Journal:
         """Build an entry recorded by :meth:`record_request`, and its real size."""
         from starlette.datastructures import QueryParams
 
-        id_, (time, gateway, method, path, query_string, headers, body, body_json, status, extra) = item
+        id_, (time, gateway, method, path, query_string, headers, body, body_json, status, extra, response_json, images) = item
         if body_json is not None:
             body = json.loads(body_json.decode("utf-8"))
+        response = json.loads(response_json.decode("utf-8")) if response_json is not None else None
         fields, size = self._build(time, gateway, method, path,
                                    QueryParams(query_string).multi_items() if query_string else [],
-                                   [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers], body, status, extra)
+                                   [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers], body, status, extra,
+                                   response, images)
         return JournalEntry(id=id_, **fields), size
 
     def entries(self, *, gateway: str | None = None, path: str | None = None) -> list[JournalEntry]:
@@ -458,6 +515,11 @@ class Journal:
                     self._bytes -= self._entries.popleft()[1]
             items = [e for e, _ in self._entries]
         return [e for e in items if (gateway is None or e.gateway == gateway) and (path is None or e.path == path)]
+
+    @property
+    def last_id(self) -> int:
+        """The id of the newest entry ever recorded (0 before the first); it grows with every request."""
+        return self._next - 1
 
     @property
     def size_bytes(self) -> int:

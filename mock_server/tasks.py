@@ -43,6 +43,7 @@ class Task:
         outcome: the terminal state it will reach.
         error_code / error_message: why it fails, when ``outcome == "failed"``.
         width, height, fmt, count, digest, transparent: the images it renders on success.
+        seed, prompt: the label those images carry (seed as text or ``None``; the prompt's start).
     """
 
     id: str
@@ -58,13 +59,16 @@ class Task:
     count: int
     digest: str
     transparent: bool
+    seed: str | None = None
+    prompt: str = ""
 
     def image_specs(self) -> list[ImageSpec]:
         """One :class:`ImageSpec` per output image (``count`` of them)."""
         specs = []
         for i in range(self.count):
             d = hashlib.blake2b(f"{self.digest}:{i}".encode(), digest_size=8).hexdigest()
-            specs.append(ImageSpec(self.width, self.height, self.fmt, d, self.transparent))  # type: ignore[arg-type]
+            specs.append(ImageSpec(self.width, self.height, self.fmt, d, self.transparent,  # type: ignore[arg-type]
+                                   model=self.model, index=i, count=self.count, seed=self.seed, prompt=self.prompt))
         return specs
 
 
@@ -92,13 +96,18 @@ class TaskEngine:
         error_code: str | None = None,
         error_message: str | None = None,
     ) -> str:
-        """A new task id (``"img_gen_…"``) created now, rendering ``count`` images like ``first``."""
+        """A new task id (``"img_gen_…"``) created now, rendering ``count`` images like ``first``
+        (its size, format, alpha, seed and prompt label)."""
         payload: dict[str, object] = {
             "f": family, "m": model, "c": round(self._clock.now(), 3), "o": outcome[0],
             "w": first.width, "h": first.height, "x": first.fmt, "n": count, "d": first.digest,
         }
         if first.transparent:
             payload["t"] = 1
+        if first.seed is not None:
+            payload["s"] = first.seed
+        if first.prompt:
+            payload["p"] = first.prompt
         if outcome == "failed":
             payload["ec"] = error_code or "generation_failed"
             payload["em"] = error_message or "Image generation failed"
@@ -125,6 +134,7 @@ class TaskEngine:
                 error_code=p.get("ec"), error_message=p.get("em"),
                 width=int(p["w"]), height=int(p["h"]), fmt=str(p["x"]), count=int(p["n"]),
                 digest=str(p["d"]), transparent=bool(p.get("t")),
+                seed=None if p.get("s") is None else str(p["s"]), prompt=str(p.get("p", "")),
             )
         except (KeyError, TypeError, ValueError):
             raise not_found from None

@@ -104,9 +104,11 @@ def report_schemathesis_run(record_property: Any) -> Any:
     return lambda result: record_property(_SCHEMATHESIS_PROPERTY, result)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The Schemathesis runs (the suite's longest tests, 5 to 45 s each) go first, so pytest-xdist
-    hands them out to its workers in turn at the start instead of leaving one at the end."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The opt-in tests leave the run unless selected (:func:`_deselect_opt_in`); the Schemathesis
+    runs (the suite's longest tests, 5 to 45 s each) go first, so pytest-xdist hands them out to
+    its workers in turn at the start instead of leaving one at the end."""
+    _deselect_opt_in(config, items)
     items.sort(key=lambda item: "report_schemathesis_run" not in getattr(item, "fixturenames", ()))
 
 
@@ -135,3 +137,25 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         tr.write_line(f"written to {out.relative_to(ROOT)}")
     except OSError as exc:  # a read-only checkout still gets the summary
         tr.write_line(f"(could not write {out}: {exc})")
+
+
+# -- opt-in markers ------------------------------------------------------------------------------------
+# `live` (the real gateways: money, a network, keys) and `slow` (outside tools: Schemathesis CLI,
+# Chromium, Tesseract, a fresh venv; more than the default run's two-minute budget) run only when `-m`
+# names them (`pytest -m live`, `pytest -m slow`; .ci/run runs the slow ones); any other run deselects them.
+OPT_IN_MARKERS = ("live", "slow")
+
+
+def _marker_selected(config: pytest.Config, marker: str) -> bool:
+    expr = (config.getoption("markexpr", default="") or "").replace(" ", "")
+    return marker in expr and f"not{marker}" not in expr
+
+
+def _deselect_opt_in(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for marker in OPT_IN_MARKERS:
+        if _marker_selected(config, marker):
+            continue
+        opted_in = [i for i in items if i.get_closest_marker(marker) is not None]
+        if opted_in:
+            config.hook.pytest_deselected(items=opted_in)
+            items[:] = [i for i in items if i.get_closest_marker(marker) is None]

@@ -22,11 +22,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import dataclasses
 import io
 import json
 import logging
 import math
 import re
+import time
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -46,7 +48,7 @@ from ..engine import BodyTicket, Mock
 from ..errors import ErrorShape, GatewayError, clip, json_response, new_request_id, render_error
 from ..faults import SCENARIO_HEADER, check_name, generic_error, scenario_in_prompt
 from ..guard import trusted_base_url
-from ..images import MIME, ImageFormat, ImageSpec, RenderedImage, spec_for
+from ..images import EXT, MIME, ImageFormat, ImageSpec, RenderedImage, spec_for
 
 log = logging.getLogger("imagegw.mock")
 
@@ -136,6 +138,10 @@ class Ctx:
     journal_body: Any = None
     scenario: str | None = None
     body_is_json: bool = False  # set by json(): journal_body was parsed from body (the journal keeps the text)
+    #: every image this request answered with (rendered or linked), for the journal
+    images_out: list[ImageSpec] = field(default_factory=list)
+    #: the JSON body of a success answer (set by :func:`ok`), for the journal
+    response_body: Any = None
     _headers: dict[bytes, bytes] | None = field(default=None, repr=False)
 
     def header(self, name: str) -> str | None:
@@ -165,12 +171,19 @@ class Ctx:
         return root.rstrip("/") + self.prefix
 
     def image(self, spec: ImageSpec) -> RenderedImage:
-        """The rendered image for ``spec`` (cached)."""
+        """The rendered image for ``spec`` (cached), labelled with this gateway when the spec names none."""
+        spec = self._stamped(spec)
+        self.images_out.append(spec)
         return self.mock.images.get(spec)
 
     def image_url(self, spec: ImageSpec) -> str:
-        """A URL on the mock serving ``spec`` until ``now + url_ttl_seconds``."""
+        """A URL on the mock serving ``spec`` (labelled as in :meth:`image`) until ``now + url_ttl_seconds``."""
+        spec = self._stamped(spec)
+        self.images_out.append(spec)
         return self.mock.images.url_for(spec, self.base_url, self.now() + self.mock.settings.url_ttl_seconds)
+
+    def _stamped(self, spec: ImageSpec) -> ImageSpec:
+        return spec if spec.gateway else spec._replace(gateway=self.gateway.id)
 
     # -- body ------------------------------------------------------------------------------
     def json(self) -> dict[str, Any]:
@@ -548,6 +561,7 @@ def _wrap(gw: Gateway, mock: Mock, prefix: str, handler: Handler, operation_id: 
     shape = gw.shape
 
     async def endpoint(request: Request) -> Response:
+        started = time.perf_counter()
         ctx = Ctx(request=request, mock=mock, gateway=gw, prefix=prefix, operation_id=operation_id, shape=shape)
         error_code = None
         ticket = mock.large_bodies.ticket()
@@ -584,12 +598,42 @@ def _wrap(gw: Gateway, mock: Mock, prefix: str, handler: Handler, operation_id: 
                     {"bytes": len(ctx.body), "content_type": ctx.header("content-type")} if ctx.body else None),
                 body_json=ctx.body if ctx.body_is_json else None,
                 status=response.status_code, request_id=ctx.request_id, scenario=ctx.scenario,
-                operation=operation_id, error_code=error_code,
+                operation=operation_id, error_code=error_code, response=ctx.response_body,
+                response_json=_json_text(ctx, response), images=_journal_images(ctx),
+                latency_ms=round((time.perf_counter() - started) * 1000, 3),
             )
         return response
 
     endpoint.__name__ = operation_id
     return endpoint
+
+
+#: answers up to this size without a value kept by :func:`ok` (errors, replays) are parsed back for the journal
+_JOURNAL_PARSE_BYTES = 64 * 1024
+
+
+def _json_text(ctx: Ctx, response: Response) -> bytes | None:
+    """The answer's JSON text for the journal (:meth:`Journal.record_request` keeps a small one as
+    it is, and shortens a large one from the value :func:`ok` kept); ``None`` for an answer that
+    is not JSON, or a large one with no value (it would be parsed back just to be cut)."""
+    body = getattr(response, "body", None)
+    if not body or not is_json_media(media_type(response.media_type)):
+        return None
+    if ctx.response_body is None and len(body) > _JOURNAL_PARSE_BYTES:
+        return None
+    return bytes(body)
+
+
+def _journal_images(ctx: Ctx) -> list[dict[str, Any]]:
+    """One ``{"file", "width", "height", "format"}`` per distinct image of the answer; ``file``
+    is a signed token the inspector serves (valid as long as a URL result)."""
+    if not ctx.images_out:
+        return []
+    images = ctx.mock.images
+    expires = ctx.now() + ctx.mock.settings.url_ttl_seconds
+    return [{"file": f"{images.token_for(spec, expires)}.{EXT[spec.fmt]}", "width": spec.width,
+             "height": spec.height, "format": spec.fmt}
+            for spec in dict.fromkeys(ctx.images_out)]
 
 
 async def _serve_file(ctx: Ctx) -> Response:
@@ -646,6 +690,7 @@ def ok(body: Any, status: int = 200, ctx: Ctx | None = None, headers: dict[str, 
     h = dict(headers or {})
     if ctx is not None:
         h.setdefault("X-Request-Id", ctx.request_id)
+        ctx.response_body = body
     return json_response(body, status=status, headers=h)
 
 
@@ -660,7 +705,10 @@ def openai_item(ctx: Ctx, spec: ImageSpec, response_format: str, **extra: Any) -
 
 
 def prompt_digest_specs(prompt: str, model: str, width: int, height: int, fmt: str, n: int,
-                        seed: object = None, transparent: bool = False) -> list[ImageSpec]:
-    """``n`` deterministic :class:`ImageSpec` for one request (index 0..n-1)."""
-    return [spec_for(prompt, width, height, fmt, seed=seed, index=i, model=model, transparent=transparent)  # type: ignore[arg-type]
+                        seed: object = None, transparent: bool = False, inputs: str = "") -> list[ImageSpec]:
+    """``n`` deterministic :class:`ImageSpec` for one request (index 0..n-1 of n); ``prompt`` is the
+    user's text (drawn on the images), ``inputs`` any other material (input-image digests) that
+    makes the answer differ. See :func:`mock_server.images.spec_for`."""
+    return [spec_for(prompt, width, height, fmt, seed=seed, index=i, count=n, model=model,  # type: ignore[arg-type]
+                     transparent=transparent, inputs=inputs)
             for i in range(n)]

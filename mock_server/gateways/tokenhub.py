@@ -455,8 +455,7 @@ def _dashscope(ctx: Ctx, body: dict[str, Any]) -> Response:
     if ctx.scenario == "moderation":
         # inferred from upstream DashScope content moderation ("DataInspectionFailed")
         raise GatewayError(400, "data_inspection_failed", "Input data may contain inappropriate content.", param="input.messages")
-    key = _digest_key("\n".join(texts), *images)
-    specs = prompt_digest_specs(key, model.name, width, height, "png", n, seed=seed)
+    specs = prompt_digest_specs("\n".join(texts), model.name, width, height, "png", n, seed=seed, inputs=_digest_key(*images))
     # inferred from DashScope (qwen-image-edit-plus answers n images as n content items of one choice)
     items = [{"image": ctx.image_url(spec), "type": "image"} for spec in specs]
     return ok({
@@ -570,8 +569,9 @@ async def edits(ctx: Ctx) -> Response:
                        or rules.outputs.default_response_format)  # documented default b64_json
     if ctx.scenario == "moderation":
         raise _moderation(str(model.extras["moderation_code"]))
-    key = _digest_key(prompt, *(hashlib.blake2b(data, digest_size=8).hexdigest() for data, _, _ in images), mask_digest)
-    specs = prompt_digest_specs(key, model.name + "/edits", out_w, out_h, fmt, n,
+    inputs = _digest_key("edits", *(hashlib.blake2b(data, digest_size=8).hexdigest() for data, _, _ in images),
+                         mask_digest)
+    specs = prompt_digest_specs(prompt, model.name, out_w, out_h, fmt, n, inputs=inputs,
                                 transparent=typed.get("background") == "transparent")
     return ok({
         "created": int(ctx.now()),  # inferred from upstream OpenAI

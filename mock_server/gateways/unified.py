@@ -656,7 +656,7 @@ def scenario_text(body: dict[str, Any]) -> str | None:
 def _item(ctx: Ctx, plan: Plan, index: int, model: str) -> dict[str, str]:
     """One ``data.data[]`` item with all three documented keys; the unused one ``""`` (inferred
     from 002's example, which shows ``"url": ""`` beside ``b64_json``)."""
-    spec = spec_for(plan.prompt, plan.width, plan.height, plan.fmt, seed=plan.seed, index=index, model=model)
+    spec = spec_for(plan.prompt, plan.width, plan.height, plan.fmt, seed=plan.seed, index=index, count=plan.count, model=model)
     if plan.response_format == "url":
         return {"url": ctx.image_url(spec), "b64_json": "", "revised_prompt": ""}
     return {"url": "", "b64_json": ctx.image(spec).b64, "revised_prompt": ""}

@@ -14,7 +14,9 @@ clock=ManualClock())`` with:
   PieBox tasks created in the stateful phase move pending -> processing -> succeeded while they
   are polled, with no sleeping;
 * the house string formats (``contracts/formats.py``: ``image-data-url``, ``image-base64``,
-  ``image-png-alpha``) generated as real tiny images, since random text cannot decode as one;
+  ``image-png-alpha``) generated as real tiny images, since random text cannot decode as one,
+  and sizes inside each ``size:<rule>`` (``contracts/schemathesis_hooks.py``, the module the
+  CLI loads too);
 * Schemathesis's constants pool off: it feeds string literals found in the *mock's source* (e.g.
   ``"1024x1536"``) into generation, and a negative case built from one may be a size the server
   rightly accepts though the contract does not list it (Seedream's pixel-count rule is wider than
@@ -23,121 +25,29 @@ clock=ManualClock())`` with:
 
 from __future__ import annotations
 
-import base64
-import io
 import json
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import schemathesis
-from hypothesis import strategies as st
 from mock_apps import build_app
-from PIL import Image
 from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
-from schemathesis.transport.asgi import ASGI_TRANSPORT
-from schemathesis.transport.serialization import Binary
 
 import contracts
-from contracts.formats import SIZE_FORMAT_PREFIX, SizeRule, size_rules
+from contracts import schemathesis_hooks
 from mock_server import ManualClock, Settings
 
 API_KEY = "sk-imagegw-schemathesis"
 TICK_SECONDS = 1.0
 
-def _b64_image(fmt: str, size: tuple[int, int], colour: tuple[int, int, int]) -> str:
-    buf = io.BytesIO()
-    Image.new("RGB", size, colour).save(buf, fmt.upper())
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-_SAMPLES = [("png", _b64_image("png", (4, 4), (200, 30, 30))), ("jpeg", _b64_image("jpeg", (16, 8), (30, 200, 30))),
-            ("png", _b64_image("png", (64, 64), (30, 30, 200)))]
-
-
-def _png_rgba(size: tuple[int, int]) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGBA", size, (0, 0, 0, 0)).save(buf, "PNG")
-    return buf.getvalue()
-
-
-_ALPHA_PNGS = [_png_rgba((1, 1))]  # 1x1, the size of the PNG Schemathesis sends for a binary image part
-
-
-def size_strategy(rule: SizeRule) -> st.SearchStrategy[str]:
-    """``WxH`` strings inside ``rule`` (a contract's ``x-size-rules`` entry), boundaries included:
-    a width on the rule's grid, then a height that keeps pixels, aspect ratio and sides inside."""
-    m = rule.multiple_of
-    lo_side = max(rule.min_side, 1)
-    hi_side = rule.max_side or 99_999
-
-    def heights(width: int) -> tuple[int, int]:
-        aspect = rule.max_aspect_ratio
-        lo = max(lo_side, -(-rule.min_pixels // width), math.ceil(width / aspect) if aspect != math.inf else 1)
-        hi = min(hi_side, rule.max_pixels // width, math.floor(width * aspect) if aspect != math.inf else hi_side)
-        return -(-lo // m) * m, hi // m * m
-
-    widths = [w for w in range(-(-lo_side // m) * m, hi_side + 1, m) if heights(w)[0] <= heights(w)[1]]
-    assert widths, f"size rule {rule.name} admits no size"
-
-    @st.composite
-    def draw(d: st.DrawFn) -> str:
-        w = d(st.sampled_from([widths[0], widths[-1]]) | st.sampled_from(widths))
-        lo, hi = heights(w)
-        h = d(st.sampled_from([lo, hi]) | st.integers(lo // m, hi // m).map(lambda k: k * m))
-        return f"{w}{rule.separator}{h}"
-
-    return draw()
-
 
 def register_formats(spec: dict[str, Any] | None = None) -> None:
-    """Teach Schemathesis to generate the contracts' house formats (``contracts/formats.py``):
-    real tiny images for ``image-data-url``, ``image-base64`` and ``image-png-alpha``; the
-    ``image/png`` media type and ``binary`` format (multipart file parts) as a 1x1 RGBA PNG; and,
-    for ``spec``, one ``size:<rule>`` strategy per custom-size rule of its ``x-size-rules``. Idempotent."""
-    for name, rule in size_rules(spec).items():
-        schemathesis.openapi.format(SIZE_FORMAT_PREFIX + name, size_strategy(rule))
-    schemathesis.openapi.format("image-data-url", st.sampled_from([f"data:image/{f};base64,{b}" for f, b in _SAMPLES]))
-    schemathesis.openapi.format("image-base64", st.sampled_from([b for _, b in _SAMPLES]))
-    schemathesis.openapi.format("image-png-alpha", st.sampled_from(_ALPHA_PNGS))
-    # multipart file parts declared `contentMediaType: image/png` (TokenHub edits: `image`, `mask`):
-    # a 1x1 RGBA PNG is a valid image and a valid mask (alpha channel, same size as the image)
-    schemathesis.openapi.media_type("image/png", st.sampled_from(_ALPHA_PNGS))
-    # the items of an array of file parts (TokenHub edits' `image[]`) get no `encoding` entry: Schemathesis
-    # would send the encoded array as one part without a filename. They are plain `format: binary`, the
-    # contracts' only binary values (every one a PNG upload), so that format yields the same PNG.
-    schemathesis.openapi.format("binary", st.sampled_from(_ALPHA_PNGS))
-    _send_binary_parts_as_files()
-
-
-def _send_binary_parts_as_files() -> None:
-    """Make Schemathesis's ASGI transport send every binary multipart part as a file (with a
-    filename), as multipart clients do for binary data (curl ``-F name=@file``, the OpenAI SDK).
-
-    Schemathesis names a part's file only when the body schema's top-level ``properties`` declare
-    it ``format: binary``; TokenHub's edit request declares ``image[]`` inside the condition where it
-    applies (a top-level ``image[]`` beside ``image`` gives generated clients one field for both),
-    so its PNG parts would go out as plain text fields, which a server rightly refuses as "no file".
-    The parts' values and names are unchanged. Idempotent."""
-    if getattr(ASGI_TRANSPORT, "_imagegw_binary_parts_as_files", False):
-        return
-    builtin = ASGI_TRANSPORT.get_first_matching_media_type("multipart/form-data")
-    assert builtin is not None, "Schemathesis has no multipart/form-data serializer"
-    serialize = builtin[1]
-
-    def with_filenames(ctx: Any, value: Any) -> dict[str, Any]:
-        out = serialize(ctx, value)
-        files = out.get("files")
-        if files:
-            out["files"] = [(name, (f"{name.removesuffix('[]')}.png", part[1], *part[2:]))
-                            if isinstance(part, tuple) and part[0] is None and isinstance(part[1], (bytes, Binary))
-                            else (name, part) for name, part in files]
-        return out
-
-    ASGI_TRANSPORT.serializer("multipart/form-data")(with_filenames)
-    ASGI_TRANSPORT._imagegw_binary_parts_as_files = True  # type: ignore[attr-defined]
+    """Teach Schemathesis the contracts' own formats and send binary multipart parts as files:
+    the same hooks module the CLI loads (``SCHEMATHESIS_HOOKS=contracts.schemathesis_hooks``),
+    for ``spec``'s size rules too. Idempotent."""
+    schemathesis_hooks.register(spec)
 
 
 class TickingClockApp:

@@ -151,7 +151,7 @@ def test_journal_redacts_and_is_bounded() -> None:
     for i in range(5):
         j.record(time=0, gateway="g", method="POST", path=f"/p{i}", query=[("key", "sk-secret")],
                  headers=[("Authorization", "Bearer sk-secret"), ("X-API-Key", "sk-secret")],
-                 body={"prompt": "x" * 1000, "api_key": "sk-secret"}, status=200)
+                 body={"prompt": "x" * 5000, "api_key": "sk-secret"}, status=200)
     entries = j.entries()
     assert [e.path for e in entries] == ["/p2", "/p3", "/p4"]
     dumped = repr([e.as_dict() for e in entries])

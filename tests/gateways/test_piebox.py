@@ -249,7 +249,10 @@ def test_gpt_image_defaults_png_opaque(client: httpx.Client, clock: ManualClock,
     tid = task_id(create(client, "gpt_image", {"prompt": "a logo", "size": "auto", "output_compression": 50}))
     finish(clock, settings)
     img = fetch_image(client, poll(client, "gpt_image", tid).json()["result"]["images"][0]["url"])
-    assert img.size == (1024, 1024) and img.format == "PNG" and img.mode == "RGB"
+    assert img.size == (1024, 1024) and img.format == "PNG"
+    # opaque: no alpha channel and no transparent palette entry, every pixel fully opaque
+    assert img.mode in ("RGB", "P") and "transparency" not in img.info
+    assert img.convert("RGBA").getextrema()[3] == (255, 255)
 
 
 def test_same_request_same_image(client: httpx.Client, clock: ManualClock, settings: Settings) -> None:
