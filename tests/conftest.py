@@ -128,8 +128,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         run = SCHEMATHESIS_RUNS[gid]
         phases = ", ".join(f"{k} {v}" for k, v in run["cases"].items())
         states = f"; task polls {run['task_states']}" if run.get("task_states") else ""
+        mislabelled = f", {run['mislabelled']} schema-valid 'negative' cases accepted" if run.get("mislabelled") else ""
         tr.write_line(f"{gid:12} {run['total_cases']:6} cases ({phases}); "
-                      f"{run['failures']} failures, {run['errors']} errors; {run['seconds']} s{states}")
+                      f"{run['failures']} failures, {run['errors']} errors{mislabelled}; {run['seconds']} s{states}")
     out = ROOT / "reports" / f"schemathesis-{profile}.json"
     try:
         out.parent.mkdir(exist_ok=True)
