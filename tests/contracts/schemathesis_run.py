@@ -102,14 +102,41 @@ def auth_headers(spec: dict[str, Any], key: str) -> dict[str, str]:
     return headers
 
 
+def _resolve(spec: dict[str, Any], schema: Any) -> Any:
+    """``schema`` with a local ``$ref`` (``#/…``) followed, as many times as it takes."""
+    while isinstance(schema, dict) and str(schema.get("$ref", "")).startswith("#/"):
+        node: Any = spec
+        for part in schema["$ref"][2:].split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        schema = node
+    return schema
+
+
+def _as_sent(spec: dict[str, Any], schema: Any, media: str, body: Any) -> Any:
+    """``body`` as the server reads it. A ``multipart/form-data`` part is text: a number or
+    boolean drawn for a property whose schema is ``type: string`` arrives as its JSON text, a
+    valid string (a "type" mutation there changes nothing on the wire)."""
+    if media != "multipart/form-data" or not isinstance(body, dict):
+        return body
+    props = _resolve(spec, schema).get("properties") or {}
+    sent = dict(body)
+    for k, v in body.items():
+        if isinstance(v, (bool, int, float)) and (_resolve(spec, props.get(k)) or {}).get("type") == "string":
+            sent[k] = json.dumps(v)
+    return sent
+
+
 def schema_valid_negative(spec: dict[str, Any], case: Any) -> bool:
-    """Whether a case Schemathesis generated as negative data is, in fact, valid: only its body
-    was mutated, and the body as generated validates against the operation's request schema
-    (JSON Schema 2020-12, the contract's own ``$ref``s resolved). Schemathesis 4.32 does this
-    when it negates one branch of a body's ``anyOf`` (its rendering of ``if``/``then``/``else``)
-    and draws a value the other branch accepts: TokenHub's edits with only ``image[]`` parts,
-    labelled "violates `allOf` at /anyOf/0". The mock is right to accept such a request, so
-    it is counted apart (``RunResult.mislabelled``), not as a failure.
+    """Whether a case Schemathesis generated as negative data is, as the server receives it,
+    valid: only its body was mutated, and the body (:func:`_as_sent`) validates against the
+    operation's request schema (JSON Schema 2020-12, the contract's own ``$ref``s resolved).
+
+    Schemathesis 4.32 makes two such cases on TokenHub's multipart edits: it negates one branch
+    of the body's ``anyOf`` (its rendering of ``if``/``then``/``else``) and draws a value the
+    other branch accepts (only ``image[]`` parts: "violates `allOf` at /anyOf/0"), and it
+    "mutates" a string field (``user``) into a number, which a multipart part sends as text.
+    The mock is right to accept both, so they are counted apart (``RunResult.mislabelled``),
+    not as failures; any other accepted negative case stays a failure.
     """
     from jsonschema import Draft202012Validator
     from schemathesis.core.parameters import ParameterLocation
@@ -121,13 +148,14 @@ def schema_valid_negative(spec: dict[str, Any], case: Any) -> bool:
         return False
     media = case.media_type or ""
     operation = ((spec.get("paths") or {}).get(case.path) or {}).get(case.method.lower()) or {}
-    if media not in ((operation.get("requestBody") or {}).get("content") or {}):
+    content = (operation.get("requestBody") or {}).get("content") or {}
+    if media not in content:
         return False
     pointer = "/".join(p.replace("~", "~0").replace("/", "~1") for p in
                        ("paths", case.path, case.method.lower(), "requestBody", "content", media, "schema"))
     # the contract as the root resource (its other keys are no JSON Schema keywords), so "#/components/…" resolves
     validator = Draft202012Validator({**spec, "$ref": f"#/{pointer}"})
-    return validator.is_valid(case.body)
+    return validator.is_valid(_as_sent(spec, content[media].get("schema"), media, case.body))
 
 
 @dataclass
