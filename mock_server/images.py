@@ -22,10 +22,10 @@ expired or forged link answers a clear error instead of an image.
 from __future__ import annotations
 
 import base64
-import hashlib
-import io
 import colorsys
 import functools
+import hashlib
+import io
 import textwrap
 import threading
 import unicodedata

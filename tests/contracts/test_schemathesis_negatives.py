@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
+from schemathesis_run import schema_valid_negative
 
 import contracts
-from schemathesis_run import schema_valid_negative
 
 SPEC = contracts.load("tokenhub").spec
 NEGATIVE_BODY = {ParameterLocation.BODY: SimpleNamespace(mode=GenerationMode.NEGATIVE)}

@@ -12,7 +12,6 @@ import subprocess
 from collections.abc import Iterator
 
 import pytest
-
 from e2e_support import TOOL_VERSIONS, serve, stop
 
 

@@ -31,7 +31,6 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-
 from e2e_support import ROOT, TOOL_VERSIONS, free_port
 
 pytestmark = pytest.mark.slow

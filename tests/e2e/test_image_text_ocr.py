@@ -19,11 +19,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from e2e_support import TOOL_VERSIONS
+from mock_apps import build_app
 from PIL import Image
 
 from contracts.registry import gateway_spec
-from e2e_support import TOOL_VERSIONS
-from mock_apps import build_app
 from mock_server import ManualClock, Settings
 from mock_server.engine import Mock
 from mock_server.testing import SyncASGITransport

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from e2e_support import ROOT, TOOL_VERSIONS
 
 pytestmark = pytest.mark.slow

@@ -19,10 +19,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from e2e_support import ROOT, TOOL_VERSIONS
 
 import contracts
 from contracts.registry import gateway_spec
-from e2e_support import ROOT, TOOL_VERSIONS
 
 pytestmark = pytest.mark.slow
 

@@ -53,7 +53,7 @@ def test_text_is_drawn_large_on_a_card_of_its_own_colour(fmt: str, pil: str) -> 
     rgb = img.convert("RGB")
     corner, centre_row = rgb.getpixel((3, 3)), [rgb.getpixel((x, 384)) for x in range(1024)]
     # the card spans most of the width, in a colour well apart from the background
-    card = [x for x, p in enumerate(centre_row) if sum(abs(a - b) for a, b in zip(p, corner)) > 60]
+    card = [x for x, p in enumerate(centre_row) if sum(abs(a - b) for a, b in zip(p, corner, strict=True)) > 60]
     assert len(card) > 0.6 * 1024
     # the text is near-white and large: rows holding text pixels cover a fifth of the height or more
     text_rows = sum(1 for y in range(0, 768, 4) if any(min(rgb.getpixel((x, y))) > 220 for x in range(0, 1024, 2)))
