@@ -31,7 +31,7 @@ import threading
 import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -73,8 +73,8 @@ class ImageSpec(NamedTuple):
     """What to render: ``width`` x ``height`` pixels, ``fmt``, a content ``digest`` (hex: picks the
     colours), alpha, and the label drawn on the picture.
 
-    Label fields: ``gateway`` and ``model`` (ids as the request named them), ``index`` (0-based)
-    of ``count`` images in the answer, ``seed`` (as text, ``None`` when the request gave none)
+    Label fields: ``gateway`` and ``model`` (ids as the request named them), ``position`` (0-based)
+    of ``total`` images in the answer, ``seed`` (as text, ``None`` when the request gave none)
     and ``prompt`` (its start, as :func:`prompt_head` gives it).
 
     Immutable and hashable (the cache's key); a named tuple because one is built for every
@@ -88,8 +88,8 @@ class ImageSpec(NamedTuple):
     transparent: bool = False
     gateway: str = ""
     model: str = ""
-    index: int = 0
-    count: int = 1
+    position: int = 0  # not `index`/`count`: a tuple's methods
+    total: int = 1
     seed: str | None = None
     prompt: str = ""
 
@@ -106,7 +106,7 @@ class ImageSpec(NamedTuple):
         """The text drawn on the image, one string per line (the prompt may wrap to two lines)."""
         lines = [" · ".join(x for x in (self.gateway, self.model) if x) or "imagegw",
                  f"{self.width} x {self.height} {self.fmt.upper()}" + (" · transparent" if self.transparent else ""),
-                 f"image {self.index + 1} of {self.count}" + (f" · seed {self.seed}" if self.seed is not None else "")]
+                 f"image {self.position + 1} of {self.total}" + (f" · seed {self.seed}" if self.seed is not None else "")]
         if self.prompt:
             lines.extend(_wrap_prompt(self.prompt))
         return lines
@@ -146,7 +146,7 @@ def spec_for(
             _DIGESTS.clear()
         _DIGESTS[key] = digest
     return ImageSpec(width, height, fmt, digest, transparent and fmt != "jpeg", gateway=gateway, model=model,
-                     index=index, count=count, seed=None if seed is None else str(seed),
+                     position=index, total=count, seed=None if seed is None else str(seed),
                      prompt=prompt_head(prompt))
 
 
@@ -350,13 +350,13 @@ def spec_label(spec: ImageSpec) -> dict[str, object]:
     return out
 
 
-def label_from(payload: dict[str, object]) -> dict[str, object]:
+def label_from(payload: dict[str, object]) -> dict[str, Any]:
     """Inverse of :func:`spec_label`: ``ImageSpec`` keyword arguments from token fields.
 
     Raises:
         TypeError, ValueError: on a field of the wrong type (the caller answers "not found").
     """
-    out: dict[str, object] = {}
+    out: dict[str, Any] = {}
     for key, name, default in _LABEL_FIELDS:
         if key in payload:
             value = payload[key]
@@ -371,8 +371,8 @@ def label_from(payload: dict[str, object]) -> dict[str, object]:
 
 #: token key, ImageSpec field, default
 _LABEL_FIELDS: tuple[tuple[str, str, object], ...] = (
-    ("t", "transparent", False), ("g", "gateway", ""), ("m", "model", ""), ("i", "index", 0),
-    ("n", "count", 1), ("s", "seed", None), ("p", "prompt", ""),
+    ("t", "transparent", False), ("g", "gateway", ""), ("m", "model", ""), ("i", "position", 0),
+    ("n", "total", 1), ("s", "seed", None), ("p", "prompt", ""),
 )
 
 

@@ -68,7 +68,7 @@ class Task:
         for i in range(self.count):
             d = hashlib.blake2b(f"{self.digest}:{i}".encode(), digest_size=8).hexdigest()
             specs.append(ImageSpec(self.width, self.height, self.fmt, d, self.transparent,  # type: ignore[arg-type]
-                                   model=self.model, index=i, count=self.count, seed=self.seed, prompt=self.prompt))
+                                   model=self.model, position=i, total=self.count, seed=self.seed, prompt=self.prompt))
         return specs
 
 

@@ -112,13 +112,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: "report_schemathesis_run" not in getattr(item, "fixturenames", ()))
 
 
+#: tool -> version or count, from the end-to-end tests (tests/e2e/conftest.py)
+E2E_TOOLS: dict[str, str] = {}
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     for name, value in report.user_properties:
         if name == _SCHEMATHESIS_PROPERTY:
             SCHEMATHESIS_RUNS[value["gateway"]] = value
+        elif name == "e2e_tools":
+            E2E_TOOLS.update(value)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if E2E_TOOLS:
+        terminalreporter.section("end-to-end tools")
+        for name, value in E2E_TOOLS.items():
+            terminalreporter.write_line(f"{name}: {value}")
     if not SCHEMATHESIS_RUNS:
         return
     profile = os.environ.get("IMAGEGW_PROFILE", "ci")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from e2e_support import TOOL_VERSIONS, serve, stop
@@ -30,8 +31,10 @@ def served() -> Iterator:
         stop(proc)
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(autouse=True)
+def _report_tools(record_property: Any) -> Iterator[None]:
+    """After each test, the tools' versions and counts seen so far travel with its report (also
+    from a pytest-xdist worker) to the run's summary (``tests/conftest.py``, "end-to-end tools")."""
+    yield
     if TOOL_VERSIONS:
-        terminalreporter.section("end-to-end tools")
-        for name, version in TOOL_VERSIONS.items():
-            terminalreporter.write_line(f"{name}: {version}")
+        record_property("e2e_tools", dict(TOOL_VERSIONS))
