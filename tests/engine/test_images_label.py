@@ -114,7 +114,7 @@ def test_task_id_carries_the_label_of_its_images() -> None:
     first = spec_for(CORGI, 64, 64, "png", seed=5, model="gemini-3-pro-image")
     task = engine.lookup(engine.create(family="gemini", model="gemini-3-pro-image", first=first, count=2))
     specs = task.image_specs()
-    assert [(s.index, s.count, s.seed, s.prompt, s.model) for s in specs] == [
+    assert [(s.position, s.total, s.seed, s.prompt, s.model) for s in specs] == [
         (0, 2, "5", first.prompt, "gemini-3-pro-image"), (1, 2, "5", first.prompt, "gemini-3-pro-image")]
 
 
