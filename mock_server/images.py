@@ -150,11 +150,15 @@ def spec_for(
                      prompt=prompt_head(prompt))
 
 
-@functools.lru_cache(maxsize=1024)  # a stream of equal requests cleans its prompt once
 def prompt_head(prompt: str) -> str:
     """The start of ``prompt`` as an image shows it: as the built-in font can draw it (see
     :func:`_printable`), at most :data:`PROMPT_HEAD_CHARS` characters, ``…`` ending a cut one."""
-    text = _printable(prompt[: PROMPT_HEAD_CHARS * 4])
+    return _prompt_head(prompt[: PROMPT_HEAD_CHARS * 4])
+
+
+@functools.lru_cache(maxsize=1024)  # a stream of equal requests cleans its prompt once
+def _prompt_head(start: str) -> str:
+    text = _printable(start)
     return text if len(text) <= PROMPT_HEAD_CHARS else text[: PROMPT_HEAD_CHARS - 1] + "…"
 
 
