@@ -138,7 +138,7 @@ def spec_for(
     """
     if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
         raise ValueError(f"cannot render {width}x{height}")
-    key = f"{model}\x00{prompt}\x00{seed}\x00{index}\x00{inputs}"
+    key = f"{model}\x00{prompt}\x00{seed}\x00{index}" + (f"\x00{inputs}" if inputs else "")
     digest = _DIGESTS.get(key)
     if digest is None:
         digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
