@@ -88,8 +88,9 @@ def rss_kib(pid: int, field: str = "VmRSS") -> int:
 def server(cmd: list[str]) -> Iterator[tuple[int, int]]:
     """``imagegw serve`` at its defaults on a free port; yields ``(port, pid)``."""
     port = free_port()
-    proc = subprocess.Popen([*cmd, "--host", "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [*cmd, "--host", "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     try:
         end = time.monotonic() + 60
         while time.monotonic() < end:
@@ -211,8 +212,10 @@ async def slowloris(port: int, slow: int, probes: int, seconds: float) -> tuple[
 
 async def large(port: int, pid: int, count: int, mib: int) -> tuple[int, int, list[int]]:
     body = json.dumps({**URL_BODY, "pad": "A" * (mib * 1024 * 1024 - 200)}).encode()
-    raw = (f"POST /powertokens/v1/images/generations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {KEY}\r\n"
-           f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    raw = (
+        f"POST /powertokens/v1/images/generations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {KEY}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
     before = rss_kib(pid, "VmHWM")
 
     async def one() -> int:
@@ -246,23 +249,31 @@ def main() -> None:
         if "mixed" not in skip:
             done, statuses, took = asyncio.run(mixed(port, args.requests, args.concurrency, args.time_limit))
             note = "" if done >= args.requests else f" (stopped by --time-limit {args.time_limit:g} s)"
-            print(f"RSS after {done} mixed requests{note}: {rss_kib(pid) / 1024:.0f} MiB   "
-                  f"[{done / took:.0f} req/s over {took:.0f} s, statuses {dict(sorted(statuses.items()))}]")
+            print(
+                f"RSS after {done} mixed requests{note}: {rss_kib(pid) / 1024:.0f} MiB   "
+                f"[{done / took:.0f} req/s over {took:.0f} s, statuses {dict(sorted(statuses.items()))}]"
+            )
         if "hostile" not in skip:
             size, statuses = asyncio.run(hostile(port))
-            print(f"journal after 45 hostile requests (5 x ~8 MB of JSON keys, 60 KB headers, 60 KB queries): "
-                  f"GET /__mock/requests = {size} bytes ({size / 1024 / 1024:.2f} MiB); statuses {sorted(set(statuses))}; "
-                  f"RSS {rss_kib(pid) / 1024:.0f} MiB")
+            print(
+                f"journal after 45 hostile requests (5 x ~8 MB of JSON keys, 60 KB headers, 60 KB queries): "
+                f"GET /__mock/requests = {size} bytes ({size / 1024 / 1024:.2f} MiB); statuses {sorted(set(statuses))}; "
+                f"RSS {rss_kib(pid) / 1024:.0f} MiB"
+            )
         if "slow" not in skip:
             lat, opened, closed = asyncio.run(slowloris(port, args.slow, args.probe, args.slow_seconds))
             q = statistics.quantiles(lat, n=100)
-            print(f"normal client with {args.slow} slow-header connections open: p50 {q[49]:.1f} ms   p99 {q[98]:.1f} ms   "
-                  f"max {max(lat):.1f} ms over {len(lat)} requests; slow connections opened {opened}, closed by the server {closed}")
+            print(
+                f"normal client with {args.slow} slow-header connections open: p50 {q[49]:.1f} ms   p99 {q[98]:.1f} ms   "
+                f"max {max(lat):.1f} ms over {len(lat)} requests; slow connections opened {opened}, closed by the server {closed}"
+            )
     if "large" not in skip:
         with server(cmd) as (port, pid):
             before, after, statuses = asyncio.run(large(port, pid, args.large, args.large_mb))
-            print(f"{args.large} concurrent {args.large_mb} MiB bodies: peak RSS {before / 1024:.0f} MiB -> {after / 1024:.0f} MiB "
-                  f"(+{(after - before) / 1024:.0f} MiB); statuses {statuses}")
+            print(
+                f"{args.large} concurrent {args.large_mb} MiB bodies: peak RSS {before / 1024:.0f} MiB -> {after / 1024:.0f} MiB "
+                f"(+{(after - before) / 1024:.0f} MiB); statuses {statuses}"
+            )
 
 
 if __name__ == "__main__":

@@ -23,16 +23,28 @@ import time
 from mock_server.images import ImageStore, spec_for
 
 KINDS: tuple[tuple[str, str, bool], ...] = (
-    ("png", "png", False), ("png transparent", "png", True), ("jpeg", "jpeg", False),
-    ("webp", "webp", False), ("webp transparent", "webp", True),
+    ("png", "png", False),
+    ("png transparent", "png", True),
+    ("jpeg", "jpeg", False),
+    ("webp", "webp", False),
+    ("webp transparent", "webp", True),
 )
 CACHE_BYTES = 2 << 30  # large enough that nothing is evicted during the run
 
 
 def _spec(kind: int, k: int, width: int, height: int, fmt: str, transparent: bool):  # type: ignore[no-untyped-def]
-    return spec_for(f"bench image {kind}.{k}: a lighthouse on a cliff at dusk, oil painting", width, height,
-                    fmt, seed=1234 + k, index=k % 4, count=4, model="gpt-image-2", gateway="tokenhub",  # type: ignore[arg-type]
-                    transparent=transparent)
+    return spec_for(
+        f"bench image {kind}.{k}: a lighthouse on a cliff at dusk, oil painting",
+        width,
+        height,
+        fmt,
+        seed=1234 + k,
+        index=k % 4,
+        count=4,
+        model="gpt-image-2",
+        gateway="tokenhub",  # type: ignore[arg-type]
+        transparent=transparent,
+    )
 
 
 def main() -> None:
@@ -61,8 +73,10 @@ def main() -> None:
             repeats.append(time.perf_counter() - t0)
         if store.renders != renders or again is not store.get(specs[-1]):
             raise SystemExit(f"{name}: a repeat was rendered again instead of served from the cache")
-        print(f"{name:18} {statistics.median(firsts) * 1000:10.0f} ms {max(firsts) * 1000:9.0f} ms "
-              f"{statistics.median(repeats) * 1e6:11.1f} µs {len(image.data):10,}")
+        print(
+            f"{name:18} {statistics.median(firsts) * 1000:10.0f} ms {max(firsts) * 1000:9.0f} ms "
+            f"{statistics.median(repeats) * 1e6:11.1f} µs {len(image.data):10,}"
+        )
 
 
 if __name__ == "__main__":

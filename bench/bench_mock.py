@@ -68,8 +68,12 @@ sys.path.insert(0, str(ROOT))
 PT_PATH = "/v1/images/generations"
 PB_CREATE = "/v2/extend/image/seedream/generations"
 PB_POLL = "/v2/extend/image/seedream/tasks/"
-EXAMPLE = {"model": "seedream-4-5-251128", "prompt": "A cute corgi running on grass, sunny day, realistic style",
-           "size": "2048x2048", "response_format": "url"}
+EXAMPLE = {
+    "model": "seedream-4-5-251128",
+    "prompt": "A cute corgi running on grass, sunny day, realistic style",
+    "size": "2048x2048",
+    "response_format": "url",
+}
 PIEBOX_BODY = {"prompt": "A cute corgi running on grass, sunny day, realistic style", "size": "2048x2048"}
 KEY = "bench-key"
 
@@ -94,12 +98,15 @@ class RouteSpec:
 ROUTES: dict[str, RouteSpec] = {
     "url": RouteSpec("url", "powertokens", "POST", PT_PATH, EXAMPLE, "PowerTokens url (document's example)"),
     "b64": RouteSpec("b64", "powertokens", "POST", PT_PATH, {**EXAMPLE, "response_format": "b64_json"}, "PowerTokens b64_json 2048x2048"),
-    "invalid": RouteSpec("invalid", "powertokens", "POST", PT_PATH, {**EXAMPLE, "size": "10x10"}, "PowerTokens validation error (size 10x10)"),
+    "invalid": RouteSpec(
+        "invalid", "powertokens", "POST", PT_PATH, {**EXAMPLE, "size": "10x10"}, "PowerTokens validation error (size 10x10)"
+    ),
     "piebox": RouteSpec("piebox", "piebox", "POST", PB_CREATE, PIEBOX_BODY, "PieBox Seedream create + poll"),
 }
 
 
 # -- processes ---------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -157,8 +164,7 @@ def _tree_sum(pid: int, read: Callable[[int], float]) -> float | None:
 
 
 def _rss_kb(pid: int) -> float:
-    return next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-                if line.startswith("VmRSS:"))
+    return next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmRSS:"))
 
 
 def _cpu_ticks(pid: int) -> float:
@@ -266,11 +272,15 @@ def serve_bare(port: int, folder: Path) -> None:
     def constant(status: int, body: bytes) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> Response:
             return Response(body, status_code=status, media_type="application/json")
+
         return endpoint
 
     # b64 and url share a path: the bare app answers by a marker in the body, the cheapest split
-    pt = {n: routes[("POST", f"/powertokens{PT_PATH}#{n}")] for n in ("url", "b64", "invalid")
-          if ("POST", f"/powertokens{PT_PATH}#{n}") in routes}
+    pt = {
+        n: routes[("POST", f"/powertokens{PT_PATH}#{n}")]
+        for n in ("url", "b64", "invalid")
+        if ("POST", f"/powertokens{PT_PATH}#{n}") in routes
+    }
 
     async def powertokens(request: Request) -> Response:
         raw = await request.body()
@@ -299,8 +309,9 @@ def start_prism() -> Server | str:
     if cmd is None:
         return "skipped: prism not found (needs npx, or prism on PATH)"
     ports = {g: free_port() for g in ("powertokens", "piebox")}
-    procs = {g: popen([*cmd, "mock", "-p", str(p), "-h", "127.0.0.1", str(ROOT / "contracts" / f"{g}.openapi.yaml")])
-             for g, p in ports.items()}
+    procs = {
+        g: popen([*cmd, "mock", "-p", str(p), "-h", "127.0.0.1", str(ROOT / "contracts" / f"{g}.openapi.yaml")]) for g, p in ports.items()
+    }
     try:
         for g, p in ports.items():
             wait_up(f"http://127.0.0.1:{p}/", timeout=240, proc=procs[g])
@@ -310,9 +321,15 @@ def start_prism() -> Server | str:
         return f"skipped: prism did not start ({exc})"
     base = f"http://127.0.0.1:{ports['powertokens']}"
     pbase = f"http://127.0.0.1:{ports['piebox']}"
-    return Server("prism 5", base, procs["powertokens"],
-                  lambda r: (pbase if r.gateway == "piebox" else base) + r.path, lambda: pbase + PB_POLL,
-                  frozenset(ROUTES), extra_procs=[procs["piebox"]])
+    return Server(
+        "prism 5",
+        base,
+        procs["powertokens"],
+        lambda r: (pbase if r.gateway == "piebox" else base) + r.path,
+        lambda: pbase + PB_POLL,
+        frozenset(ROUTES),
+        extra_procs=[procs["piebox"]],
+    )
 
 
 def wiremock_jar() -> Path | None:
@@ -359,19 +376,40 @@ def start_wiremock(answers: dict[str, Answer]) -> Server | str:
             response["body"] = ans.body.decode("utf-8")
         (root / "mappings" / f"{name}.json").write_text(json.dumps({"priority": priority, "request": request, "response": response}))
     port = free_port()
-    proc = popen([java, "-jar", str(jar), "--port", str(port), "--bind-address", "127.0.0.1", "--root-dir", str(root),
-                  "--max-request-journal-entries", "1000", "--disable-banner"])
+    proc = popen(
+        [
+            java,
+            "-jar",
+            str(jar),
+            "--port",
+            str(port),
+            "--bind-address",
+            "127.0.0.1",
+            "--root-dir",
+            str(root),
+            "--max-request-journal-entries",
+            "1000",
+            "--disable-banner",
+        ]
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_up(f"{base}/__admin/health", timeout=120, proc=proc)
     except RuntimeError as exc:
         Server("", "", proc, str, str, frozenset()).stop()
         return f"skipped: wiremock did not start ({exc})"
-    return Server(f"wiremock {jar.stem.rsplit('-', 1)[-1]}", base, proc, lambda r: f"/{r.gateway}{r.path}",
-                  lambda: f"/piebox{PB_POLL}", frozenset(ROUTES))
+    return Server(
+        f"wiremock {jar.stem.rsplit('-', 1)[-1]}",
+        base,
+        proc,
+        lambda r: f"/{r.gateway}{r.path}",
+        lambda: f"/piebox{PB_POLL}",
+        frozenset(ROUTES),
+    )
 
 
 # -- imagegw's own answers (what WireMock and the bare app serve) -------------------------------
+
 
 @dataclass
 class Answer:
@@ -438,11 +476,18 @@ def wrk_script(server: Server, route: RouteSpec) -> tuple[str, str]:
 
         poll = server.poll_prefix()
         poll_path = urlsplit(poll).path if poll.startswith("http") else poll
-        lua = WRK_PIEBOX.format(body=lua_str(body), poll=lua_str(poll_path), create=lua_str(urlsplit(full).path),
-                                headers_table="\n".join(f"hdrs[{lua_str(k)}] = {lua_str(v)}" for k, v in route.headers().items()))
+        lua = WRK_PIEBOX.format(
+            body=lua_str(body),
+            poll=lua_str(poll_path),
+            create=lua_str(urlsplit(full).path),
+            headers_table="\n".join(f"hdrs[{lua_str(k)}] = {lua_str(v)}" for k, v in route.headers().items()),
+        )
     else:
-        lua = WRK_PLAIN.format(method=lua_str(route.method), body=lua_str(body),
-                               headers="\n".join(f"wrk.headers[{lua_str(k)}] = {lua_str(v)}" for k, v in route.headers().items()))
+        lua = WRK_PLAIN.format(
+            method=lua_str(route.method),
+            body=lua_str(body),
+            headers="\n".join(f"wrk.headers[{lua_str(k)}] = {lua_str(v)}" for k, v in route.headers().items()),
+        )
     return full, lua
 
 
@@ -471,8 +516,12 @@ def run_wrk(url: str, lua: str, seconds: int, connections: int) -> WrkResult:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(lua)
     try:
-        out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", f.name, url],
-                             capture_output=True, text=True, timeout=seconds + 60).stdout
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", f.name, url],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+        ).stdout
     finally:
         os.unlink(f.name)
 
@@ -481,17 +530,34 @@ def run_wrk(url: str, lua: str, seconds: int, connections: int) -> WrkResult:
         return m.group(1) if m else None
 
     errors = sum(int(v) for v in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    return WrkResult(rps=float(grab(r"Requests/sec:\s+([\d.]+)") or 0), p50_ms=_ms(grab(r"^\s+50%\s+(\S+)") or "?"),
-                     p99_ms=_ms(grab(r"^\s+99%\s+(\S+)") or "?"), non2xx=int(grab(r"Non-2xx or 3xx responses: (\d+)") or 0),
-                     requests=int(grab(r"(\d+) requests in") or 0), errors=errors)
+    return WrkResult(
+        rps=float(grab(r"Requests/sec:\s+([\d.]+)") or 0),
+        p50_ms=_ms(grab(r"^\s+50%\s+(\S+)") or "?"),
+        p99_ms=_ms(grab(r"^\s+99%\s+(\S+)") or "?"),
+        non2xx=int(grab(r"Non-2xx or 3xx responses: (\d+)") or 0),
+        requests=int(grab(r"(\d+) requests in") or 0),
+        errors=errors,
+    )
 
 
 # -- in-process measures -------------------------------------------------------------------------
 
+
 async def _asgi_call(app: Any, method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes) -> tuple[int, bytes]:
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": headers,
-             "client": ("127.0.0.1", 40000), "server": ("127.0.0.1", 8000)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 8000),
+    }
     sent = False
     status = 0
     chunks: list[bytes] = []
@@ -582,6 +648,7 @@ def fill_cache(imagegw: Server, megabytes: float) -> tuple[float | None, dict[st
 
 # -- main --------------------------------------------------------------------------------------
 
+
 def fmt_ms(v: float) -> str:
     return f"{v:.1f} ms" if v == v else "?"
 
@@ -597,15 +664,22 @@ def main() -> int:
     ap.add_argument("--routes", default=",".join(ROUTES), help="comma-separated subset of " + ",".join(ROUTES))
     ap.add_argument("--skip", default="", help="comma-separated servers to leave out: prism, wiremock, bare, no-admin")
     ap.add_argument("--asgi-requests", type=int, default=2000, help="in-process calls per route")
-    ap.add_argument("--fill-mb", type=float, default=None, help="fill imagegw's image cache to this many MiB before the last RSS reading (default: its bound; 0: skip)")
+    ap.add_argument(
+        "--fill-mb",
+        type=float,
+        default=None,
+        help="fill imagegw's image cache to this many MiB before the last RSS reading (default: its bound; 0: skip)",
+    )
     args = ap.parse_args()
     routes = [ROUTES[r] for r in args.routes.split(",") if r]
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
 
     from mock_server.settings import Settings
 
-    print(f"imagegw benchmark: python {sys.version.split()[0]}, {os.cpu_count()} cores, load average "
-          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}, wrk -t1 -c{args.connections} -d{args.seconds:g}s x {args.rounds} rounds")
+    print(
+        f"imagegw benchmark: python {sys.version.split()[0]}, {os.cpu_count()} cores, load average "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}, wrk -t1 -c{args.connections} -d{args.seconds:g}s x {args.rounds} rounds"
+    )
 
     # in-process first (no servers running yet)
     from mock_server.app import create_app
@@ -686,10 +760,12 @@ def main() -> int:
                 rs = results[(s.name, r.name)]
                 size = len(answers[r.name].body) if s.name != "prism 5" else "(contract example)"
                 cpu = med(s.name, r.name, "cpu_us")
-                print(f"| {s.name} | {med(s.name, r.name, 'rps'):.0f} | {ratio(s.name, 'imagegw', r.name)} | "
-                      f"{fmt_ms(med(s.name, r.name, 'p50_ms'))} | {fmt_ms(med(s.name, r.name, 'p99_ms'))} | "
-                      f"{f'{cpu:.0f} µs' if cpu == cpu else '?'} | {sum(x.non2xx for x in rs)}/{sum(x.requests for x in rs)} | "
-                      f"{sum(x.errors for x in rs)} | {size} |")
+                print(
+                    f"| {s.name} | {med(s.name, r.name, 'rps'):.0f} | {ratio(s.name, 'imagegw', r.name)} | "
+                    f"{fmt_ms(med(s.name, r.name, 'p50_ms'))} | {fmt_ms(med(s.name, r.name, 'p99_ms'))} | "
+                    f"{f'{cpu:.0f} µs' if cpu == cpu else '?'} | {sum(x.non2xx for x in rs)}/{sum(x.requests for x in rs)} | "
+                    f"{sum(x.errors for x in rs)} | {size} |"
+                )
 
         print("\n## RSS after the load (process tree, MiB)\n")
         for s in servers:
@@ -699,8 +775,12 @@ def main() -> int:
         filled: float | None = None
         if fill > 0:
             filled, stats = fill_cache(imagegw, fill)
-            print(f"imagegw after filling its image cache ({stats.get('entries', '?')} images, "
-                  f"{stats.get('bytes', 0) / 1024 / 1024:.0f} MiB cached): {filled:.0f} MiB" if filled is not None else "imagegw: RSS unknown")
+            print(
+                f"imagegw after filling its image cache ({stats.get('entries', '?')} images, "
+                f"{stats.get('bytes', 0) / 1024 / 1024:.0f} MiB cached): {filled:.0f} MiB"
+                if filled is not None
+                else "imagegw: RSS unknown"
+            )
 
         names = {s.name for s in servers}
         wm = next((n for n in names if n.startswith("wiremock")), None)
@@ -709,15 +789,22 @@ def main() -> int:
             ratio_bits.append(f"/prism {ratio('imagegw', 'prism 5', 'url') if 'prism 5' in names else 'n/a'}")
             ratio_bits.append(f"/wiremock {ratio('imagegw', wm, 'url') if wm else 'n/a'}")
             if "bare starlette" in names:
-                ratio_bits.append(f"CPU/request bare/imagegw {med('bare starlette', 'url', 'cpu_us') / med('imagegw', 'url', 'cpu_us'):.2f}")
-            ratio_bits.append(f"p99 {fmt_ms(med('imagegw', 'url', 'p99_ms'))} at {args.connections} conns"
-                              + (f" (bare {fmt_ms(med('bare starlette', 'url', 'p99_ms'))})" if "bare starlette" in names else ""))
+                ratio_bits.append(
+                    f"CPU/request bare/imagegw {med('bare starlette', 'url', 'cpu_us') / med('imagegw', 'url', 'cpu_us'):.2f}"
+                )
+            ratio_bits.append(
+                f"p99 {fmt_ms(med('imagegw', 'url', 'p99_ms'))} at {args.connections} conns"
+                + (f" (bare {fmt_ms(med('bare starlette', 'url', 'p99_ms'))})" if "bare starlette" in names else "")
+            )
             if "imagegw --no-admin" in names:
                 ratio_bits.append(f"journal on/off {ratio('imagegw', 'imagegw --no-admin', 'url')}")
         if "b64" in args.routes:
             ratio_bits.append(f"b64: imagegw/wiremock {ratio('imagegw', wm, 'b64') if wm else 'n/a'}")
         if ours_costs and bare_costs:
-            ratio_bits.append("in-process url cost imagegw/bare " + (f"{ours_costs['url'] / bare_costs['url']:.1f}x" if "url" in bare_costs and "url" in ours_costs else "n/a"))
+            ratio_bits.append(
+                "in-process url cost imagegw/bare "
+                + (f"{ours_costs['url'] / bare_costs['url']:.1f}x" if "url" in bare_costs and "url" in ours_costs else "n/a")
+            )
         ratio_bits.append(f"RSS {rss.get('imagegw') or 0:.0f} MiB" + (f", {filled:.0f} MiB with a full image cache" if filled else ""))
     finally:
         for s in servers:

@@ -29,9 +29,19 @@ DEADLINE_POLL_MARGIN = 120.0
 class BaseClient:
     """Configuration shared by :class:`~clients.ImageClient` and :class:`~clients.AsyncImageClient`."""
 
-    def __init__(self, gateway: str, *, api_key: str | None, base_url: str | None, retry: RetryPolicy | None,
-                 poll: PollPolicy | None, strict: bool, download: bool, headers: Mapping[str, str] | None,
-                 deadline: float | None = None) -> None:
+    def __init__(
+        self,
+        gateway: str,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        retry: RetryPolicy | None,
+        poll: PollPolicy | None,
+        strict: bool,
+        download: bool,
+        headers: Mapping[str, str] | None,
+        deadline: float | None = None,
+    ) -> None:
         if gateway not in GATEWAY_IDS:
             raise ConfigurationError(f"unknown gateway {gateway!r}; expected one of {', '.join(GATEWAY_IDS)}")
         spec = gateway_spec(gateway)
@@ -51,10 +61,17 @@ class BaseClient:
             deadline = max(DEFAULT_DEADLINE, poll.timeout + DEADLINE_POLL_MARGIN)
         if not deadline > 0:
             raise ConfigurationError(f"deadline must be > 0 seconds; got {deadline!r}")
-        self._s = Settings(gateway=gateway, base_url=self.base_url, key=_Key(key), retry=retry or RetryPolicy(),
-                           poll=poll, validator=contract_validator(gateway, self.base_url) if strict else None,
-                           download=download, headers=dict(headers or {}),
-                           deadline=None if math.isinf(deadline) else float(deadline))
+        self._s = Settings(
+            gateway=gateway,
+            base_url=self.base_url,
+            key=_Key(key),
+            retry=retry or RetryPolicy(),
+            poll=poll,
+            validator=contract_validator(gateway, self.base_url) if strict else None,
+            download=download,
+            headers=dict(headers or {}),
+            deadline=None if math.isinf(deadline) else float(deadline),
+        )
 
     @property
     def retry(self) -> RetryPolicy:
@@ -78,25 +95,59 @@ class BaseClient:
     def _headers(self, extra_headers: Mapping[str, str] | None) -> dict[str, str]:
         return {**self._s.headers, **dict(extra_headers or {})}
 
-    def _generation(self, prompt: str, model: str, size: str | None, n: int | None, response_format: str | None,
-                    images: Sequence[Any] | None, extra_headers: Mapping[str, str] | None,
-                    gateway_specific: dict[str, Any]) -> httpx.Request:
+    def _generation(
+        self,
+        prompt: str,
+        model: str,
+        size: str | None,
+        n: int | None,
+        response_format: str | None,
+        images: Sequence[Any] | None,
+        extra_headers: Mapping[str, str] | None,
+        gateway_specific: dict[str, Any],
+    ) -> httpx.Request:
         if isinstance(images, (str, bytes, os.PathLike)):
             images = [images]
-        req = ImageRequest(prompt=prompt, model=model, size=size, n=n, response_format=response_format,  # type: ignore[arg-type]
-                           images=tuple(images or ()), extra=gateway_specific)
-        return core.build_request(self.gateway, req, base_url=self.base_url, api_key=self._s.key.get(),
-                                  headers=self._headers(extra_headers))
+        req = ImageRequest(
+            prompt=prompt,
+            model=model,
+            size=size,
+            n=n,
+            response_format=response_format,  # type: ignore[arg-type]
+            images=tuple(images or ()),
+            extra=gateway_specific,
+        )
+        return core.build_request(
+            self.gateway, req, base_url=self.base_url, api_key=self._s.key.get(), headers=self._headers(extra_headers)
+        )
 
-    def _edit(self, image: Any, model: str, prompt: str | None, mask: Any, n: int | None, size: str | None,
-              response_format: str | None, extra_headers: Mapping[str, str] | None, extra: dict[str, Any]) -> httpx.Request:
-        req = EditRequest(image=image, model=model, prompt=prompt, mask=mask, n=n, size=size,
-                          response_format=response_format, extra=extra)  # type: ignore[arg-type]
-        return core.build_edit_request(self.gateway, req, base_url=self.base_url, api_key=self._s.key.get(),
-                                       headers=self._headers(extra_headers))
+    def _edit(
+        self,
+        image: Any,
+        model: str,
+        prompt: str | None,
+        mask: Any,
+        n: int | None,
+        size: str | None,
+        response_format: str | None,
+        extra_headers: Mapping[str, str] | None,
+        extra: dict[str, Any],
+    ) -> httpx.Request:
+        req = EditRequest(image=image, model=model, prompt=prompt, mask=mask, n=n, size=size, response_format=response_format, extra=extra)  # type: ignore[arg-type]
+        return core.build_edit_request(
+            self.gateway, req, base_url=self.base_url, api_key=self._s.key.get(), headers=self._headers(extra_headers)
+        )
 
-    def _chat(self, model: str, prompt: str | None, messages: Sequence[Mapping[str, Any]] | None, images: Sequence[Any] | None,
-              region: str, extra_headers: Mapping[str, str] | None, extra: dict[str, Any]) -> httpx.Request:
+    def _chat(
+        self,
+        model: str,
+        prompt: str | None,
+        messages: Sequence[Mapping[str, Any]] | None,
+        images: Sequence[Any] | None,
+        region: str,
+        extra_headers: Mapping[str, str] | None,
+        extra: dict[str, Any],
+    ) -> httpx.Request:
         if (prompt is None) == (messages is None):
             raise ConfigurationError("pass exactly one of prompt= or messages=")
         if messages is None:
@@ -105,8 +156,9 @@ class BaseClient:
         elif images:
             raise ConfigurationError("images= goes with prompt=; put images inside messages= yourself")
         req = ChatRequest(model=model, messages=tuple(messages), region=region, extra=extra)
-        return core.build_chat_request(self.gateway, req, base_url=self.base_url, api_key=self._s.key.get(),
-                                       headers=self._headers(extra_headers))
+        return core.build_chat_request(
+            self.gateway, req, base_url=self.base_url, api_key=self._s.key.get(), headers=self._headers(extra_headers)
+        )
 
     def _need_tasks(self) -> None:
         if self.gateway != "piebox":

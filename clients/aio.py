@@ -47,14 +47,35 @@ class AsyncImageClient(BaseClient):
             ``strict=True`` without the gateway's contract.
     """
 
-    def __init__(self, gateway: GatewayId | str, *, api_key: str | None = None, base_url: str | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None, timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-                 retry: RetryPolicy | None = None, poll: PollPolicy | None = None, strict: bool = False,
-                 download: bool = True, headers: Mapping[str, str] | None = None,
-                 sleep: Callable[[float], Awaitable[Any]] = anyio.sleep, monotonic: Callable[[], float] = default_monotonic,
-                 http_client: httpx.AsyncClient | None = None, deadline: float | None = None) -> None:
-        super().__init__(gateway, api_key=api_key, base_url=base_url, retry=retry, poll=poll, strict=strict,
-                         download=download, headers=headers, deadline=deadline)
+    def __init__(
+        self,
+        gateway: GatewayId | str,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        poll: PollPolicy | None = None,
+        strict: bool = False,
+        download: bool = True,
+        headers: Mapping[str, str] | None = None,
+        sleep: Callable[[float], Awaitable[Any]] = anyio.sleep,
+        monotonic: Callable[[], float] = default_monotonic,
+        http_client: httpx.AsyncClient | None = None,
+        deadline: float | None = None,
+    ) -> None:
+        super().__init__(
+            gateway,
+            api_key=api_key,
+            base_url=base_url,
+            retry=retry,
+            poll=poll,
+            strict=strict,
+            download=download,
+            headers=headers,
+            deadline=deadline,
+        )
         self._own = http_client is None
         self._http = http_client or httpx.AsyncClient(transport=transport, timeout=timeout, follow_redirects=False)
         self._sleep = sleep
@@ -109,9 +130,18 @@ class AsyncImageClient(BaseClient):
                 raise TypeError(f"unknown effect {effect!r}")
 
     # -- operations --------------------------------------------------------------------------------
-    async def generate(self, *, prompt: str, model: str, size: str | None = None, n: int | None = None,
-                 response_format: ResponseFormat | None = None, images: Sequence[ImageInput] | ImageInput | None = None,
-                 extra_headers: Mapping[str, str] | None = None, **gateway_specific: Any) -> ImageResponse:
+    async def generate(
+        self,
+        *,
+        prompt: str,
+        model: str,
+        size: str | None = None,
+        n: int | None = None,
+        response_format: ResponseFormat | None = None,
+        images: Sequence[ImageInput] | ImageInput | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        **gateway_specific: Any,
+    ) -> ImageResponse:
         """Generate images and return them decoded (PieBox: create the task, poll until terminal,
         download; URL results downloaded everywhere).
 
@@ -136,9 +166,17 @@ class AsyncImageClient(BaseClient):
         req = self._generation(prompt, model, size, n, response_format, images, extra_headers, gateway_specific)  # type: ignore[arg-type]
         return await self._run(flow.generate(self._s, req, model=model))
 
-    async def create_task(self, *, prompt: str, model: str, size: str | None = None, n: int | None = None,
-                    images: Sequence[ImageInput] | ImageInput | None = None,
-                    extra_headers: Mapping[str, str] | None = None, **gateway_specific: Any) -> TaskHandle:
+    async def create_task(
+        self,
+        *,
+        prompt: str,
+        model: str,
+        size: str | None = None,
+        n: int | None = None,
+        images: Sequence[ImageInput] | ImageInput | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        **gateway_specific: Any,
+    ) -> TaskHandle:
         """PieBox only: create a task and return its handle without waiting.
 
         Raises:
@@ -163,9 +201,19 @@ class AsyncImageClient(BaseClient):
         self._need_tasks()
         return await self._run(flow.wait(self._s, self._handle(handle, model), timeout=timeout))
 
-    async def edit(self, *, image: Any, prompt: str | None = None, model: str = "tokenhub/gpt-image-2", mask: Any = None,
-             n: int | None = None, size: str | None = None, response_format: ResponseFormat | None = None,
-             extra_headers: Mapping[str, str] | None = None, **extra: Any) -> ImageResponse:
+    async def edit(
+        self,
+        *,
+        image: Any,
+        prompt: str | None = None,
+        model: str = "tokenhub/gpt-image-2",
+        mask: Any = None,
+        n: int | None = None,
+        size: str | None = None,
+        response_format: ResponseFormat | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> ImageResponse:
         """TokenHub only: ``POST /v1/images/edits`` (multipart). ``image``/``mask``: bytes, a path, or
         ``(filename, bytes[, mime])``.
 
@@ -175,9 +223,17 @@ class AsyncImageClient(BaseClient):
         req = self._edit(image, model, prompt, mask, n, size, response_format, extra_headers, extra)
         return await self._run(flow.generate(self._s, req, model=model))
 
-    async def chat(self, *, model: str, prompt: str | None = None, messages: Sequence[Mapping[str, Any]] | None = None,
-             images: Sequence[ImageInput] | None = None, region: str = "global",
-             extra_headers: Mapping[str, str] | None = None, **extra: Any) -> ImageResponse:
+    async def chat(
+        self,
+        *,
+        model: str,
+        prompt: str | None = None,
+        messages: Sequence[Mapping[str, Any]] | None = None,
+        images: Sequence[ImageInput] | None = None,
+        region: str = "global",
+        extra_headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> ImageResponse:
         """TokenHub only: chat-based generation with the Gemini image models
         (``POST /v1/chat/completions``, ``X-TokenHub-Region: global``). Images come back decoded
         from the Markdown data URL; a text answer is in ``.text``.

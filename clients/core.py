@@ -59,11 +59,25 @@ from .gateways.tokenhub import build_chat_request, build_edit_request
 from .types import GeneratedImage, ImageRequest, ImageResponse, ItemError, TaskHandle, TaskStatus
 
 __all__ = [
-    "Finding", "family_of", "default_base_url", "build_request", "build_edit_request",
-    "build_chat_request", "build_poll_request", "build_download_request", "parse_response", "parse_task",
-    "attach_download", "relative_path", "encode_image", "USER_AGENT", "MAX_REDIRECTS", "REDIRECT_DROPPED_HEADERS",
+    "Finding",
+    "family_of",
+    "default_base_url",
+    "build_request",
+    "build_edit_request",
+    "build_chat_request",
+    "build_poll_request",
+    "build_download_request",
+    "parse_response",
+    "parse_task",
+    "attach_download",
+    "relative_path",
+    "encode_image",
+    "USER_AGENT",
+    "MAX_REDIRECTS",
+    "REDIRECT_DROPPED_HEADERS",
     "redirect_request",
 ]
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -77,8 +91,9 @@ class Finding:
 
 
 def _violation(gateway: str, response: httpx.Response, location: str, expected: str, observed: str) -> ContractViolation:
-    return ContractViolation([Finding(location, expected, observed)], status_code=response.status_code, gateway=gateway,
-                             request_id=request_id(response.headers))
+    return ContractViolation(
+        [Finding(location, expected, observed)], status_code=response.status_code, gateway=gateway, request_id=request_id(response.headers)
+    )
 
 
 def default_base_url(gateway: str) -> str:
@@ -126,11 +141,12 @@ def relative_path(base_url: str, url: httpx.URL | str) -> str:
     """The path of ``url`` relative to the gateway root ``base_url`` (``/v1/images/generations``)."""
     root = urlsplit(base_url).path.rstrip("/")
     path = httpx.URL(str(url)).path
-    return path[len(root):] if root and path.startswith(root) else path
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
-def build_request(gateway: str, req: ImageRequest, *, base_url: str, api_key: str | None,
-                  headers: Mapping[str, str] | None = None) -> httpx.Request:
+def build_request(
+    gateway: str, req: ImageRequest, *, base_url: str, api_key: str | None, headers: Mapping[str, str] | None = None
+) -> httpx.Request:
     """The HTTP request that asks ``gateway`` for ``req``: the gateway module's
     (:mod:`clients.gateways`, one per gateway as in :mod:`mock_server.gateways`).
 
@@ -149,8 +165,9 @@ def build_request(gateway: str, req: ImageRequest, *, base_url: str, api_key: st
     return gateways.load(gateway)(req, base_url=base_url, api_key=api_key, headers=headers)
 
 
-def build_poll_request(handle: TaskHandle, *, base_url: str, api_key: str | None,
-                       headers: Mapping[str, str] | None = None) -> httpx.Request:
+def build_poll_request(
+    handle: TaskHandle, *, base_url: str, api_key: str | None, headers: Mapping[str, str] | None = None
+) -> httpx.Request:
     """``GET`` the task of ``handle`` (000 "Checking Image Generation Results")."""
     return httpx.Request("GET", url(base_url, handle.poll_path), headers=request_headers(handle.gateway, api_key, headers, json_body=False))
 
@@ -178,17 +195,21 @@ def _json_body(gateway: str, response: httpx.Response) -> Any:
 def _raise_for_status(gateway: str, response: httpx.Response) -> None:
     if response.status_code >= 400:
         req = response._request  # may be None for a hand-built response
-        raise error_from_response(response.status_code, response.content, dict(response.headers), gateway=gateway,
-                                  method=req.method if req is not None else None,
-                                  url=str(req.url) if req is not None else None)
+        raise error_from_response(
+            response.status_code,
+            response.content,
+            dict(response.headers),
+            gateway=gateway,
+            method=req.method if req is not None else None,
+            url=str(req.url) if req is not None else None,
+        )
 
 
 def _b64_item(b64: str, *, url: str | None = None, revised_prompt: str | None = None) -> GeneratedImage:
     try:
         data = base64.b64decode(b64, validate=True)
     except (binascii.Error, ValueError):
-        return GeneratedImage(url=url, error=ItemError("undecodable_image", "b64_json is not valid base64"),
-                              revised_prompt=revised_prompt)
+        return GeneratedImage(url=url, error=ItemError("undecodable_image", "b64_json is not valid base64"), revised_prompt=revised_prompt)
     return GeneratedImage.from_bytes(data, url=url, revised_prompt=revised_prompt)
 
 
@@ -264,8 +285,11 @@ def parse_response(gateway: str, response: httpx.Response) -> ImageResponse | Ta
     if "data" in body:  # OpenAI-style data[] (TokenHub flat, PowerTokens)
         images = _openai_items(gateway, response, body.get("data"), "/data")
         meta = body.get("metadata")
-        model = body.get("model") if isinstance(body.get("model"), str) else (
-            meta.get("model") if isinstance(meta, dict) and isinstance(meta.get("model"), str) else None)
+        model = (
+            body.get("model")
+            if isinstance(body.get("model"), str)
+            else (meta.get("model") if isinstance(meta, dict) and isinstance(meta.get("model"), str) else None)
+        )
         return ImageResponse(images, raw=body, request_id=rid, gateway=gateway, model=model)
 
     raise _violation(gateway, response, "", "data[], output, choices or an envelope", ", ".join(sorted(body))[:80])
@@ -314,8 +338,7 @@ def _parse_chat(gateway: str, response: httpx.Response, body: dict[str, Any], ri
             text = _BARE_DATA_URL.sub("", text)
         if text.strip():
             texts.append(text.strip())
-    return ImageResponse(images, raw=body, request_id=rid, gateway=gateway, model=body.get("model"),
-                         text="\n".join(texts) or None)
+    return ImageResponse(images, raw=body, request_id=rid, gateway=gateway, model=body.get("model"), text="\n".join(texts) or None)
 
 
 def _parse_dashscope(gateway: str, response: httpx.Response, body: dict[str, Any], rid: str | None) -> ImageResponse:
@@ -367,8 +390,15 @@ def parse_task(gateway: str, response: httpx.Response) -> TaskStatus:
             error = ItemError(None, err)
         else:
             error = ItemError(None, None)
-    return TaskStatus(task_id=str(body.get("task_id") or ""), state=state, model=_s(body.get("model")), urls=urls,
-                      error=error, raw=body, request_id=request_id(response.headers, body))
+    return TaskStatus(
+        task_id=str(body.get("task_id") or ""),
+        state=state,
+        model=_s(body.get("model")),
+        urls=urls,
+        error=error,
+        raw=body,
+        request_id=request_id(response.headers, body),
+    )
 
 
 def attach_download(image: GeneratedImage, response: httpx.Response) -> GeneratedImage:

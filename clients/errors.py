@@ -52,11 +52,30 @@ from typing import Any
 from contracts.wire import parse_retry_after, request_id
 
 __all__ = [
-    "APIError", "APIStatusError", "InvalidRequestError", "ContentPolicyError", "AuthenticationError",
-    "PermissionDeniedError", "NotFoundError", "RateLimitError", "QuotaExceededError", "ServerError",
-    "APIConnectionError", "APITimeoutError", "DeadlineExceeded", "UnreadableResponseError", "TaskFailed", "TaskTimeout", "ContractViolation",
-    "ConfigurationError", "error_from_openai", "error_from_dashscope", "error_from_envelope",
-    "error_from_response", "parse_retry_after", "decode_json",
+    "APIError",
+    "APIStatusError",
+    "InvalidRequestError",
+    "ContentPolicyError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "RateLimitError",
+    "QuotaExceededError",
+    "ServerError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "DeadlineExceeded",
+    "UnreadableResponseError",
+    "TaskFailed",
+    "TaskTimeout",
+    "ContractViolation",
+    "ConfigurationError",
+    "error_from_openai",
+    "error_from_dashscope",
+    "error_from_envelope",
+    "error_from_response",
+    "parse_retry_after",
+    "decode_json",
 ]
 
 
@@ -75,8 +94,9 @@ class APIError(Exception):
         method / url: the HTTP method and URL of the call (never its headers).
     """
 
-    def __init__(self, message: str, *, gateway: str | None = None, request_id: str | None = None,
-                 method: str | None = None, url: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, gateway: str | None = None, request_id: str | None = None, method: str | None = None, url: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.gateway = gateway
@@ -103,8 +123,17 @@ class APIStatusError(APIError):
         headers: the response headers (a plain dict; responses never carry the API key).
     """
 
-    def __init__(self, message: str, *, status_code: int, code: Any = None, param: str | None = None,
-                 body: Any = None, headers: Mapping[str, str] | None = None, **kw: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        code: Any = None,
+        param: str | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        **kw: Any,
+    ) -> None:
         super().__init__(message, **kw)
         self.status_code = status_code
         self.code = code
@@ -118,8 +147,10 @@ class APIStatusError(APIError):
         return f"HTTP {self.status_code}{code}: {super().__str__()}{param}"
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(status_code={self.status_code}, code={self.code!r}, "
-                f"message={self.message!r}, param={self.param!r}, request_id={self.request_id!r})")
+        return (
+            f"{type(self).__name__}(status_code={self.status_code}, code={self.code!r}, "
+            f"message={self.message!r}, param={self.param!r}, request_id={self.request_id!r})"
+        )
 
 
 class InvalidRequestError(APIStatusError):
@@ -261,8 +292,9 @@ def _finding_text(f: Any) -> str:
 # -- helpers shared by the mapping functions ---------------------------------------------------
 
 _POLICY_MARKERS = ("content_policy", "sensitive", "moderation", "datainspectionfailed", "safety", "inappropriate")
-_QUOTA_CODES = frozenset({"insufficient_quota", "arrearage", "quota_exceeded", "billing_hard_limit_reached",
-                          "accountoverdueerror", "insufficient_balance"})
+_QUOTA_CODES = frozenset(
+    {"insufficient_quota", "arrearage", "quota_exceeded", "billing_hard_limit_reached", "accountoverdueerror", "insufficient_balance"}
+)
 
 
 def _is_policy_code(code: Any) -> bool:
@@ -297,6 +329,7 @@ def _classify(status: int, code: Any, type_: Any, message: str, headers: Mapping
 
 # -- one mapping function per error shape ------------------------------------------------------
 
+
 def error_from_openai(status: int, body: Mapping[str, Any], headers: Mapping[str, str], **kw: Any) -> APIStatusError:
     """Map an OpenAI-shaped error ``{"error": {"message", "type", "param", "code"}}`` to an exception.
 
@@ -309,8 +342,17 @@ def error_from_openai(status: int, body: Mapping[str, Any], headers: Mapping[str
     message = str(err.get("message") or f"HTTP {status}")
     code, type_, param = err.get("code"), err.get("type"), err.get("param")
     cls, extra = _classify(status, code, type_, message, headers)
-    return cls(message, status_code=status, code=code, param=param if isinstance(param, str) else None,
-               body=dict(body), headers=headers, request_id=request_id(headers, body), **extra, **kw)
+    return cls(
+        message,
+        status_code=status,
+        code=code,
+        param=param if isinstance(param, str) else None,
+        body=dict(body),
+        headers=headers,
+        request_id=request_id(headers, body),
+        **extra,
+        **kw,
+    )
 
 
 def error_from_dashscope(status: int, body: Mapping[str, Any], headers: Mapping[str, str], **kw: Any) -> APIStatusError:
@@ -322,8 +364,9 @@ def error_from_dashscope(status: int, body: Mapping[str, Any], headers: Mapping[
     message = str(body.get("message") or f"HTTP {status}")
     code = body.get("code")
     cls, extra = _classify(status, code, None, message, headers)
-    return cls(message, status_code=status, code=code, body=dict(body), headers=headers,
-               request_id=request_id(headers, body), **extra, **kw)
+    return cls(
+        message, status_code=status, code=code, body=dict(body), headers=headers, request_id=request_id(headers, body), **extra, **kw
+    )
 
 
 def error_from_envelope(status: int, body: Mapping[str, Any], headers: Mapping[str, str], **kw: Any) -> APIStatusError:
@@ -344,8 +387,9 @@ def error_from_envelope(status: int, body: Mapping[str, Any], headers: Mapping[s
     elif status in (400, 403, 422) and any(m in low.replace(" ", "_") for m in _POLICY_MARKERS + ("content_policy", "policy")):
         hint = "content_policy"
     cls, extra = _classify(status, hint, None, message, headers)
-    return cls(message, status_code=status, code=code, body=dict(body), headers=headers,
-               request_id=request_id(headers, body), **extra, **kw)
+    return cls(
+        message, status_code=status, code=code, body=dict(body), headers=headers, request_id=request_id(headers, body), **extra, **kw
+    )
 
 
 def decode_json(content: bytes) -> Any:
@@ -384,5 +428,12 @@ def error_from_response(status: int, content: bytes, headers: Mapping[str, str],
             return error_from_openai(status, {"error": {"message": body["error"]}}, headers, **kw)
     text = content[:500].decode("utf-8", "replace") if content else ""
     cls, extra = _classify(status, None, None, text, headers)
-    return cls(text.strip() or f"HTTP {status}", status_code=status, body=body if body is not None else text,
-               headers=headers, request_id=request_id(headers, body), **extra, **kw)
+    return cls(
+        text.strip() or f"HTTP {status}",
+        status_code=status,
+        body=body if body is not None else text,
+        headers=headers,
+        request_id=request_id(headers, body),
+        **extra,
+        **kw,
+    )

@@ -51,8 +51,22 @@ from .types import GeneratedImage, ImageResponse, ItemError, TaskHandle, TaskSta
 
 log = logging.getLogger("imagegw.client")
 
-__all__ = ["Send", "Sleep", "Now", "Settings", "Deadline", "call", "generate", "wait", "download_all", "poll_once",
-           "to_connection_error", "send_error", "SEND_ERRORS", "contract_validator"]
+__all__ = [
+    "Send",
+    "Sleep",
+    "Now",
+    "Settings",
+    "Deadline",
+    "call",
+    "generate",
+    "wait",
+    "download_all",
+    "poll_once",
+    "to_connection_error",
+    "send_error",
+    "SEND_ERRORS",
+    "contract_validator",
+]
 
 
 @dataclass(frozen=True)
@@ -132,12 +146,17 @@ class Deadline:
 
     def exceeded(self, what: str, request: httpx.Request | None = None, gateway: str | None = None) -> DeadlineExceeded:
         """The error for a call that ran out of time while doing ``what``."""
-        return DeadlineExceeded(f"the call's deadline of {self.seconds:g} s ran out ({what})", deadline=self.seconds,
-                                gateway=gateway, method=request.method if request is not None else None,
-                                url=str(request.url.copy_with(query=None)) if request is not None else None)
+        return DeadlineExceeded(
+            f"the call's deadline of {self.seconds:g} s ran out ({what})",
+            deadline=self.seconds,
+            gateway=gateway,
+            method=request.method if request is not None else None,
+            url=str(request.url.copy_with(query=None)) if request is not None else None,
+        )
 
-    def before_send(self, request: httpx.Request, timeout: httpx.Timeout, now: float,
-                    gateway: str | None) -> tuple[float | None, DeadlineExceeded | None]:
+    def before_send(
+        self, request: httpx.Request, timeout: httpx.Timeout, now: float, gateway: str | None
+    ) -> tuple[float | None, DeadlineExceeded | None]:
         """``(seconds left, None)`` for a send at ``now``, having capped ``request``'s
         per-operation timeouts (connect, read, write, pool) at the time left; or ``(0, error)``
         when none is left."""
@@ -171,8 +190,12 @@ def send_error(exc: Exception, request: httpx.Request, gateway: str | None, *, d
     if isinstance(exc, httpx.TransportError):
         return to_connection_error(exc, request, gateway)
     what = "its Content-Encoding does not decode" if isinstance(exc, httpx.DecodingError) else type(exc).__name__
-    return UnreadableResponseError(f"{request.method} {request.url.copy_with(query=None)}: unreadable answer ({what})",
-                                   gateway=gateway, method=request.method, url=str(request.url))
+    return UnreadableResponseError(
+        f"{request.method} {request.url.copy_with(query=None)}: unreadable answer ({what})",
+        gateway=gateway,
+        method=request.method,
+        url=str(request.url),
+    )
 
 
 #: What sending may raise about the answer (caught by the shells and mapped by :func:`send_error`).
@@ -183,8 +206,7 @@ def to_connection_error(exc: Exception, request: httpx.Request, gateway: str | N
     """Wrap an ``httpx`` transport exception (the message never holds headers)."""
     cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
     what = "timed out" if cls is APITimeoutError else f"connection failed ({type(exc).__name__})"
-    return cls(f"{request.method} {request.url.copy_with(query=None)} {what}", gateway=gateway,
-               method=request.method, url=str(request.url))
+    return cls(f"{request.method} {request.url.copy_with(query=None)} {what}", gateway=gateway, method=request.method, url=str(request.url))
 
 
 def call(s: Settings, request: httpx.Request, *, validate: bool = True, raise_status: bool = True) -> Flow:
@@ -211,14 +233,14 @@ def call(s: Settings, request: httpx.Request, *, validate: bool = True, raise_st
                 attempt += 1
                 continue
             raise
-        log.debug("%s %s -> %s (request id %s)", request.method, request.url.path, response.status_code,
-                  request_id(response.headers))
+        log.debug("%s %s -> %s (request id %s)", request.method, request.url.path, response.status_code, request_id(response.headers))
         if validate and s.validator is not None:
             s.validator(request, response)
         if response.status_code < 400:
             return response
-        err = error_from_response(response.status_code, response.content, dict(response.headers), gateway=s.gateway,
-                                  method=request.method, url=str(request.url))
+        err = error_from_response(
+            response.status_code, response.content, dict(response.headers), gateway=s.gateway, method=request.method, url=str(request.url)
+        )
         if s.retry.should_retry(err, attempt):
             delay = s.retry.delay(err, attempt)
             log.info("%s %s -> %s; retry %d in %.2f s", request.method, request.url.path, response.status_code, attempt + 1, delay)
@@ -237,9 +259,12 @@ def _follow(s: Settings, request: httpx.Request) -> Flow:
     while response.next_request is not None:
         hops += 1
         if hops > core.MAX_REDIRECTS:
-            raise UnreadableResponseError(f"{request.method} {request.url.copy_with(query=None)}: more than "
-                                          f"{core.MAX_REDIRECTS} redirects", gateway=s.gateway, method=request.method,
-                                          url=str(request.url))
+            raise UnreadableResponseError(
+                f"{request.method} {request.url.copy_with(query=None)}: more than {core.MAX_REDIRECTS} redirects",
+                gateway=s.gateway,
+                method=request.method,
+                url=str(request.url),
+            )
         response = yield Send(core.redirect_request(request, response.next_request))
     return response
 
@@ -256,8 +281,9 @@ def download_all(s: Settings, result: ImageResponse) -> Flow:
             try:
                 req = core.build_download_request(im.url)
             except (httpx.InvalidURL, ValueError) as exc:  # the gateway sent a URL httpx cannot parse
-                images.append(GeneratedImage(url=im.url, error=ItemError("download_failed", f"invalid URL: {exc}"),
-                                             revised_prompt=im.revised_prompt))
+                images.append(
+                    GeneratedImage(url=im.url, error=ItemError("download_failed", f"invalid URL: {exc}"), revised_prompt=im.revised_prompt)
+                )
                 continue
             try:
                 resp = yield from call(s, req, validate=False, raise_status=False)
@@ -328,13 +354,20 @@ def wait(s: Settings, handle: TaskHandle, *, timeout: float | None = None) -> Fl
         last = status
         if status.state == "succeeded":
             images = [GeneratedImage(url=u) for u in status.urls]
-            result = ImageResponse(images, raw=status.raw, request_id=status.request_id or handle.request_id,
-                                   gateway=s.gateway, model=status.model or handle.model, task_id=handle.task_id)
+            result = ImageResponse(
+                images,
+                raw=status.raw,
+                request_id=status.request_id or handle.request_id,
+                gateway=s.gateway,
+                model=status.model or handle.model,
+                task_id=handle.task_id,
+            )
             return (yield from download_all(s, result))
         if status.state == "failed":
             err = status.error
-            raise TaskFailed(handle.task_id, err.code if err else None, err.message if err else None,
-                             gateway=s.gateway, request_id=status.request_id)
+            raise TaskFailed(
+                handle.task_id, err.code if err else None, err.message if err else None, gateway=s.gateway, request_id=status.request_id
+            )
         elapsed = (yield Now()) - start
         if elapsed >= limit:
             raise TaskTimeout(handle.task_id, status.state, elapsed, gateway=s.gateway, request_id=status.request_id)
@@ -352,6 +385,7 @@ def contract_validator(gateway: str, base_url: str) -> Validator:
     """
     try:
         import contracts  # the shared contract API; clients never import mock_server
+
         contract = contracts.load(gateway)
     except Exception as exc:  # ImportError, missing file, invalid YAML
         raise ConfigurationError(f"strict=True needs the {gateway} contract: {type(exc).__name__}: {exc}") from None
@@ -366,7 +400,13 @@ def contract_validator(gateway: str, base_url: str) -> Validator:
         path = core.relative_path(base_url, request.url)
         findings = contract.validate_response(request.method, path, response, request_body=body)
         if findings:
-            raise ContractViolation(findings, status_code=response.status_code, gateway=gateway,
-                                    request_id=request_id(response.headers), method=request.method, url=str(request.url))
+            raise ContractViolation(
+                findings,
+                status_code=response.status_code,
+                gateway=gateway,
+                request_id=request_id(response.headers),
+                method=request.method,
+                url=str(request.url),
+            )
 
     return validate

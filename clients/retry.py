@@ -66,7 +66,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         """The exponential delay for attempt ``attempt`` (0-based), with jitter, in seconds."""
-        base = min(self.max_delay, self.initial_delay * (self.multiplier ** attempt))
+        base = min(self.max_delay, self.initial_delay * (self.multiplier**attempt))
         return base * (1.0 - self.jitter * self._rng.random())
 
     def delay(self, error: APIError, attempt: int) -> float:
@@ -105,4 +105,4 @@ class PollPolicy:
 
     def interval(self, poll: int) -> float:
         """Wait before poll number ``poll`` (0-based), seconds."""
-        return min(self.max_interval, self.initial_interval * (self.multiplier ** poll))
+        return min(self.max_interval, self.initial_interval * (self.multiplier**poll))

@@ -19,9 +19,24 @@ from PIL import Image, UnidentifiedImageError
 from contracts.registry import GatewayId
 
 __all__ = [
-    "GatewayId", "ResponseFormat", "TaskState", "ImageInput", "ImageRequest", "EditRequest", "ChatRequest",
-    "ItemError", "GeneratedImage", "ImageResponse", "TaskHandle", "TaskStatus", "inspect_image",
-    "PieBoxModel", "TokenHubModel", "GravitexModel", "ImageSeriesModel", "PowerTokensModel",
+    "GatewayId",
+    "ResponseFormat",
+    "TaskState",
+    "ImageInput",
+    "ImageRequest",
+    "EditRequest",
+    "ChatRequest",
+    "ItemError",
+    "GeneratedImage",
+    "ImageResponse",
+    "TaskHandle",
+    "TaskStatus",
+    "inspect_image",
+    "PieBoxModel",
+    "TokenHubModel",
+    "GravitexModel",
+    "ImageSeriesModel",
+    "PowerTokensModel",
 ]
 
 #: ``response_format`` values every document lists: ``url`` or ``b64_json``.
@@ -31,14 +46,37 @@ TaskState = Literal["pending", "processing", "succeeded", "failed"]
 
 #: Models each document names (for type hints and documentation; any string is sent as is).
 PieBoxModel = Literal["seedream", "gemini-3.1-flash-image", "gemini-3-pro-image", "gpt-image-2"]
-TokenHubModel = Literal["tokenhub/gpt-image-2", "ark/doubao-seedream-4-0-250828", "wan2.6-t2i", "wan2.7-image-pro",
-                        "tokenhub/gemini-3.1-flash-image-preview", "tokenhub/gemini-3-pro-image-preview"]
-GravitexModel = Literal["gemini-2.5-flash-image", "gemini-3-pro-image-preview", "doubao-seedream-3-0-t2i-250415",
-                        "doubao-seedream-4-0-250828", "doubao-seedream-4-5-251128", "doubao-seededit-3-0-i2i-250628",
-                        "gpt-image-2", "qwen-image-plus", "qwen-image-edit-plus"]
-ImageSeriesModel = Literal["gemini-2.5-flash-image", "gemini-3-pro-image-preview", "doubao-seedream-3-0-t2i-250415",
-                           "doubao-seedream-4-0-250828", "doubao-seedream-4-5-251128", "doubao-seededit-3-0-i2i-250628",
-                           "gpt-image-1", "gpt-image-1-mini", "qwen-image-plus", "qwen-image-edit-plus"]
+TokenHubModel = Literal[
+    "tokenhub/gpt-image-2",
+    "ark/doubao-seedream-4-0-250828",
+    "wan2.6-t2i",
+    "wan2.7-image-pro",
+    "tokenhub/gemini-3.1-flash-image-preview",
+    "tokenhub/gemini-3-pro-image-preview",
+]
+GravitexModel = Literal[
+    "gemini-2.5-flash-image",
+    "gemini-3-pro-image-preview",
+    "doubao-seedream-3-0-t2i-250415",
+    "doubao-seedream-4-0-250828",
+    "doubao-seedream-4-5-251128",
+    "doubao-seededit-3-0-i2i-250628",
+    "gpt-image-2",
+    "qwen-image-plus",
+    "qwen-image-edit-plus",
+]
+ImageSeriesModel = Literal[
+    "gemini-2.5-flash-image",
+    "gemini-3-pro-image-preview",
+    "doubao-seedream-3-0-t2i-250415",
+    "doubao-seedream-4-0-250828",
+    "doubao-seedream-4-5-251128",
+    "doubao-seededit-3-0-i2i-250628",
+    "gpt-image-1",
+    "gpt-image-1-mini",
+    "qwen-image-plus",
+    "qwen-image-edit-plus",
+]
 PowerTokensModel = Literal["seedream-5-0-260128", "seedream-4-5-251128", "seedream-4-0-250828"]
 
 #: An input image: raw bytes (sent as a ``data:`` URL or a file), an ``http(s)`` URL, a
@@ -230,8 +268,7 @@ class ImageResponse:
         return replace(self, images=list(images))
 
     def __repr__(self) -> str:
-        return (f"ImageResponse(gateway={self.gateway!r}, model={self.model!r}, images={self.images!r}, "
-                f"request_id={self.request_id!r})")
+        return f"ImageResponse(gateway={self.gateway!r}, model={self.model!r}, images={self.images!r}, request_id={self.request_id!r})"
 
 
 @dataclass(frozen=True)

@@ -63,8 +63,25 @@ from .registry import GATEWAY_IDS, GATEWAYS, GatewaySpec, gateway_spec
 from .validate import Contract, Finding, FindingKind, Operation, redact_headers
 
 __all__ = [
-    "GATEWAY_IDS", "GATEWAYS", "GatewaySpec", "gateway_spec", "CONTRACTS_DIR", "Contract", "Finding", "FindingKind", "Operation", "InferredPart", "Provenance",
-    "ContractNotFound", "ContractError", "load", "available", "path_for", "inferred_parts", "redact_headers", "clear_cache",
+    "GATEWAY_IDS",
+    "GATEWAYS",
+    "GatewaySpec",
+    "gateway_spec",
+    "CONTRACTS_DIR",
+    "Contract",
+    "Finding",
+    "FindingKind",
+    "Operation",
+    "InferredPart",
+    "Provenance",
+    "ContractNotFound",
+    "ContractError",
+    "load",
+    "available",
+    "path_for",
+    "inferred_parts",
+    "redact_headers",
+    "clear_cache",
 ]
 
 #: Folder holding ``<id>.openapi.yaml``.

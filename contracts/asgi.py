@@ -51,16 +51,17 @@ class Violation:
     request_id: str | None = None
 
     def __str__(self) -> str:
-        lines = [f"{self.gateway}: {self.method} {self.path} -> {self.status} breaks the contract"
-                 + (f" (X-Request-Id {self.request_id})" if self.request_id else "")]
+        lines = [
+            f"{self.gateway}: {self.method} {self.path} -> {self.status} breaks the contract"
+            + (f" (X-Request-Id {self.request_id})" if self.request_id else "")
+        ]
         lines += [f"  - {f}" for f in self.findings]
         return "\n".join(lines)
 
 
 def default_skip(full_path: str, sub_path: str) -> bool:
     """Paths not checked: the control plane ``/__mock``, ``/files/…`` downloads and the served contracts."""
-    return (full_path.startswith("/__mock") or sub_path.startswith("/files/")
-            or sub_path in ("/openapi.json", "/openapi.yaml"))
+    return full_path.startswith("/__mock") or sub_path.startswith("/files/") or sub_path in ("/openapi.json", "/openapi.yaml")
 
 
 @dataclass
@@ -83,8 +84,14 @@ class ContractGuard:
             (default :func:`default_skip`).
     """
 
-    def __init__(self, app: ASGIApp, *, routes: Mapping[str, str], on_violation: Callable[[Violation], None],
-                 skip: Callable[[str, str], bool] = default_skip) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        routes: Mapping[str, str],
+        on_violation: Callable[[Violation], None],
+        skip: Callable[[str, str], bool] = default_skip,
+    ) -> None:
         self.app = app
         self.routes = sorted(routes.items(), key=lambda kv: -len(kv[0]))
         self.on_violation = on_violation
@@ -95,7 +102,7 @@ class ContractGuard:
             if not prefix:
                 return gid, path
             if path == prefix or path.startswith(prefix + "/"):
-                return gid, path[len(prefix):] or "/"
+                return gid, path[len(prefix) :] or "/"
         return None, path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -144,8 +151,7 @@ class ContractGuard:
         request_body = _json_or_none(b"".join(request_chunks), scope)
         findings = contract.validate_response(method, path, captured, request_body=request_body)
         if findings:
-            self.on_violation(Violation(gid, method, path, captured.status_code, tuple(findings),
-                                        request_id(captured.headers)))
+            self.on_violation(Violation(gid, method, path, captured.status_code, tuple(findings), request_id(captured.headers)))
 
 
 def _json_or_none(body: bytes, scope: Scope) -> Any:

@@ -21,8 +21,7 @@ import typer
 from . import GATEWAY_IDS, ContractError, ContractNotFound, available, inferred_parts, load, path_for
 from .lint import all_problems
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="The gateways' OpenAPI contracts: list inferred parts, lint.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="The gateways' OpenAPI contracts: list inferred parts, lint.")
 
 
 def _ids(gateway: str | None) -> list[str]:
@@ -77,8 +76,9 @@ def lint_problems(gateway_id: str, docs_dir: Path | None = None) -> list[str]:
 @app.command()
 def lint(
     gateway: str | None = typer.Option(None, help="Only this gateway."),
-    docs: Path | None = typer.Option(None, envvar="IMAGEGW_DOCS",
-                                        help="Folder of the gateway documents; when given, documented quotes must occur in them."),
+    docs: Path | None = typer.Option(
+        None, envvar="IMAGEGW_DOCS", help="Folder of the gateway documents; when given, documented quotes must occur in them."
+    ),
 ) -> None:
     """Validate the contracts: OpenAPI 3.1 (openapi-spec-validator), x-provenance everywhere, examples
     against their schemas, and (with --docs) documented quotes against the documents."""

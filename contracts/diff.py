@@ -38,8 +38,15 @@ def join(base: str, token: str | int) -> str:
     return base + pointer([token])
 
 
-_JSON_TYPES: dict[type, str] = {type(None): "null", bool: "boolean", int: "integer", float: "number", str: "string",
-                                list: "array", dict: "object"}
+_JSON_TYPES: dict[type, str] = {
+    type(None): "null",
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
 
 
 def json_type(value: Any) -> str:
@@ -200,8 +207,9 @@ class SchemaDiff:
                     out += self._compare(item, sub, join(loc, i), True, depth + 1, prov)
         return out
 
-    def _compare_object(self, value: dict[str, Any], s: Mapping[str, Any], loc: str, entry: bool, depth: int,
-                        prov: Provenance | None) -> list[Diff]:
+    def _compare_object(
+        self, value: dict[str, Any], s: Mapping[str, Any], loc: str, entry: bool, depth: int, prov: Provenance | None
+    ) -> list[Diff]:
         out: list[Diff] = []
         props: Mapping[str, Any] = s["properties"] if isinstance(s.get("properties"), Mapping) else {}
         for name in s.get("required", []) or []:
@@ -219,8 +227,17 @@ class SchemaDiff:
             if names is not None:
                 for k in value:
                     if k not in names:
-                        out.append(Diff("field_added", join(loc, k), "not in the contract", json_type(value[k]), closed, prov,
-                                        note="the contract forbids other fields" if closed else "the contract allows other fields"))
+                        out.append(
+                            Diff(
+                                "field_added",
+                                join(loc, k),
+                                "not in the contract",
+                                json_type(value[k]),
+                                closed,
+                                prov,
+                                note="the contract forbids other fields" if closed else "the contract allows other fields",
+                            )
+                        )
         return out
 
     # -- lookups ----------------------------------------------------------------------------------

@@ -42,8 +42,19 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from .wire import sniff_image
 
-__all__ = ["is_image_data_url", "is_image_base64", "is_png_with_alpha", "format_checker", "formats_in", "size_rules",
-           "SizeRule", "SIZE_FORMAT_PREFIX", "HOUSE_FORMATS", "samples", "sample_png_rgba"]
+__all__ = [
+    "is_image_data_url",
+    "is_image_base64",
+    "is_png_with_alpha",
+    "format_checker",
+    "formats_in",
+    "size_rules",
+    "SizeRule",
+    "SIZE_FORMAT_PREFIX",
+    "HOUSE_FORMATS",
+    "samples",
+    "sample_png_rgba",
+]
 
 _DATA_URL = re.compile(r"^data:image/[a-zA-Z0-9.+-]+;base64,([A-Za-z0-9+/]*={0,2})\Z")
 _B64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}\Z")
@@ -124,8 +135,11 @@ def samples(name: str) -> list[Any]:
         raise KeyError(name)
     if name == "image-png-alpha":
         return [sample_png_rgba()]
-    images = [("png", _encoded("RGB", (4, 4), (200, 30, 30), "PNG")), ("jpeg", _encoded("RGB", (16, 8), (30, 200, 30), "JPEG")),
-              ("png", _encoded("RGB", (64, 64), (30, 30, 200), "PNG"))]
+    images = [
+        ("png", _encoded("RGB", (4, 4), (200, 30, 30), "PNG")),
+        ("jpeg", _encoded("RGB", (16, 8), (30, 200, 30), "JPEG")),
+        ("png", _encoded("RGB", (64, 64), (30, 30, 200), "PNG")),
+    ]
     texts = [(fmt, base64.b64encode(data).decode("ascii")) for fmt, data in images]
     if name == "image-base64":
         return [text for _, text in texts]
@@ -152,10 +166,14 @@ class SizeRule:
 
     def accepts(self, width: int, height: int) -> bool:
         """Whether ``width`` x ``height`` is inside the rule."""
-        return (self.min_side <= min(width, height) and (self.max_side is None or max(width, height) <= self.max_side)
-                and width % self.multiple_of == 0 and height % self.multiple_of == 0
-                and self.min_pixels <= width * height <= self.max_pixels
-                and max(width, height) / min(width, height) <= self.max_aspect_ratio)
+        return (
+            self.min_side <= min(width, height)
+            and (self.max_side is None or max(width, height) <= self.max_side)
+            and width % self.multiple_of == 0
+            and height % self.multiple_of == 0
+            and self.min_pixels <= width * height <= self.max_pixels
+            and max(width, height) / min(width, height) <= self.max_aspect_ratio
+        )
 
     def check(self, value: object) -> bool:
         """The format check: strings must be ``W{separator}H`` inside the rule; other types pass."""

@@ -55,8 +55,18 @@ from typing import Any
 from . import provenance as prov
 from .validate import Contract, expand_errors
 
-__all__ = ["spec_errors", "provenance_gaps", "example_errors", "iter_examples", "quote_errors", "quote_missing",
-           "tool_errors", "iter_schemas", "all_problems", "JSON_SCHEMA_DIALECT"]
+__all__ = [
+    "spec_errors",
+    "provenance_gaps",
+    "example_errors",
+    "iter_examples",
+    "quote_errors",
+    "quote_missing",
+    "tool_errors",
+    "iter_schemas",
+    "all_problems",
+    "JSON_SCHEMA_DIALECT",
+]
 
 #: OpenAPI 3.1's own JSON Schema dialect (2020-12 plus the OAS vocabulary); ``jsonSchemaDialect``
 #: must name it so that tools with another default (Prism: draft-07) validate as we do.
@@ -159,8 +169,8 @@ def example_errors(contract: Contract) -> list[str]:
 
 
 def _norm(text: str) -> str:
-    text = text.replace("\\\"", "\"").replace("\u00a0", " ")
-    text = re.sub(r"[“”]", "\"", text)
+    text = text.replace('\\"', '"').replace("\u00a0", " ")
+    text = re.sub(r"[“”]", '"', text)
     text = re.sub(r"[‘’]", "'", text)
     return re.sub(r"\s+", " ", text).strip().lower()
 
@@ -295,18 +305,27 @@ def _success_example_gaps(spec: Mapping[str, Any]) -> list[str]:
                     continue
                 resp = prov.resolve(spec, raw)
                 for mt, media in (resp.get("content") or {}).items():
-                    if (mt == "application/json" or mt.endswith("+json")) and isinstance(media, Mapping) \
-                            and "example" not in media and not media.get("examples"):
-                        where = raw["$ref"] if isinstance(raw, Mapping) and "$ref" in raw else \
-                            prov.pointer(["paths", path, method, "responses", status])
-                        out.append(f"tools: {where} ({op.get('operationId')} {status}) {mt}: a success answer "
-                                   "needs an example (mocks answer it)")
+                    if (
+                        (mt == "application/json" or mt.endswith("+json"))
+                        and isinstance(media, Mapping)
+                        and "example" not in media
+                        and not media.get("examples")
+                    ):
+                        where = (
+                            raw["$ref"]
+                            if isinstance(raw, Mapping) and "$ref" in raw
+                            else prov.pointer(["paths", path, method, "responses", status])
+                        )
+                        out.append(
+                            f"tools: {where} ({op.get('operationId')} {status}) {mt}: a success answer needs an example (mocks answer it)"
+                        )
     return out
 
 
 #: Keywords that make an inline allOf member a second type rather than a narrowing or a condition.
-_DECLARING = frozenset({"type", "items", "prefixItems", "additionalProperties", "patternProperties", "anyOf", "oneOf",
-                        "allOf", "enum", "const", "$defs"})
+_DECLARING = frozenset(
+    {"type", "items", "prefixItems", "additionalProperties", "patternProperties", "anyOf", "oneOf", "allOf", "enum", "const", "$defs"}
+)
 
 
 def _allof_base_properties(spec: Mapping[str, Any], node: Mapping[str, Any]) -> set[str]:
@@ -345,11 +364,12 @@ def tool_errors(contract: Contract) -> list[str]:
         for key in ("anyOf", "oneOf"):
             for i, branch in enumerate(node.get(key) or []):
                 if isinstance(branch, Mapping) and not ({"$ref", "type", "const", "enum"} & branch.keys()):
-                    out.append(f"tools: {where}/{key}/{i}: a {key} branch must be a $ref or state a type; "
-                               "write a rule across fields as a condition (if/then/else, dependentRequired, not)")
+                    out.append(
+                        f"tools: {where}/{key}/{i}: a {key} branch must be a $ref or state a type; "
+                        "write a rule across fields as a condition (if/then/else, dependentRequired, not)"
+                    )
         if any(isinstance(v, bool) for v in node.get("enum") or []):
-            out.append(f"tools: {where}: an enum of booleans; write const or a typed anyOf "
-                       "(generators cannot build a boolean enum)")
+            out.append(f"tools: {where}: an enum of booleans; write const or a typed anyOf (generators cannot build a boolean enum)")
         idents: dict[str, str] = {}
         for name in node.get("properties") or {}:
             ident = re.sub(r"[^0-9a-z]+", "_", str(name).lower()).strip("_")
@@ -357,15 +377,21 @@ def tool_errors(contract: Contract) -> list[str]:
                 out.append(f"tools: {where}: properties {idents[ident]!r} and {name!r} get one name in generated code")
             idents.setdefault(ident, str(name))
         if None in (node.get("enum") or []) and isinstance(node.get("type"), list):
-            out.append(f"tools: {where}: an enum that lists null beside type {node['type']}; drop the type "
-                       "(the enum accepts the same; generators build three enum classes otherwise)")
+            out.append(
+                f"tools: {where}: an enum that lists null beside type {node['type']}; drop the type "
+                "(the enum accepts the same; generators build three enum classes otherwise)"
+            )
         if node.get("properties") and isinstance(node.get("additionalProperties"), Mapping):
-            out.append(f"tools: {where}: additionalProperties is a schema beside properties; write "
-                       "unevaluatedProperties (type generators make it an index signature every property must match)")
+            out.append(
+                f"tools: {where}: additionalProperties is a schema beside properties; write "
+                "unevaluatedProperties (type generators make it an index signature every property must match)"
+            )
         members = [m for key in ("allOf", "anyOf", "oneOf") for m in node.get(key) or []]
         if node.get("properties") and len(members) == 1 and isinstance(members[0], Mapping) and "$ref" in members[0]:
-            out.append(f"tools: {where}: its only allOf/anyOf/oneOf member is a $ref, so generators read it as "
-                       f"{members[0]['$ref']} and drop its own properties")
+            out.append(
+                f"tools: {where}: its only allOf/anyOf/oneOf member is a $ref, so generators read it as "
+                f"{members[0]['$ref']} and drop its own properties"
+            )
         base = _allof_base_properties(spec, node)
         holders = [node] if node.get("allOf") else []
         for i, member in enumerate(node.get("allOf") or []):
@@ -374,13 +400,16 @@ def tool_errors(contract: Contract) -> list[str]:
             holders.append(member)
             declared = sorted(member.keys() & _DECLARING)
             if declared:
-                out.append(f"tools: {where}/allOf/{i}: an allOf member is a $ref, a condition or a narrowing of "
-                           f"properties (found {declared})")
+                out.append(
+                    f"tools: {where}/allOf/{i}: an allOf member is a $ref, a condition or a narrowing of properties (found {declared})"
+                )
         for holder_node in holders:
             for name, prop in (holder_node.get("properties") or {}).items():
                 if name in base and isinstance(prop, Mapping) and "const" in prop:
-                    out.append(f"tools: {where}: property {name!r} of the allOf base narrowed with const; "
-                               f"write enum: [{json.dumps(prop['const'])}]")
+                    out.append(
+                        f"tools: {where}: property {name!r} of the allOf base narrowed with const; "
+                        f"write enum: [{json.dumps(prop['const'])}]"
+                    )
     return out
 
 

@@ -25,8 +25,7 @@ from typing import Any
 
 from .wire import pointer, unpointer
 
-__all__ = ["Provenance", "InferredPart", "walk", "missing", "at_instance_path", "label_for", "resolve",
-           "resolve_schema"]
+__all__ = ["Provenance", "InferredPart", "walk", "missing", "at_instance_path", "label_for", "resolve", "resolve_schema"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -135,6 +134,7 @@ def resolve_schema(spec: Mapping[str, Any], node: Any) -> Any:
 
 # -- walking ---------------------------------------------------------------------------------------
 
+
 def walk(spec: Mapping[str, Any]) -> Iterator[tuple[str, Provenance]]:
     """Yield ``(pointer, provenance)`` for every ``x-provenance`` in ``spec`` (document order)."""
 
@@ -178,9 +178,16 @@ def label_for(ptr: str) -> str:
         return head + " " + "/".join(rest)
     if t[0] == "components" and len(t) >= 3:
         section, name, rest = t[1], t[2], t[3:]
-        kind = {"schemas": "schema", "responses": "response", "headers": "header", "parameters": "parameter",
-                "requestBodies": "request body", "securitySchemes": "security scheme", "examples": "example",
-                "links": "link"}.get(section, section)
+        kind = {
+            "schemas": "schema",
+            "responses": "response",
+            "headers": "header",
+            "parameters": "parameter",
+            "requestBodies": "request body",
+            "securitySchemes": "security scheme",
+            "examples": "example",
+            "links": "link",
+        }.get(section, section)
         if section == "schemas":
             return f"schema {name}" + _props_tail(rest)
         return f"{kind} {name}" + (" " + _schema_tail(rest) if rest else "")
@@ -229,11 +236,15 @@ def _schema_tail(rest: Sequence[str]) -> str:
 
 def inferred(spec: Mapping[str, Any], gateway: str) -> list[InferredPart]:
     """Every inferred part of ``spec`` as :class:`InferredPart` (document order)."""
-    return [InferredPart(gateway, ptr, label_for(ptr), prov.source or "(no source given)")
-            for ptr, prov in walk(spec) if prov.kind == "inferred"]
+    return [
+        InferredPart(gateway, ptr, label_for(ptr), prov.source or "(no source given)")
+        for ptr, prov in walk(spec)
+        if prov.kind == "inferred"
+    ]
 
 
 # -- lint: where provenance is required -------------------------------------------------------------
+
 
 def missing(spec: Mapping[str, Any]) -> list[str]:
     """Pointers of operations, responses, headers and schema properties without ``x-provenance``.
@@ -322,6 +333,7 @@ def missing(spec: Mapping[str, Any]) -> list[str]:
 
 
 # -- provenance of a location inside a body ----------------------------------------------------------
+
 
 def _expand(spec: Mapping[str, Any], node: Any, seen: int = 0) -> list[Mapping[str, Any]]:
     """``node`` and every schema it applies in place (``$ref``, ``allOf``/``anyOf``/``oneOf``, ``then``/``else``)."""

@@ -34,9 +34,22 @@ from typing import Literal, get_args
 from .provenance import Provenance
 
 __all__ = [
-    "GatewayId", "AuthScheme", "ErrorShape", "ERROR_SHAPES", "ERROR_SHAPE_BODIES", "AUTH_HEADERS", "CREDENTIAL_HEADERS",
-    "ENV_PREFIX", "API_KEY_ENV_SUFFIX", "BASE_URL_ENV_SUFFIX", "Auth", "GatewaySpec", "GATEWAYS", "GATEWAY_IDS",
-    "BY_ID", "gateway_spec",
+    "GatewayId",
+    "AuthScheme",
+    "ErrorShape",
+    "ERROR_SHAPES",
+    "ERROR_SHAPE_BODIES",
+    "AUTH_HEADERS",
+    "CREDENTIAL_HEADERS",
+    "ENV_PREFIX",
+    "API_KEY_ENV_SUFFIX",
+    "BASE_URL_ENV_SUFFIX",
+    "Auth",
+    "GatewaySpec",
+    "GATEWAYS",
+    "GATEWAY_IDS",
+    "BY_ID",
+    "gateway_spec",
 ]
 
 #: A gateway id, as a type. The same ids, in the same order, as :data:`GATEWAY_IDS` (checked at
@@ -55,11 +68,13 @@ ErrorShape = Literal["openai", "dashscope", "envelope"]
 ERROR_SHAPES: tuple[str, ...] = get_args(ErrorShape)
 
 #: The body of each error shape, as reports and docstrings spell it.
-ERROR_SHAPE_BODIES: Mapping[str, str] = MappingProxyType({
-    "openai": '{"error": {"message", "type", "param", "code"}}',
-    "dashscope": '{"code", "message", "request_id"}',
-    "envelope": '{"code", "msg", "data"}',
-})
+ERROR_SHAPE_BODIES: Mapping[str, str] = MappingProxyType(
+    {
+        "openai": '{"error": {"message", "type", "param", "code"}}',
+        "dashscope": '{"code", "message", "request_id"}',
+        "envelope": '{"code", "msg", "data"}',
+    }
+)
 
 #: The request header that carries the key, per auth scheme.
 AUTH_HEADERS: Mapping[str, str] = MappingProxyType({"bearer": "Authorization", "x-api-key": "X-API-Key"})
@@ -159,25 +174,32 @@ _POWERTOKENS = "004_7b73b03c392231b5.txt"
 #: The gateways, in the order of ``INDEX.md``.
 GATEWAYS: tuple[GatewaySpec, ...] = (
     GatewaySpec(
-        id="piebox", title="PieBox", document=_PIEBOX,
+        id="piebox",
+        title="PieBox",
+        document=_PIEBOX,
         host="https://tokenhub.piegateway.me",
         host_source=_doc(_PIEBOX, "curl https://tokenhub.piegateway.me/v2/extend/image/seedream/generations"),
         auth=Auth("x-api-key", _doc(_PIEBOX, '-H "X-API-Key: <your-api-key>"')),
         error_shapes=("openai",),
-        error_source=_inferred("PieBox is served from a TokenHub host whose routes are OpenAI-compatible: "
-                               "upstream OpenAI's error body"),
+        error_source=_inferred("PieBox is served from a TokenHub host whose routes are OpenAI-compatible: upstream OpenAI's error body"),
     ),
     GatewaySpec(
-        id="tokenhub", title="TokenHub", document=_TOKENHUB,
+        id="tokenhub",
+        title="TokenHub",
+        document=_TOKENHUB,
         host="https://tokenhub.link",
         host_source=_doc(_TOKENHUB, "| Base URL | https://tokenhub.link |"),
         auth=Auth("bearer", _doc(_TOKENHUB, "Authorization: Bearer <TokenHub API Key>.")),
         error_shapes=("openai", "dashscope"),
-        error_source=_inferred("upstream OpenAI's error body on the OpenAI-compatible routes; upstream DashScope's "
-                               "on the DashScope passthrough (001 §2: TokenHub passes through upstream fields)"),
+        error_source=_inferred(
+            "upstream OpenAI's error body on the OpenAI-compatible routes; upstream DashScope's "
+            "on the DashScope passthrough (001 §2: TokenHub passes through upstream fields)"
+        ),
     ),
     GatewaySpec(
-        id="gravitex", title="Gravitex", document=_GRAVITEX,
+        id="gravitex",
+        title="Gravitex",
+        document=_GRAVITEX,
         host="https://api.gravitex.ai",
         host_source=_doc(_GRAVITEX, "--url https://api.gravitex.ai/v1/images/generations"),
         auth=Auth("bearer", _doc(_GRAVITEX, "Bearer sk-xxxxxxxxxx")),
@@ -185,22 +207,24 @@ GATEWAYS: tuple[GatewaySpec, ...] = (
         error_source=_inferred('the documented success envelope {"code","msg","data"} (002 "Response Format")'),
     ),
     GatewaySpec(
-        id="imageseries", title="Image Series", document=_IMAGESERIES,
+        id="imageseries",
+        title="Image Series",
+        document=_IMAGESERIES,
         host=None,
         host_source=_inferred("the Image Series document names no host (INDEX.md: host named in the document: none)"),
         auth=Auth("bearer", _doc(_IMAGESERIES, "Bearer Token, e.g.,Bearer sk-xxxxxxxxxx")),
         error_shapes=("envelope",),
-        error_source=_inferred("the Gravitex envelope: a unified image API of the same family (INDEX.md), "
-                               "and 003 shows no response body"),
+        error_source=_inferred("the Gravitex envelope: a unified image API of the same family (INDEX.md), and 003 shows no response body"),
     ),
     GatewaySpec(
-        id="powertokens", title="PowerTokens", document=_POWERTOKENS,
+        id="powertokens",
+        title="PowerTokens",
+        document=_POWERTOKENS,
         host="https://api.powertokens.ai",
         host_source=_doc(_POWERTOKENS, "--url https://api.powertokens.ai/v1/images/generations"),
         auth=Auth("bearer", _doc(_POWERTOKENS, "Bearer authentication header of the form Bearer <token>")),
         error_shapes=("openai",),
-        error_source=_inferred("the Ark upstream these Seedream models come from, whose errors carry "
-                               "the same four keys as OpenAI's"),
+        error_source=_inferred("the Ark upstream these Seedream models come from, whose errors carry the same four keys as OpenAI's"),
     ),
 )
 

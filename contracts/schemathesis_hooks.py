@@ -111,9 +111,12 @@ def send_binary_parts_as_files() -> None:
             out: dict[str, Any] = serialize(ctx, value)
             files = out.get("files")
             if files:
-                out["files"] = [(name, (f"{name.removesuffix('[]')}.png", part[1], *part[2:]))
-                                if isinstance(part, tuple) and part[0] is None and isinstance(part[1], (bytes, Binary))
-                                else (name, part) for name, part in files]
+                out["files"] = [
+                    (name, (f"{name.removesuffix('[]')}.png", part[1], *part[2:]))
+                    if isinstance(part, tuple) and part[0] is None and isinstance(part[1], (bytes, Binary))
+                    else (name, part)
+                    for name, part in files
+                ]
             return out
 
         transport.serializer("multipart/form-data")(with_filenames)

@@ -42,20 +42,20 @@ __all__ = ["Finding", "FindingKind", "Contract", "Operation", "expand_errors", "
 #: What a finding is about. Drift detection maps these to its own kinds (e.g. ``missing_property``
 #: -> "field removed", ``unexpected_null`` -> "now nullable", ``undeclared_status`` -> "status code changed").
 FindingKind = Literal[
-    "unknown_operation",      # no operation matches the method and path (and the answer is not the contract's 404/405)
-    "undeclared_status",      # the status code is not among the operation's responses
-    "missing_header",         # a required header is absent
-    "invalid_header",         # a header value breaks its schema
+    "unknown_operation",  # no operation matches the method and path (and the answer is not the contract's 404/405)
+    "undeclared_status",  # the status code is not among the operation's responses
+    "missing_header",  # a required header is absent
+    "invalid_header",  # a header value breaks its schema
     "content_type_mismatch",  # the media type is not one the contract declares
-    "invalid_json",           # a JSON media type whose body does not parse
-    "missing_body",           # a required request body is absent
-    "missing_credentials",    # no declared security requirement is satisfied by the request headers
-    "missing_property",       # schema ``required``
-    "unexpected_property",    # schema ``additionalProperties: false`` / ``unevaluatedProperties: false``
-    "type_mismatch",          # schema ``type`` (observed value is not null)
-    "unexpected_null",        # schema ``type`` (observed value is null)
-    "enum_mismatch",          # schema ``enum`` / ``const``
-    "schema_violation",       # any other schema keyword (pattern, bounds, oneOf, …)
+    "invalid_json",  # a JSON media type whose body does not parse
+    "missing_body",  # a required request body is absent
+    "missing_credentials",  # no declared security requirement is satisfied by the request headers
+    "missing_property",  # schema ``required``
+    "unexpected_property",  # schema ``additionalProperties: false`` / ``unevaluatedProperties: false``
+    "type_mismatch",  # schema ``type`` (observed value is not null)
+    "unexpected_null",  # schema ``type`` (observed value is null)
+    "enum_mismatch",  # schema ``enum`` / ``const``
+    "schema_violation",  # any other schema keyword (pattern, bounds, oneOf, …)
 ]
 
 
@@ -93,9 +93,16 @@ class Finding:
         return f"{where}{self.location}: {self.kind} (expected {self.expected}; observed {self.observed}) [{tag}]"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"location": self.location, "expected": self.expected, "observed": self.observed, "kind": self.kind,
-                "documented": self.documented, "operation": self.operation,
-                "contract_pointer": self.contract_pointer, "message": self.message}
+        return {
+            "location": self.location,
+            "expected": self.expected,
+            "observed": self.observed,
+            "kind": self.kind,
+            "documented": self.documented,
+            "operation": self.operation,
+            "contract_pointer": self.contract_pointer,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True)
@@ -141,8 +148,7 @@ def selected_branch(err: Any) -> list[Any] | None:
             branches.setdefault(sub.relative_schema_path[0], []).append(sub)
     if len(branches) < 2:
         return None
-    discriminated = [errs for errs in branches.values() if any(e.validator in ("const", "enum") and len(e.path) == 1
-                                                               for e in errs)]
+    discriminated = [errs for errs in branches.values() if any(e.validator in ("const", "enum") and len(e.path) == 1 for e in errs)]
     rest = [errs for errs in branches.values() if errs not in discriminated]
     if discriminated and len(rest) == 1 and len(rest) + len(discriminated) == len(err.validator_value):
         return sorted(rest[0], key=lambda e: list(map(str, e.absolute_path)))
@@ -156,8 +162,11 @@ def selected_branch(err: Any) -> list[Any] | None:
 
 
 def _same_error(a: Any, b: Any) -> bool:
-    return (list(a.absolute_path) == list(b.absolute_path) and a.validator == b.validator
-            and _short(a.validator_value, 2000) == _short(b.validator_value, 2000))
+    return (
+        list(a.absolute_path) == list(b.absolute_path)
+        and a.validator == b.validator
+        and _short(a.validator_value, 2000) == _short(b.validator_value, 2000)
+    )
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -216,10 +225,11 @@ class Contract:
             if not isinstance(item, Mapping):
                 continue
             names = tuple(re.findall(r"{([^}/]+)}", path))
-            pattern = "^" + "".join(
-                "([^/]+)" if part.startswith("{") else re.escape(part)
-                for part in re.split(r"({[^}/]+})", path) if part
-            ) + "/?$"
+            pattern = (
+                "^"
+                + "".join("([^/]+)" if part.startswith("{") else re.escape(part) for part in re.split(r"({[^}/]+})", path) if part)
+                + "/?$"
+            )
             rx = re.compile(pattern)
             for method in HTTP_METHODS:
                 op = item.get(method)
@@ -248,7 +258,7 @@ class Contract:
         parts = urlsplit(path)
         p = parts.path or "/"
         if self.base_path and p.startswith(self.base_path + "/"):
-            stripped = p[len(self.base_path):]
+            stripped = p[len(self.base_path) :]
             if any(o.regex.match(stripped) for o in self.operations):
                 p = stripped
         return p, parse_qsl(parts.query, keep_blank_values=True)
@@ -348,8 +358,11 @@ class Contract:
             with self._lock:
                 v = self._validators.get(key)
                 if v is None:
-                    v = Draft202012Validator({"$ref": self._uri + "#" + schema_pointer}, registry=self._registry,
-                                             format_checker=self._format_checker if formats else None)
+                    v = Draft202012Validator(
+                        {"$ref": self._uri + "#" + schema_pointer},
+                        registry=self._registry,
+                        format_checker=self._format_checker if formats else None,
+                    )
                     self._validators[key] = v
         return v
 
@@ -379,8 +392,17 @@ class Contract:
                 missing_names = [n for n in err.validator_value if isinstance(err.instance, Mapping) and n not in err.instance]
                 for name in missing_names or ["?"]:
                     p = prov_mod.at_instance_path(self.spec, schema, [*path, name])
-                    out.append(Finding(where + pointer([*path, name]), f"property {name!r} present", "absent",
-                                       "missing_property", p.documented if p else None, op, message=err.message))
+                    out.append(
+                        Finding(
+                            where + pointer([*path, name]),
+                            f"property {name!r} present",
+                            "absent",
+                            "missing_property",
+                            p.documented if p else None,
+                            op,
+                            message=err.message,
+                        )
+                    )
                 continue
             if kw == "type":
                 kind = "unexpected_null" if err.instance is None else "type_mismatch"
@@ -397,13 +419,11 @@ class Contract:
                 best = jsonschema.exceptions.best_match([e for e in err.context if e.validator != "type"] or err.context)
                 expected = f"{kw} of {len(err.validator_value)} alternatives (closest: {best.message[:120]})"
             p = prov_mod.at_instance_path(self.spec, schema, path)
-            out.append(Finding(where + pointer(path), expected, observed, kind, p.documented if p else None, op,
-                               message=err.message[:300]))
+            out.append(Finding(where + pointer(path), expected, observed, kind, p.documented if p else None, op, message=err.message[:300]))
         return out
 
     # -- requests ------------------------------------------------------------------------------
-    def validate_request(self, method: str, path: str, headers: Mapping[str, str] | None = None,
-                         body: Any = None) -> list[Finding]:
+    def validate_request(self, method: str, path: str, headers: Mapping[str, str] | None = None, body: Any = None) -> list[Finding]:
         """Check a request against the matching operation.
 
         Args:
@@ -421,8 +441,16 @@ class Contract:
         h = {k.lower(): v for k, v in (headers or {}).items()}
         op, params, path_known = self.match(method, path)
         if op is None:
-            return [Finding("/request", "a declared operation", f"{method.upper()} {urlsplit(path).path}", "unknown_operation", None,
-                            message="the contract declares this path with other methods" if path_known else "the contract has no such path")]
+            return [
+                Finding(
+                    "/request",
+                    "a declared operation",
+                    f"{method.upper()} {urlsplit(path).path}",
+                    "unknown_operation",
+                    None,
+                    message="the contract declares this path with other methods" if path_known else "the contract has no such path",
+                )
+            ]
         obj = self.operation_object(op)
         oid = op.operation_id
         out: list[Finding] = []
@@ -444,15 +472,26 @@ class Contract:
             documented = pprov.documented if pprov else None
             if key not in source:
                 if param.get("required"):
-                    out.append(Finding(where, f"{loc} parameter {name!r} present", "absent",
-                                       "missing_header" if loc == "header" else "missing_property", documented, oid))
+                    out.append(
+                        Finding(
+                            where,
+                            f"{loc} parameter {name!r} present",
+                            "absent",
+                            "missing_header" if loc == "header" else "missing_property",
+                            documented,
+                            oid,
+                        )
+                    )
                 continue
             if isinstance(param.get("schema"), Mapping):
                 value = _coerce(source[key], resolve(self.spec, param["schema"]))
                 sp = self._param_schema_pointer(op, raw_param, i, item)
                 for f in self._schema_findings(value, sp, where, oid):
-                    f = _replace(f, kind="invalid_header" if loc == "header" else f.kind,
-                                 documented=documented if f.documented is None else f.documented)
+                    f = _replace(
+                        f,
+                        kind="invalid_header" if loc == "header" else f.kind,
+                        documented=documented if f.documented is None else f.documented,
+                    )
                     if loc == "header" and key in _SENSITIVE_HEADERS:  # a credential never reaches a finding
                         f = _replace(f, observed="<redacted>", message=f"{name} does not match its schema")
                     out.append(f)
@@ -470,8 +509,16 @@ class Contract:
         media = media_type(ctype)
         declared = next((mt for mt in content if _media_matches(mt, media)), None)
         if declared is None:
-            return out + [Finding("/request/content-type", "one of " + ", ".join(content), media or "(none)",
-                                  "content_type_mismatch", rprov.documented if rprov else None, oid)]
+            return out + [
+                Finding(
+                    "/request/content-type",
+                    "one of " + ", ".join(content),
+                    media or "(none)",
+                    "content_type_mismatch",
+                    rprov.documented if rprov else None,
+                    oid,
+                )
+            ]
         instance: Any = body
         if isinstance(body, (bytes, str)):
             raw = body.encode("utf-8") if isinstance(body, str) else body
@@ -479,8 +526,9 @@ class Contract:
                 try:
                     instance = json.loads(raw.decode("utf-8"))
                 except (UnicodeDecodeError, ValueError):
-                    return out + [Finding("/request/body", "JSON", "unparseable body", "invalid_json",
-                                          rprov.documented if rprov else None, oid)]
+                    return out + [
+                        Finding("/request/body", "JSON", "unparseable body", "invalid_json", rprov.documented if rprov else None, oid)
+                    ]
             elif media == "multipart/form-data":
                 instance = _parse_multipart(raw, ctype)
             elif media == "application/x-www-form-urlencoded":
@@ -496,8 +544,9 @@ class Contract:
         if media in ("multipart/form-data", "application/x-www-form-urlencoded") and isinstance(instance, dict):
             instance = _coerce_form(self.spec, instance, _merged_properties(self.spec, schema))
         sp = pointer([*prov_mod.unpointer(rb_ptr), "content", declared, "schema"])
-        return out + [f if f.contract_pointer else _replace(f, contract_pointer=sp)
-                      for f in self._schema_findings(instance, sp, "/request/body", oid)]
+        return out + [
+            f if f.contract_pointer else _replace(f, contract_pointer=sp) for f in self._schema_findings(instance, sp, "/request/body", oid)
+        ]
 
     def _param_schema_pointer(self, op: Operation, raw_param: Any, index: int, item: Mapping[str, Any]) -> str:
         if isinstance(raw_param, Mapping) and isinstance(raw_param.get("$ref"), str):
@@ -532,8 +581,16 @@ class Contract:
         prov = None
         for name in names:
             prov = prov or Provenance.from_obj((resolve(self.spec, schemes.get(name) or {})).get("x-provenance"))
-        return [Finding("/request/headers", "credentials for " + " or ".join(dict.fromkeys(names)), "none usable",
-                        "missing_credentials", prov.documented if prov else None, oid)]
+        return [
+            Finding(
+                "/request/headers",
+                "credentials for " + " or ".join(dict.fromkeys(names)),
+                "none usable",
+                "missing_credentials",
+                prov.documented if prov else None,
+                oid,
+            )
+        ]
 
     # -- responses -----------------------------------------------------------------------------
     def _route_error_response(self, status: int, path_known: bool, method: str, path: str) -> tuple[str | None, str | None]:
@@ -578,18 +635,44 @@ class Contract:
             if resp_ptr is None:
                 what = "method" if path_known else "path"
                 if status == want:  # the right status, but the contract never declares it
-                    return [Finding("/response/status", f"a declared {want} response (for an undeclared {what})", str(status),
-                                    "undeclared_status", None, None,
-                                    message=f"the {self.gateway_id} contract declares no {want} response on any operation")]
-                return [Finding("/response/status", f"{want} for an undeclared {what}", str(status), "unknown_operation", None, None,
-                                message=f"{method.upper()} {urlsplit(path).path} is not an operation of the {self.gateway_id} contract")]
+                    return [
+                        Finding(
+                            "/response/status",
+                            f"a declared {want} response (for an undeclared {what})",
+                            str(status),
+                            "undeclared_status",
+                            None,
+                            None,
+                            message=f"the {self.gateway_id} contract declares no {want} response on any operation",
+                        )
+                    ]
+                return [
+                    Finding(
+                        "/response/status",
+                        f"{want} for an undeclared {what}",
+                        str(status),
+                        "unknown_operation",
+                        None,
+                        None,
+                        message=f"{method.upper()} {urlsplit(path).path} is not an operation of the {self.gateway_id} contract",
+                    )
+                ]
         else:
             responses = self.operation_object(op).get("responses") or {}
             key = _response_key(responses, status)
             if key is None:
-                return [Finding("/response/status", "one of " + ", ".join(map(str, responses)), str(status),
-                                "undeclared_status", None, oid, op.pointer + "/responses",
-                                message=f"{op.method} {op.path} does not declare status {status}")]
+                return [
+                    Finding(
+                        "/response/status",
+                        "one of " + ", ".join(map(str, responses)),
+                        str(status),
+                        "undeclared_status",
+                        None,
+                        oid,
+                        op.pointer + "/responses",
+                        message=f"{op.method} {op.path} does not declare status {status}",
+                    )
+                ]
             resp_ptr = op.pointer + pointer(["responses", key])
         raw = self._schema_at(resp_ptr)
         if isinstance(raw, Mapping) and isinstance(raw.get("$ref"), str):
@@ -604,7 +687,7 @@ class Contract:
             hobj = resolve(self.spec, hraw)
             hprov = Provenance.from_obj(hobj.get("x-provenance"))
             hdoc = hprov.documented if hprov else rdoc
-            hptr = (hraw["$ref"][1:] if isinstance(hraw, Mapping) and "$ref" in hraw else resp_ptr + pointer(["headers", hname]))
+            hptr = hraw["$ref"][1:] if isinstance(hraw, Mapping) and "$ref" in hraw else resp_ptr + pointer(["headers", hname])
             loc = "/response/headers/" + hname.lower()
             if hname.lower() not in headers:
                 if hobj.get("required"):
@@ -623,16 +706,26 @@ class Contract:
         if declared is None:
             if not body and not media:
                 return out
-            return out + [Finding("/response/content-type", "one of " + ", ".join(content), media or "(none)",
-                                  "content_type_mismatch", rdoc, oid, resp_ptr + "/content")]
+            return out + [
+                Finding(
+                    "/response/content-type",
+                    "one of " + ", ".join(content),
+                    media or "(none)",
+                    "content_type_mismatch",
+                    rdoc,
+                    oid,
+                    resp_ptr + "/content",
+                )
+            ]
         media_obj = content[declared] or {}
         if not isinstance(media_obj.get("schema"), Mapping) or not is_json_media(media):
             return out
         try:
             instance = json.loads(body.decode("utf-8")) if isinstance(body, (bytes, bytearray)) else json.loads(body)
         except (UnicodeDecodeError, ValueError):
-            return out + [Finding("/response/body", "JSON", f"unparseable ({len(body)} bytes)", "invalid_json", rdoc, oid,
-                                  resp_ptr + "/content")]
+            return out + [
+                Finding("/response/body", "JSON", f"unparseable ({len(body)} bytes)", "invalid_json", rdoc, oid, resp_ptr + "/content")
+            ]
         sp = resp_ptr + pointer(["content", declared, "schema"])
         sp = self._pick_variant(sp, request_body)
         for f in self._schema_findings(instance, sp, "/response/body", oid):
@@ -664,6 +757,7 @@ class Contract:
 
 
 # -- helpers -----------------------------------------------------------------------------------------
+
 
 def _response_key(responses: Mapping[str, Any], status: int) -> str | None:
     """The key of ``responses`` that answers ``status``: exact, then ``4XX``/``4xx``, then ``default``."""
@@ -754,4 +848,3 @@ def _parse_multipart(raw: bytes, ctype: str) -> dict[str, Any]:
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """``headers`` with credential values replaced by ``"<redacted>"`` (for messages and reports)."""
     return {k: ("<redacted>" if k.lower() in _SENSITIVE_HEADERS else v) for k, v in headers.items()}
-

@@ -30,12 +30,24 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 __all__ = [
-    "media_type", "is_json_media", "parse_retry_after", "REQUEST_ID_HEADERS", "REQUEST_ID_FIELDS", "REQUEST_ID_MAX_CHARS",
-    "request_id", "escape_token", "unescape_token", "pointer", "unpointer", "IMAGE_SIGNATURES", "sniff_image",
+    "media_type",
+    "is_json_media",
+    "parse_retry_after",
+    "REQUEST_ID_HEADERS",
+    "REQUEST_ID_FIELDS",
+    "REQUEST_ID_MAX_CHARS",
+    "request_id",
+    "escape_token",
+    "unescape_token",
+    "pointer",
+    "unpointer",
+    "IMAGE_SIGNATURES",
+    "sniff_image",
 ]
 
 
 # -- media types -----------------------------------------------------------------------------------
+
 
 def media_type(content_type: str | None) -> str:
     """The media type of a ``Content-Type`` value, lower case and without parameters:
@@ -50,6 +62,7 @@ def is_json_media(media: str) -> bool:
 
 
 # -- Retry-After -------------------------------------------------------------------------------------
+
 
 def parse_retry_after(headers: Mapping[str, str], *, now: _dt.datetime | None = None) -> float | None:
     """Seconds to wait from ``retry-after-ms`` (milliseconds, OpenAI) or ``Retry-After`` (seconds
@@ -115,6 +128,7 @@ def request_id(headers: Mapping[str, str], body: Any = None) -> str | None:
 
 
 # -- JSON pointers (RFC 6901) -------------------------------------------------------------------------
+
 
 def escape_token(token: object) -> str:
     """One reference token, escaped: ``~`` -> ``~0`` then ``/`` -> ``~1`` (RFC 6901 §3)."""

@@ -44,9 +44,15 @@ class RichProgress(ProgressSink):
     """Draws the probe progress on ``console`` (stderr)."""
 
     def __init__(self, console: Console) -> None:
-        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                 TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(), console=console,
-                                 transient=True)
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
         self.task: TaskID | None = None
 
     def begin(self, total: int) -> None:
@@ -86,18 +92,23 @@ def build_command(mock: MockFactory | None = None) -> Callable[..., None]:
 
     def drift(
         gateway: str = typer.Option(..., "--gateway", help=f"Gateway id ({', '.join(PLANS)})."),
-        base_url: str | None = typer.Option(None, "--base-url", help="Gateway root (default: IMAGEGW_<ID>_BASE_URL, else the documented host)."),
+        base_url: str | None = typer.Option(
+            None, "--base-url", help="Gateway root (default: IMAGEGW_<ID>_BASE_URL, else the documented host)."
+        ),
         budget: int = typer.Option(1, "--budget", min=0, help="Most paid generations (cheapest model and size first)."),
         baseline: Path | None = typer.Option(None, "--baseline", help="Recordings folder to compare with (imagegw record --out)."),
         report_dir: Path = typer.Option(Path("reports"), "--report-dir", help="Where the JSON, Markdown and JUnit reports go."),
         fail_on: str = typer.Option("breaking", "--fail-on", help="Exit 1 on 'breaking' drift (default) or on 'any' drift."),
-        save_baseline: Path | None = typer.Option(None, "--save-baseline", help="Also store this run's exchanges (redacted) as a recordings folder."),
+        save_baseline: Path | None = typer.Option(
+            None, "--save-baseline", help="Also store this run's exchanges (redacted) as a recordings folder."
+        ),
         deadline: float = typer.Option(1800.0, "--deadline", help="Longest the whole run may take, seconds."),
         task_timeout: float = typer.Option(600.0, "--task-timeout", help="Longest a PieBox task may be polled, seconds."),
         latency_factor: float = typer.Option(3.0, "--latency-factor", help="Latency drift: slower than this many times the baseline..."),
         latency_min_delta: float = typer.Option(2.0, "--latency-min-delta", help="...and slower by more than this many seconds."),
-        compare_mock: bool = typer.Option(mock is not None, "--mock/--no-mock",
-                                          help="Also compare every answer with the mock's answer to the same request, in process."),
+        compare_mock: bool = typer.Option(
+            mock is not None, "--mock/--no-mock", help="Also compare every answer with the mock's answer to the same request, in process."
+        ),
         quiet: bool = typer.Option(False, "--quiet", help="No progress display."),
     ) -> None:
         """Probe a gateway cheaply and report drift from its contract, a baseline and the mock (exit 0 clean, 1 drift, 2 could not run)."""
@@ -114,18 +125,28 @@ def build_command(mock: MockFactory | None = None) -> Callable[..., None]:
         report: DriftReport
         try:
             if spec is None or gateway not in PLANS:
-                report = could_not_run(gateway, f"unknown gateway {gateway!r}; choose one of {', '.join(PLANS)}", budget=budget,
-                                       fail_on=fail_on)
+                report = could_not_run(
+                    gateway, f"unknown gateway {gateway!r}; choose one of {', '.join(PLANS)}", budget=budget, fail_on=fail_on
+                )
             elif url is None:
-                report = could_not_run(gateway, f"{gateway} documents no host: pass --base-url (or set {spec.base_url_env})",
-                                       budget=budget, fail_on=fail_on)
+                report = could_not_run(
+                    gateway, f"{gateway} documents no host: pass --base-url (or set {spec.base_url_env})", budget=budget, fail_on=fail_on
+                )
             elif not key.strip():
                 report = could_not_run(gateway, f"no API key: set {spec.api_key_env}", base_url=url, budget=budget, fail_on=fail_on)
             else:
-                run = DriftRun(gateway, Target(url, key), budget=budget, baseline=baseline, fail_on=fail_on,
-                               save_baseline=save_baseline, limits=Limits(deadline_s=deadline, task_timeout_s=task_timeout),
-                               latency=LatencyRule(latency_factor, latency_min_delta), mock=mock if compare_mock else None,
-                               progress=ProgressSink() if quiet else RichProgress(err))
+                run = DriftRun(
+                    gateway,
+                    Target(url, key),
+                    budget=budget,
+                    baseline=baseline,
+                    fail_on=fail_on,
+                    save_baseline=save_baseline,
+                    limits=Limits(deadline_s=deadline, task_timeout_s=task_timeout),
+                    latency=LatencyRule(latency_factor, latency_min_delta),
+                    mock=mock if compare_mock else None,
+                    progress=ProgressSink() if quiet else RichProgress(err),
+                )
                 report = run.run()
         except Exception as exc:  # drift itself failed: "could not run" (2), never "drift" (1)
             reason = f"drift failed: {type(exc).__name__}: {Redactor([key]).text(str(exc))}"

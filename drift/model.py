@@ -40,8 +40,19 @@ from contracts import Provenance
 from .plans import Probe
 
 __all__ = [
-    "KINDS", "BREAKING_BY_DEFAULT", "Severity", "FailOn", "DriftCouldNotRun", "Observation", "Finding", "finding_id",
-    "ProbeResult", "DriftReport", "ProgressSink", "could_not_run", "now_iso",
+    "KINDS",
+    "BREAKING_BY_DEFAULT",
+    "Severity",
+    "FailOn",
+    "DriftCouldNotRun",
+    "Observation",
+    "Finding",
+    "finding_id",
+    "ProbeResult",
+    "DriftReport",
+    "ProgressSink",
+    "could_not_run",
+    "now_iso",
 ]
 
 KINDS: dict[str, str] = {
@@ -108,9 +119,16 @@ class Observation:
     retried: bool = False
 
     def summary(self) -> dict[str, Any]:
-        return {"step": self.step, "method": self.method, "path": self.path if self.step != "download" else "(result URL)",
-                "status": self.status, "content_type": self.content_type, "latency_ms": round(self.latency_s * 1000, 1),
-                "request_id": self.request_id, **({"retried": True} if self.retried else {})}
+        return {
+            "step": self.step,
+            "method": self.method,
+            "path": self.path if self.step != "download" else "(result URL)",
+            "status": self.status,
+            "content_type": self.content_type,
+            "latency_ms": round(self.latency_s * 1000, 1),
+            "request_id": self.request_id,
+            **({"retried": True} if self.retried else {}),
+        }
 
 
 @dataclass
@@ -158,11 +176,19 @@ class Finding:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "gateway": self.gateway, "probe": self.probe, "step": self.step, "operation": self.operation,
-            "location": self.location, "kind": self.kind, "severity": self.severity,
+            "id": self.id,
+            "gateway": self.gateway,
+            "probe": self.probe,
+            "step": self.step,
+            "operation": self.operation,
+            "location": self.location,
+            "kind": self.kind,
+            "severity": self.severity,
             "evidence": {"expected": self.expected, "observed": self.observed, "request_id": self.request_id},
             "provenance": self.provenance.as_dict() if self.provenance is not None else {"kind": "unknown"},
-            "documented": self.documented, "source": self.source, "message": self.message,
+            "documented": self.documented,
+            "source": self.source,
+            "message": self.message,
             **({"fix": self.fix} if self.fix else {}),
         }
 
@@ -185,8 +211,7 @@ class ProbeResult:
     note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "paid": self.paid, "steps": self.steps,
-                "findings": self.finding_ids, "note": self.note}
+        return {"id": self.id, "title": self.title, "paid": self.paid, "steps": self.steps, "findings": self.finding_ids, "note": self.note}
 
 
 @dataclass
@@ -230,15 +255,28 @@ class DriftReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "format": "imagegw-drift-report", "version": 1, "gateway": self.gateway, "base_url": self.base_url,
-            "status": self.status, "reason": self.reason, "exit_code": self.exit_code,
-            "started_at": self.started_at, "finished_at": self.finished_at, "duration_s": round(self.duration_s, 3),
-            "budget": self.budget, "paid_generations": self.paid_used, "baseline": self.baseline, "contract": self.contract,
-            "mock": self.mock, "fail_on": self.fail_on,
-            "summary": {"findings": len(self.findings), "breaking": len(self.breaking),
-                        "non_breaking": len(self.findings) - len(self.breaking),
-                        "by_kind": {k: sum(1 for f in self.findings if f.kind == k) for k in KINDS
-                                    if any(f.kind == k for f in self.findings)}},
+            "format": "imagegw-drift-report",
+            "version": 1,
+            "gateway": self.gateway,
+            "base_url": self.base_url,
+            "status": self.status,
+            "reason": self.reason,
+            "exit_code": self.exit_code,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "duration_s": round(self.duration_s, 3),
+            "budget": self.budget,
+            "paid_generations": self.paid_used,
+            "baseline": self.baseline,
+            "contract": self.contract,
+            "mock": self.mock,
+            "fail_on": self.fail_on,
+            "summary": {
+                "findings": len(self.findings),
+                "breaking": len(self.breaking),
+                "non_breaking": len(self.findings) - len(self.breaking),
+                "by_kind": {k: sum(1 for f in self.findings if f.kind == k) for k in KINDS if any(f.kind == k for f in self.findings)},
+            },
             "probes": [p.as_dict() for p in self.probes],
             "findings": [f.as_dict() for f in self.findings],
             "notes": self.notes,
@@ -247,8 +285,9 @@ class DriftReport:
 
 def could_not_run(gateway: str, reason: str, *, base_url: str = "", budget: int = 1, fail_on: str = "breaking") -> DriftReport:
     """A report for a run that could not happen (exit code 2), saying why."""
-    report = DriftReport(gateway=gateway, base_url=base_url, started_at=now_iso(), budget=budget, fail_on=fail_on,
-                         status="could_not_run", reason=reason)
+    report = DriftReport(
+        gateway=gateway, base_url=base_url, started_at=now_iso(), budget=budget, fail_on=fail_on, status="could_not_run", reason=reason
+    )
     report.finished_at = report.started_at
     return report
 

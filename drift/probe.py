@@ -47,8 +47,15 @@ USER_AGENT = "imagegw-drift/0.1"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 #: The client's retry policy, as drift uses it: one retry of a busy answer, the server's wait
 #: (at most 30 s) or 5 s; connection errors are not retried (an unreachable host is reported).
-BUSY_RETRY = RetryPolicy(max_retries=1, initial_delay=5.0, max_delay=5.0, jitter=0.0, max_retry_after=30.0,
-                         retry_statuses=RETRY_STATUSES, retry_connection_errors=False)
+BUSY_RETRY = RetryPolicy(
+    max_retries=1,
+    initial_delay=5.0,
+    max_delay=5.0,
+    jitter=0.0,
+    max_retry_after=30.0,
+    retry_statuses=RETRY_STATUSES,
+    retry_connection_errors=False,
+)
 _MAX_POLLS = 500
 
 Flow = Generator[Any, Any, Any]
@@ -75,8 +82,9 @@ class Limits:
     @property
     def poll(self) -> PollPolicy:
         """The client's :class:`~clients.retry.PollPolicy` with these intervals."""
-        return PollPolicy(initial_interval=self.poll_interval_s, max_interval=self.poll_max_interval_s, multiplier=1.5,
-                          timeout=self.task_timeout_s)
+        return PollPolicy(
+            initial_interval=self.poll_interval_s, max_interval=self.poll_max_interval_s, multiplier=1.5, timeout=self.task_timeout_s
+        )
 
 
 @dataclass(frozen=True)
@@ -122,8 +130,7 @@ def probe_flow(ep: Endpoint, probe: Probe, limits: Limits, deadline_at: float, o
     out.paid = probe.paid
     out.observations.append(obs)
     if obs.status == 401 and probe.send.auth and probe.status != 401:
-        raise DriftCouldNotRun(f"the gateway rejected the API key from {ep.plan.spec.api_key_env} "
-                               f"(401 on probe {probe.id}); check the key")
+        raise DriftCouldNotRun(f"the gateway rejected the API key from {ep.plan.spec.api_key_env} (401 on probe {probe.id}); check the key")
     if not (200 <= obs.status < 300) or probe.status >= 300:
         return
     final = obs
@@ -158,8 +165,9 @@ class _Steps:
         elif send.form is not None:
             body["files"] = [(k, (None, v)) for k, v in send.form]  # multipart text fields, no file
         timeout = httpx.Timeout(connect=10.0, read=timeout_s, write=30.0, pool=10.0)
-        return httpx.Request(send.method, url or self.ep.base_url + path, headers=headers,
-                             extensions={"timeout": timeout.as_dict()}, **body)
+        return httpx.Request(
+            send.method, url or self.ep.base_url + path, headers=headers, extensions={"timeout": timeout.as_dict()}, **body
+        )
 
     def exchange(self, step: str, send: Send, path: str, *, url: str | None = None, timeout_s: float | None = None) -> Flow:
         """Send one request (retried once when busy, downloads never) and observe the answer."""
@@ -178,8 +186,10 @@ class _Steps:
         if url is None and obs.status in RETRY_STATUSES:
             what = "rate limited or out of quota" if obs.status == 429 else "unavailable"
             times = "twice" if attempts > 1 else "and not to be retried"
-            raise DriftCouldNotRun(f"the gateway is {what} ({obs.status} {times} on probe {self.probe.id}, "
-                                   f"request id {obs.request_id or '-'}); try again later")
+            raise DriftCouldNotRun(
+                f"the gateway is {what} ({obs.status} {times} on probe {self.probe.id}, "
+                f"request id {obs.request_id or '-'}); try again later"
+            )
         return obs
 
     def _failure(self, exc: APIConnectionError, send: Send, path: str, url: str | None, read_s: float) -> str:
@@ -213,8 +223,9 @@ class _Steps:
             polls += 1
             if waited >= self.limits.task_timeout_s or polls >= _MAX_POLLS:
                 if state not in lc.states:
-                    out.note = (f"the task did not reach a known terminal state within {self.limits.task_timeout_s:g} s "
-                                f"(last state {state!r})")
+                    out.note = (
+                        f"the task did not reach a known terminal state within {self.limits.task_timeout_s:g} s (last state {state!r})"
+                    )
                     return
                 raise DriftCouldNotRun(f"the task of probe {self.probe.id} was still {state!r} after {self.limits.task_timeout_s:g} s")
             interval = self.limits.poll.interval(polls - 1)
@@ -249,8 +260,7 @@ def _timed_call(s: flow.Settings, request: httpx.Request) -> Flow:
             value = yield effect
 
 
-def _observe(probe: str, step: str, send: Send, path: str, request: httpx.Request, response: httpx.Response,
-             latency: float) -> Observation:
+def _observe(probe: str, step: str, send: Send, path: str, request: httpx.Request, response: httpx.Response, latency: float) -> Observation:
     content = response.content
     headers = {k.lower(): v for k, v in response.headers.items()}
     media = media_type(headers.get("content-type"))
@@ -261,11 +271,22 @@ def _observe(probe: str, step: str, send: Send, path: str, request: httpx.Reques
         except (UnicodeDecodeError, ValueError):
             body = None
     return Observation(
-        probe=probe, step=step, method=send.method, path=path, template=send.path, url=str(request.url),
+        probe=probe,
+        step=step,
+        method=send.method,
+        path=path,
+        template=send.path,
+        url=str(request.url),
         request_body=send.json if send.json is not None else (dict(send.form) if send.form else None),
-        status=response.status_code, headers=headers, content_type=media, body=body, latency_s=latency,
-        request_id=request_id(headers, body), image_mime=sniff_image(content[:16]) if body is None else None,
-        size=len(content), raw=content,
+        status=response.status_code,
+        headers=headers,
+        content_type=media,
+        body=body,
+        latency_s=latency,
+        request_id=request_id(headers, body),
+        image_mime=sniff_image(content[:16]) if body is None else None,
+        size=len(content),
+        raw=content,
     )
 
 

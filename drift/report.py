@@ -56,22 +56,31 @@ def render_markdown(report: DriftReport) -> str:
         lines.append("")
     ordered = sorted(report.findings, key=lambda f: (not f.breaking, f.kind, f.operation, f.location))
     if report.findings:
-        lines += ["## Findings", "",
-                  "| id | severity | kind | operation | location | expected | observed | contract part |",
-                  "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "## Findings",
+            "",
+            "| id | severity | kind | operation | location | expected | observed | contract part |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for f in ordered:
-            lines.append(f"| `{f.id}` | {f.severity} | {f.kind} | `{f.operation}` | `{f.location}` | {_cell(f.expected, 40)} | "
-                         f"{_cell(f.observed, 40)} | {f.provenance_kind} |")
+            lines.append(
+                f"| `{f.id}` | {f.severity} | {f.kind} | `{f.operation}` | `{f.location}` | {_cell(f.expected, 40)} | "
+                f"{_cell(f.observed, 40)} | {f.provenance_kind} |"
+            )
         lines.append("")
         for f in ordered:
-            lines += [f"### `{f.id}` — {f.kind} ({f.severity})", "",
-                      f"- Probe: `{f.probe}` step `{f.step}`; operation `{f.operation}`; location `{f.location}`",
-                      f"- {f.message}",
-                      f"- Expected: `{_cell(f.expected, 200)}`",
-                      f"- Observed: `{_cell(f.observed, 200)}`",
-                      f"- Gateway request id: `{f.request_id or 'none'}`",
-                      f"- Contract part: {f.describe_provenance()}; found by: {f.source}",
-                      *([f"- To change: {f.fix}"] if f.fix else []), ""]
+            lines += [
+                f"### `{f.id}` — {f.kind} ({f.severity})",
+                "",
+                f"- Probe: `{f.probe}` step `{f.step}`; operation `{f.operation}`; location `{f.location}`",
+                f"- {f.message}",
+                f"- Expected: `{_cell(f.expected, 200)}`",
+                f"- Observed: `{_cell(f.observed, 200)}`",
+                f"- Gateway request id: `{f.request_id or 'none'}`",
+                f"- Contract part: {f.describe_provenance()}; found by: {f.source}",
+                *([f"- To change: {f.fix}"] if f.fix else []),
+                "",
+            ]
     else:
         lines += ["No drift found.", ""]
     lines += ["## Probes", "", "| probe | paid | steps (status, ms) | findings |", "|---|---|---|---|"]
@@ -85,8 +94,7 @@ def render_markdown(report: DriftReport) -> str:
 def render_junit(report: DriftReport) -> str:
     """The JUnit XML report (one testsuite, one testcase per probe)."""
     by_id: dict[str, Finding] = {f.id: f for f in report.findings}
-    suite = ET.Element("testsuite", name=f"imagegw-drift.{report.gateway}", timestamp=report.started_at,
-                       time=f"{report.duration_s:.3f}")
+    suite = ET.Element("testsuite", name=f"imagegw-drift.{report.gateway}", timestamp=report.started_at, time=f"{report.duration_s:.3f}")
     failures = errors = 0
     cases = 0
     if report.status != "ok":
@@ -103,10 +111,12 @@ def render_junit(report: DriftReport) -> str:
         failing = [f for f in found if report.failing(f)]
         if failing:
             failures += 1
-            text = "\n".join(f"{f.id} {f.kind} ({f.severity}) {f.operation} {f.location}: expected {json.dumps(f.expected)} "
-                             f"observed {json.dumps(f.observed)} request-id {f.request_id or '-'} [{f.provenance_kind}]"
-                             + (f" change: {f.fix}" if f.fix else "")
-                             for f in failing)
+            text = "\n".join(
+                f"{f.id} {f.kind} ({f.severity}) {f.operation} {f.location}: expected {json.dumps(f.expected)} "
+                f"observed {json.dumps(f.observed)} request-id {f.request_id or '-'} [{f.provenance_kind}]"
+                + (f" change: {f.fix}" if f.fix else "")
+                for f in failing
+            )
             fail = ET.SubElement(case, "failure", message=f"{len(failing)} drift finding(s)", type="drift")
             fail.text = text
         others = [f for f in found if f not in failing]
@@ -136,8 +146,11 @@ def write_reports(report: DriftReport, folder: str | Path, secrets: Iterable[str
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     scrub = Redactor(secrets)
-    paths = {"json": out / f"drift-{report.gateway}.json", "markdown": out / f"drift-{report.gateway}.md",
-             "junit": out / f"drift-{report.gateway}.xml"}
+    paths = {
+        "json": out / f"drift-{report.gateway}.json",
+        "markdown": out / f"drift-{report.gateway}.md",
+        "junit": out / f"drift-{report.gateway}.xml",
+    }
     paths["json"].write_text(scrub.text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False)) + "\n", encoding="utf-8")
     paths["markdown"].write_text(scrub.text(render_markdown(report)), encoding="utf-8")
     paths["junit"].write_text(scrub.text(render_junit(report)), encoding="utf-8")
@@ -155,13 +168,22 @@ def print_summary(report: DriftReport, console: Console) -> None:
             table.add_column(col, overflow="fold")
         for f in sorted(report.findings, key=lambda f: (not f.breaking, f.kind)):
             style = "red" if f.breaking else "yellow"
-            table.add_row(f"[{style}]{f.severity}[/]", f.kind, f.operation, f.location, _cell(f.expected, 40),
-                          _cell(f.observed, 40), f.provenance_kind)
+            table.add_row(
+                f"[{style}]{f.severity}[/]",
+                f.kind,
+                f.operation,
+                f.location,
+                _cell(f.expected, 40),
+                _cell(f.observed, 40),
+                f.provenance_kind,
+            )
         console.print(table)
     n_b = len(report.breaking)
     colour = "green" if report.exit_code == 0 else "red"
-    console.print(f"[{colour}]{report.gateway}: {len(report.probes)} probes, {len(report.findings)} findings "
-                  f"({n_b} breaking), {report.paid_used} paid generation(s), {report.duration_s:.1f} s[/]")
+    console.print(
+        f"[{colour}]{report.gateway}: {len(report.probes)} probes, {len(report.findings)} findings "
+        f"({n_b} breaking), {report.paid_used} paid generation(s), {report.duration_s:.1f} s[/]"
+    )
 
 
 __all__ = ["render_markdown", "render_junit", "write_reports", "print_summary", "KINDS"]

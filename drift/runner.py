@@ -99,10 +99,15 @@ class DriftRun:
             plan, contract, baseline = self._prepare()
         except DriftCouldNotRun as exc:
             return could_not_run(self.gateway, str(exc), base_url=base_url, budget=max(self.budget, 0), fail_on=self.fail_on)
-        report = DriftReport(gateway=self.gateway, base_url=base_url, started_at=now_iso(), budget=self.budget,
-                             baseline=baseline.root if baseline else None, fail_on=self.fail_on,
-                             contract=(f"contracts/{self.gateway}.openapi.yaml (info.version {contract.version or '?'})"
-                                       if contract else None))
+        report = DriftReport(
+            gateway=self.gateway,
+            base_url=base_url,
+            started_at=now_iso(),
+            budget=self.budget,
+            baseline=baseline.root if baseline else None,
+            fail_on=self.fail_on,
+            contract=(f"contracts/{self.gateway}.openapi.yaml (info.version {contract.version or '?'})" if contract else None),
+        )
         if contract is None:
             report.notes.append(f"no contract for {self.gateway}: contract checks skipped")
         if baseline is None:
@@ -118,8 +123,7 @@ class DriftRun:
         self.progress.begin(len(plan.probes(self.budget)))
         try:
             with httpx.Client(transport=self.target.transport, follow_redirects=False) as client:
-                shell = HttpShell(client, timer=self.timer, sleep=self.sleep, progress=self.progress, writer=writer,
-                                  base_url=base_url)
+                shell = HttpShell(client, timer=self.timer, sleep=self.sleep, progress=self.progress, writer=writer, base_url=base_url)
                 for probe in plan.probes(self.budget):
                     self._probe(probe, shell, endpoint, start + self.limits.deadline_s, ctx, baseline, mock, report)
         except DriftCouldNotRun as exc:
@@ -129,11 +133,16 @@ class DriftRun:
             if mock is not None:
                 mock.close()
         if baseline is not None and not baseline.by_step:
-            report.notes.append(f"the baseline {baseline.root} has no exchanges from drift probes "
-                                "(no X-Imagegw-Probe header): record it by running imagegw drift through imagegw record")
+            report.notes.append(
+                f"the baseline {baseline.root} has no exchanges from drift probes "
+                "(no X-Imagegw-Probe header): record it by running imagegw drift through imagegw record"
+            )
         elif baseline is not None and baseline.unmatched:
-            report.notes.append("no baseline recording for " + ", ".join(sorted(baseline.unmatched))
-                                + ": those steps were compared with the contract and the plan only")
+            report.notes.append(
+                "no baseline recording for "
+                + ", ".join(sorted(baseline.unmatched))
+                + ": those steps were compared with the contract and the plan only"
+            )
         if mock is not None:
             report.notes.extend(mock.notes)
         report.finished_at = now_iso()
@@ -171,8 +180,17 @@ class DriftRun:
         baseline = Baseline(self.baseline, self.gateway) if self.baseline is not None else None
         return plan, contract, baseline
 
-    def _probe(self, probe: Probe, shell: HttpShell, endpoint: Endpoint, deadline_at: float, ctx: Context,
-               baseline: Baseline | None, mock: _MockSide | None, report: DriftReport) -> None:
+    def _probe(
+        self,
+        probe: Probe,
+        shell: HttpShell,
+        endpoint: Endpoint,
+        deadline_at: float,
+        ctx: Context,
+        baseline: Baseline | None,
+        mock: _MockSide | None,
+        report: DriftReport,
+    ) -> None:
         """Run one probe, check it, and add its result to ``report``."""
         self.progress.probe_started(probe)
         outcome = ProbeOutcome()
@@ -186,8 +204,16 @@ class DriftRun:
             findings += mock.compare(ctx, probe, observations)
         for o in observations:
             o.raw = b""
-        report.probes.append(ProbeResult(probe.id, probe.title, probe.paid, steps=[o.summary() for o in observations],
-                                         finding_ids=[f.id for f in findings], note=outcome.note))
+        report.probes.append(
+            ProbeResult(
+                probe.id,
+                probe.title,
+                probe.paid,
+                steps=[o.summary() for o in observations],
+                finding_ids=[f.id for f in findings],
+                note=outcome.note,
+            )
+        )
         report.findings.extend(findings)
         self.progress.probe_done(probe, len(findings))
 
@@ -218,8 +244,7 @@ class _MockSide:
         self.target.close()
 
 
-def run_drift(gateway: str, *, base_url: str, api_key: str, transport: httpx.BaseTransport | None = None,
-              **options: Any) -> DriftReport:
+def run_drift(gateway: str, *, base_url: str, api_key: str, transport: httpx.BaseTransport | None = None, **options: Any) -> DriftReport:
     """``DriftRun(gateway, Target(base_url, api_key, transport), **options).run()``; the time
     bounds may be given flat too (``task_timeout_s=…``: the fields of :class:`~drift.probe.Limits`).
 

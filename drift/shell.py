@@ -85,9 +85,16 @@ class HttpShell:
         base_url: the gateway root; recorded paths are relative to it.
     """
 
-    def __init__(self, client: httpx.Client, *, timer: Callable[[], float] = time.perf_counter,
-                 sleep: Callable[[float], Any] = time.sleep, progress: ProgressSink | None = None,
-                 writer: RecordingWriter | None = None, base_url: str = "") -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        *,
+        timer: Callable[[], float] = time.perf_counter,
+        sleep: Callable[[float], Any] = time.sleep,
+        progress: ProgressSink | None = None,
+        writer: RecordingWriter | None = None,
+        base_url: str = "",
+    ) -> None:
         self.client = client
         self.timer = timer
         self.sleep = sleep
@@ -126,10 +133,17 @@ class HttpShell:
         response = self.client.send(request)
         response.read()
         if self.writer is not None:
-            self.writer.record(method=request.method, path=self._relative(request.url), query=list(request.url.params.multi_items()),
-                               request_headers=list(request.headers.items()), request_body=request.content,
-                               status=response.status_code, response_headers=list(response.headers.items()),
-                               response_body=response.content, latency_s=max(0.0, self.timer() - started))
+            self.writer.record(
+                method=request.method,
+                path=self._relative(request.url),
+                query=list(request.url.params.multi_items()),
+                request_headers=list(request.headers.items()),
+                request_body=request.content,
+                status=response.status_code,
+                response_headers=list(response.headers.items()),
+                response_body=response.content,
+                latency_s=max(0.0, self.timer() - started),
+            )
         return response
 
     def _relative(self, url: httpx.URL) -> str:
@@ -137,5 +151,5 @@ class HttpShell:
         if self.base is not None and (url.scheme, url.host, url.port) == (self.base.scheme, self.base.host, self.base.port):
             prefix = self.base.path.rstrip("/")
             if prefix and url.path.startswith(prefix + "/"):
-                return url.path[len(prefix):]
+                return url.path[len(prefix) :]
         return url.path

@@ -39,12 +39,18 @@ def in_process_mock(gateway: str) -> MockTarget:
     clock = mock_server.ManualClock()
     app = mock_server.create_app(mock_server.Settings(), clock=clock)
     transport = SyncASGITransport(app)
-    return MockTarget(transport=transport, base_url=f"{MOCK_HOST}/{gateway}", advance=clock.advance, close=transport.close,
-                      description=f"the imagegw mock ({gateway}), in process")
+    return MockTarget(
+        transport=transport,
+        base_url=f"{MOCK_HOST}/{gateway}",
+        advance=clock.advance,
+        close=transport.close,
+        description=f"the imagegw mock ({gateway}), in process",
+    )
 
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="imagegw: mock, contracts and drift detection for AI image-generation gateways.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="imagegw: mock, contracts and drift detection for AI image-generation gateways."
+)
 
 
 @app.callback()

@@ -68,8 +68,15 @@ def build_admin(mock: Mock) -> Starlette:
         return {"now": mock.clock.now(), "manual": mock.manual_clock is not None}
 
     async def health(request: Request) -> Response:
-        return json_response({"status": "ok", "gateways": list(GATEWAY_IDS), "clock": clock_info(),
-                              "cache": mock.images.stats(), "internal_errors": len(mock.internal_errors)})
+        return json_response(
+            {
+                "status": "ok",
+                "gateways": list(GATEWAY_IDS),
+                "clock": clock_info(),
+                "cache": mock.images.stats(),
+                "internal_errors": len(mock.internal_errors),
+            }
+        )
 
     async def requests_(request: Request) -> Response:
         if request.method == "DELETE":
@@ -103,7 +110,11 @@ def build_admin(mock: Mock) -> Starlette:
                 raise GatewayError(400, "invalid_parameter", "advance must be a number of seconds >= 0", param="advance")
             manual = mock.manual_clock
             if manual is None:
-                raise GatewayError(409, "clock_not_manual", "The clock is the system clock; start the mock with a manual clock (imagegw serve --manual-clock)")
+                raise GatewayError(
+                    409,
+                    "clock_not_manual",
+                    "The clock is the system clock; start the mock with a manual clock (imagegw serve --manual-clock)",
+                )
             manual.advance(float(seconds))
         return json_response(clock_info())
 
@@ -118,16 +129,19 @@ def build_admin(mock: Mock) -> Starlette:
                 return await fn(request)
             except GatewayError as err:
                 return render_error(err, "openai", new_request_id())
+
         return endpoint
 
     page, live, image = build_endpoints(mock)
-    return Starlette(routes=[
-        Route("/", guarded(page, token_free=True), methods=["GET"]),  # the page shows no state: its script loads it
-        Route("/inspector", guarded(live), methods=["GET"]),
-        Route("/images/{file}", guarded(image), methods=["GET"]),
-        Route("/health", guarded(health, token_free=True), methods=["GET"]),
-        Route("/requests", guarded(requests_), methods=["GET", "DELETE"]),
-        Route("/scenarios", guarded(scenarios), methods=["GET", "POST", "DELETE"]),
-        Route("/clock", guarded(clock), methods=["GET", "POST"]),
-        Route("/reset", guarded(reset), methods=["POST"]),
-    ])
+    return Starlette(
+        routes=[
+            Route("/", guarded(page, token_free=True), methods=["GET"]),  # the page shows no state: its script loads it
+            Route("/inspector", guarded(live), methods=["GET"]),
+            Route("/images/{file}", guarded(image), methods=["GET"]),
+            Route("/health", guarded(health, token_free=True), methods=["GET"]),
+            Route("/requests", guarded(requests_), methods=["GET", "DELETE"]),
+            Route("/scenarios", guarded(scenarios), methods=["GET", "POST", "DELETE"]),
+            Route("/clock", guarded(clock), methods=["GET", "POST"]),
+            Route("/reset", guarded(reset), methods=["POST"]),
+        ]
+    )

@@ -41,12 +41,21 @@ def _contract_routes(gateway_id: str, prefix: str, mock: Mock) -> list[Route]:
         return []
     from .guard import trusted_base_url
 
-    return routes_for(gateway_id, prefix, public_base_url=mock.settings.public_base_url,
-                      base_url_of=lambda request: trusted_base_url(request, mock.settings))
+    return routes_for(
+        gateway_id,
+        prefix,
+        public_base_url=mock.settings.public_base_url,
+        base_url_of=lambda request: trusted_base_url(request, mock.settings),
+    )
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None, mock: Mock | None = None,
-               contract_guard: Callable[[Violation], None] | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    mock: Mock | None = None,
+    contract_guard: Callable[[Violation], None] | None = None,
+) -> Starlette:
     """Build the mock ASGI app.
 
     Args:
@@ -81,9 +90,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         gid = mock.settings.root_gateway
         routes.append(Mount("", app=gateways.base.build_app(gateways.load(gid), mock, "", _contract_routes(gid, "", mock))))
     else:
+
         async def unknown(request: Request) -> Response:
-            err = GatewayError(404, "not_found", f"Unknown route {request.method} {request.url.path}; gateways are served under /{{id}}: {', '.join(GATEWAY_IDS)}")
+            err = GatewayError(
+                404,
+                "not_found",
+                f"Unknown route {request.method} {request.url.path}; gateways are served under /{{id}}: {', '.join(GATEWAY_IDS)}",
+            )
             return render_error(err, "openai", new_request_id())
+
         routes.append(Route("/{path:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]))
     app = Starlette(routes=routes, exception_handlers={404: _unrouted(mock)})
     app.state.mock = mock
@@ -137,9 +152,12 @@ class _MountsByFirstSegment(BaseRoute):
                 if "\n" in rest:
                     return mount.matches(scope)
                 root_path = scope.get("root_path", "")
-                return Match.FULL, {"path_params": dict(scope.get("path_params", {})),
-                                    "app_root_path": scope.get("app_root_path", root_path),
-                                    "root_path": f"{root_path}/{segment}", "endpoint": mount.app}
+                return Match.FULL, {
+                    "path_params": dict(scope.get("path_params", {})),
+                    "app_root_path": scope.get("app_root_path", root_path),
+                    "root_path": f"{root_path}/{segment}",
+                    "endpoint": mount.app,
+                }
         return Match.NONE, {}
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:

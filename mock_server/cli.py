@@ -48,17 +48,36 @@ def serve(
     no_admin: bool = typer.Option(False, "--no-admin", help="Do not serve /__mock/* (and keep no request journal)."),
     public_url: str | None = typer.Option(None, help="Base URL used in url results (default: the request's own)."),
     replay: str | None = typer.Option(None, help="Answer recorded requests from this recordings folder first."),
-    api_key: list[str] = typer.Option([], "--api-key", help="Pin a gateway's accepted key: ID=KEY (repeatable; default: any non-empty key)."),
+    api_key: list[str] = typer.Option(
+        [], "--api-key", help="Pin a gateway's accepted key: ID=KEY (repeatable; default: any non-empty key)."
+    ),
     log_level: str = typer.Option("info", help="uvicorn log level (critical, error, warning, info, debug, trace)."),
-    access_log: bool = typer.Option(False, "--access-log/--no-access-log",
-                                    help="Log every request, credential query parameters redacted (off by default: /__mock/requests journals every request, and a log line costs more than a mocked answer)."),
-    workers: int = typer.Option(1, min=1, help="Worker processes (share the signing secret; each keeps its own journal and scenario queue)."),
+    access_log: bool = typer.Option(
+        False,
+        "--access-log/--no-access-log",
+        help="Log every request, credential query parameters redacted (off by default: /__mock/requests journals every request, and a log line costs more than a mocked answer).",
+    ),
+    workers: int = typer.Option(
+        1, min=1, help="Worker processes (share the signing secret; each keeps its own journal and scenario queue)."
+    ),
     image_cache_mb: float | None = typer.Option(None, help=f"Rendered-image cache, MiB (default {_default('image_cache_bytes') / MIB:g})."),
-    journal_max_mb: float | None = typer.Option(None, help=f"The journal's whole size, MiB of JSON; oldest entries dropped first (default {_default('journal_max_bytes') / MIB:g})."),
-    admin_token: str | None = typer.Option(None, envvar="IMAGEGW_ADMIN_TOKEN", help="Require 'X-Mock-Admin-Token: TOKEN' on /__mock/* (except GET /__mock/health)."),
-    allowed_host: list[str] = typer.Option([], "--allowed-host", help="Also trust this Host name for /__mock and URL results (repeatable; '*' trusts any). Loopback names, the bind address and --public-url's host are always trusted."),
-    header_timeout: float = typer.Option(_default("header_timeout_seconds"), help="Seconds a connection may take to send a request's headers (then 408 and closed)."),
-    body_timeout: float = typer.Option(_default("body_timeout_seconds"), help="Seconds a request body may take to arrive (then 408 and closed)."),
+    journal_max_mb: float | None = typer.Option(
+        None, help=f"The journal's whole size, MiB of JSON; oldest entries dropped first (default {_default('journal_max_bytes') / MIB:g})."
+    ),
+    admin_token: str | None = typer.Option(
+        None, envvar="IMAGEGW_ADMIN_TOKEN", help="Require 'X-Mock-Admin-Token: TOKEN' on /__mock/* (except GET /__mock/health)."
+    ),
+    allowed_host: list[str] = typer.Option(
+        [],
+        "--allowed-host",
+        help="Also trust this Host name for /__mock and URL results (repeatable; '*' trusts any). Loopback names, the bind address and --public-url's host are always trusted.",
+    ),
+    header_timeout: float = typer.Option(
+        _default("header_timeout_seconds"), help="Seconds a connection may take to send a request's headers (then 408 and closed)."
+    ),
+    body_timeout: float = typer.Option(
+        _default("body_timeout_seconds"), help="Seconds a request body may take to arrive (then 408 and closed)."
+    ),
     keep_alive: float = typer.Option(_default("keep_alive_seconds"), help="Seconds an idle keep-alive connection stays open."),
 ) -> None:
     """Serve the mock: every gateway under /{id}, e.g. http://127.0.0.1:8000/tokenhub/v1/images/generations."""
@@ -95,20 +114,36 @@ def serve(
     try:
         settings = Settings.from_env(
             api_keys=keys,
-            root_gateway=gateway, url_ttl_seconds=url_ttl, max_body_bytes=int(max_body_mb * MIB),
-            admin=not no_admin, public_base_url=public_url, replay_dir=replay, admin_token=admin_token or None,
-            allowed_hosts=allowed_for_bind(host, allowed_host), header_timeout_seconds=header_timeout,
-            body_timeout_seconds=body_timeout, keep_alive_seconds=keep_alive, **sizes, **timing,
+            root_gateway=gateway,
+            url_ttl_seconds=url_ttl,
+            max_body_bytes=int(max_body_mb * MIB),
+            admin=not no_admin,
+            public_base_url=public_url,
+            replay_dir=replay,
+            admin_token=admin_token or None,
+            allowed_hosts=allowed_for_bind(host, allowed_host),
+            header_timeout_seconds=header_timeout,
+            body_timeout_seconds=body_timeout,
+            keep_alive_seconds=keep_alive,
+            **sizes,
+            **timing,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    typer.echo(f"imagegw mock on http://{host}:{port}  gateways: " + ", ".join(f"/{g}" for g in GATEWAY_IDS)
-               + (f"  (and {gateway} at /)" if gateway else ""))
+    typer.echo(
+        f"imagegw mock on http://{host}:{port}  gateways: "
+        + ", ".join(f"/{g}" for g in GATEWAY_IDS)
+        + (f"  (and {gateway} at /)" if gateway else "")
+    )
     if settings.admin and not settings.admin_token and not bind_is_loopback(host):
-        typer.secho(f"WARNING: serving on {host}, reachable from other machines, with an open control plane: anyone who "
-                    "can reach this port can read the journal and change scenarios at /__mock. "
-                    "Pass --admin-token TOKEN (or IMAGEGW_ADMIN_TOKEN), or --no-admin.",
-                    fg=typer.colors.RED, bold=True, err=True)
+        typer.secho(
+            f"WARNING: serving on {host}, reachable from other machines, with an open control plane: anyone who "
+            "can reach this port can read the journal and change scenarios at /__mock. "
+            "Pass --admin-token TOKEN (or IMAGEGW_ADMIN_TOKEN), or --no-admin.",
+            fg=typer.colors.RED,
+            bold=True,
+            err=True,
+        )
     options = uvicorn_options(settings, log_level=log_level, access_log=access_log)
     if workers > 1:
         if manual_clock:

@@ -23,8 +23,9 @@ import contracts
 _MAX_CACHED = 16
 
 
-def routes_for(gateway_id: str, prefix: str, *, public_base_url: str | None = None,
-               base_url_of: Callable[[Request], str] | None = None) -> list[Route]:
+def routes_for(
+    gateway_id: str, prefix: str, *, public_base_url: str | None = None, base_url_of: Callable[[Request], str] | None = None
+) -> list[Route]:
     """The two contract routes of ``gateway_id`` mounted at ``prefix`` (``"/tokenhub"`` or ``""``).
 
     ``public_base_url`` (``Settings.public_base_url``) replaces the request's own base URL in

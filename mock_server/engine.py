@@ -81,8 +81,7 @@ class Mock:
         self.faults = FaultQueue()
         #: bounds how many large request bodies are in memory at once.
         self.large_bodies = BodyGate(self.settings.large_body_bytes, self.settings.large_body_concurrency)
-        self.journal = Journal(self.settings.journal_size, self.settings.journal_max_bytes,
-                               self.settings.journal_entry_max_bytes)
+        self.journal = Journal(self.settings.journal_size, self.settings.journal_max_bytes, self.settings.journal_entry_max_bytes)
         #: optional recorded-exchange source (``imagegw serve --replay``); see ``mock_server.replay``.
         self.replay: Any = None
         #: unexpected exceptions caught on the request path (each one is a bug; tests assert it stays 0).

@@ -32,8 +32,13 @@ from dataclasses import dataclass
 from .errors import GatewayError, clip
 
 SCENARIOS: tuple[str, ...] = (
-    "rate_limited", "quota_exceeded", "server_error", "overloaded",
-    "moderation", "task_failed", "partial_failure",
+    "rate_limited",
+    "quota_exceeded",
+    "server_error",
+    "overloaded",
+    "moderation",
+    "task_failed",
+    "partial_failure",
 )
 SCENARIO_HEADER = "x-mock-scenario"
 _TAG = re.compile(r"\[mock:([a-z_]+)\]")
@@ -56,7 +61,9 @@ def check_name(name: str) -> str:
         GatewayError: 400 ``unknown_scenario`` listing the known names.
     """
     if name not in SCENARIOS:
-        raise GatewayError(400, "unknown_scenario", f"Unknown mock scenario {clip(repr(name))}; known: {', '.join(SCENARIOS)}", param="X-Mock-Scenario")
+        raise GatewayError(
+            400, "unknown_scenario", f"Unknown mock scenario {clip(repr(name))}; known: {', '.join(SCENARIOS)}", param="X-Mock-Scenario"
+        )
     return name
 
 
@@ -118,16 +125,26 @@ class FaultQueue:
 def generic_error(name: str) -> GatewayError | None:
     """The error a scenario raises regardless of gateway, or ``None`` when the gateway decides."""
     if name == "rate_limited":
-        return GatewayError(429, "rate_limit_exceeded", "Rate limit reached for requests; retry after the time in Retry-After",
-                            type="rate_limit_error", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return GatewayError(
+            429,
+            "rate_limit_exceeded",
+            "Rate limit reached for requests; retry after the time in Retry-After",
+            type="rate_limit_error",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if name == "quota_exceeded":
-        return GatewayError(429, "insufficient_quota", "You exceeded your current quota; check your plan and billing details",
-                            type="insufficient_quota")
+        return GatewayError(
+            429, "insufficient_quota", "You exceeded your current quota; check your plan and billing details", type="insufficient_quota"
+        )
     if name == "server_error":
         return GatewayError(500, "internal_error", "The server had an error while processing your request")
     if name == "overloaded":
-        return GatewayError(503, "service_unavailable", "The engine is currently overloaded; please try again later",
-                            headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return GatewayError(
+            503,
+            "service_unavailable",
+            "The engine is currently overloaded; please try again later",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if name == "task_failed":
         return GatewayError(500, "generation_failed", "Image generation failed upstream")
     return None

@@ -54,7 +54,7 @@ def host_name(value: str) -> str:
     brackets removed): ``"[::1]:8000"`` -> ``"::1"``, ``"LocalHost:80"`` -> ``"localhost"``."""
     value = value.strip().lower()
     if value.startswith("["):
-        return value[1:value.find("]")] if "]" in value else value
+        return value[1 : value.find("]")] if "]" in value else value
     if value.count(":") == 1:
         value = value.split(":", 1)[0]
     return value.rstrip(".")
@@ -109,9 +109,11 @@ def check_admin_request(request: Request, settings: Settings, *, token_free: boo
     """
     headers = request.headers
     if not is_trusted(headers.get("host", ""), settings):
-        raise GatewayError(403, "untrusted_host",
-                           f"Host {_clip(headers.get('host', ''))!r} is not trusted for /__mock; "
-                           "start the mock with --allowed-host NAME to add it")
+        raise GatewayError(
+            403,
+            "untrusted_host",
+            f"Host {_clip(headers.get('host', ''))!r} is not trusted for /__mock; start the mock with --allowed-host NAME to add it",
+        )
     method = request.method
     if method in UNSAFE_METHODS:
         origin = headers.get("origin")
@@ -123,14 +125,20 @@ def check_admin_request(request: Request, settings: Settings, *, token_free: boo
     if token and not (token_free and method == "GET"):
         given = headers.get(ADMIN_TOKEN_HEADER, "")
         if not hmac.compare_digest(given.encode("utf-8", "replace"), token.encode("utf-8")):
-            raise GatewayError(401, "invalid_admin_token",
-                               "This mock's control plane needs the header 'X-Mock-Admin-Token: <token>' (imagegw serve --admin-token)")
+            raise GatewayError(
+                401,
+                "invalid_admin_token",
+                "This mock's control plane needs the header 'X-Mock-Admin-Token: <token>' (imagegw serve --admin-token)",
+            )
     carries_body = headers.get("content-length", "0").strip() not in ("0", "") or "transfer-encoding" in headers
     if method in UNSAFE_METHODS and (carries_body or "content-type" in headers):
         ctype = media_type(headers.get("content-type"))
         if ctype != "application/json":
-            raise GatewayError(415, "unsupported_media_type",
-                               f"Unsupported Content-Type {_clip(ctype) or '(none)'!r}: /__mock writes take application/json")
+            raise GatewayError(
+                415,
+                "unsupported_media_type",
+                f"Unsupported Content-Type {_clip(ctype) or '(none)'!r}: /__mock writes take application/json",
+            )
 
 
 def _trusted_origin(origin: str, settings: Settings) -> bool:

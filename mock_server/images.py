@@ -43,9 +43,14 @@ ImageFormat = Literal["png", "jpeg", "webp"]
 MIME: dict[str, str] = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 EXT: dict[str, str] = {"png": "png", "jpeg": "jpg", "webp": "webp"}
 _ALIASES = {
-    "png": "png", "image/png": "png",
-    "jpeg": "jpeg", "jpg": "jpeg", "image/jpeg": "jpeg", "image/jpg": "jpeg",
-    "webp": "webp", "image/webp": "webp",
+    "png": "png",
+    "image/png": "png",
+    "jpeg": "jpeg",
+    "jpg": "jpeg",
+    "image/jpeg": "jpeg",
+    "image/jpg": "jpeg",
+    "webp": "webp",
+    "image/webp": "webp",
 }
 
 #: File tokens remembered per store (see :meth:`ImageStore.token_for`).
@@ -104,9 +109,11 @@ class ImageSpec(NamedTuple):
 
     def label_lines(self) -> list[str]:
         """The text drawn on the image, one string per line (the prompt may wrap to two lines)."""
-        lines = [" · ".join(x for x in (self.gateway, self.model) if x) or "imagegw",
-                 f"{self.width} x {self.height} {self.fmt.upper()}" + (" · transparent" if self.transparent else ""),
-                 f"image {self.position + 1} of {self.total}" + (f" · seed {self.seed}" if self.seed is not None else "")]
+        lines = [
+            " · ".join(x for x in (self.gateway, self.model) if x) or "imagegw",
+            f"{self.width} x {self.height} {self.fmt.upper()}" + (" · transparent" if self.transparent else ""),
+            f"image {self.position + 1} of {self.total}" + (f" · seed {self.seed}" if self.seed is not None else ""),
+        ]
         if self.prompt:
             lines.extend(_wrap_prompt(self.prompt))
         return lines
@@ -145,9 +152,19 @@ def spec_for(
         if len(_DIGESTS) >= DIGEST_MEMO:
             _DIGESTS.clear()
         _DIGESTS[key] = digest
-    return ImageSpec(width, height, fmt, digest, transparent and fmt != "jpeg", gateway=gateway, model=model,
-                     position=index, total=count, seed=None if seed is None else str(seed),
-                     prompt=prompt_head(prompt))
+    return ImageSpec(
+        width,
+        height,
+        fmt,
+        digest,
+        transparent and fmt != "jpeg",
+        gateway=gateway,
+        model=model,
+        position=index,
+        total=count,
+        seed=None if seed is None else str(seed),
+        prompt=prompt_head(prompt),
+    )
 
 
 def prompt_head(prompt: str) -> str:
@@ -194,13 +211,13 @@ class RenderedImage:
 # Levels of the grey canvas, which the palette turns into colours. Antialiased text blends the
 # card level into the text level, so the levels in between form a ramp; background and grid sit
 # outside it, which lets the background alone be transparent.
-_BACKGROUND = 0    # a tint of the deep colour (alpha 0 when transparency was asked)
-_GRID = 1          # a lighter tint: an 8x8 grid over the background (shows the aspect ratio at a glance)
-_CARD = 2          # the label card: the deep colour itself
-_TEXT = 255        # the text: white
+_BACKGROUND = 0  # a tint of the deep colour (alpha 0 when transparency was asked)
+_GRID = 1  # a lighter tint: an 8x8 grid over the background (shows the aspect ratio at a glance)
+_CARD = 2  # the label card: the deep colour itself
+_TEXT = 255  # the text: white
 _LINE_HEIGHT = 1.3  # line pitch, in font sizes
-_MIN_FONT_PX = 6    # below this no text is drawn (images of a few pixels)
-_WRAP_CHARS = 32    # prompt characters per line, two lines at most
+_MIN_FONT_PX = 6  # below this no text is drawn (images of a few pixels)
+_WRAP_CHARS = 32  # prompt characters per line, two lines at most
 
 
 def _printable(text: str) -> str:
@@ -375,8 +392,13 @@ def label_from(payload: dict[str, object]) -> dict[str, Any]:
 
 #: token key, ImageSpec field, default
 _LABEL_FIELDS: tuple[tuple[str, str, object], ...] = (
-    ("t", "transparent", False), ("g", "gateway", ""), ("m", "model", ""), ("i", "position", 0),
-    ("n", "total", 1), ("s", "seed", None), ("p", "prompt", ""),
+    ("t", "transparent", False),
+    ("g", "gateway", ""),
+    ("m", "model", ""),
+    ("i", "position", 0),
+    ("n", "total", 1),
+    ("s", "seed", None),
+    ("p", "prompt", ""),
 )
 
 
@@ -457,7 +479,9 @@ class ImageStore:
             raise GatewayError(404, "file_not_found", "No such file: the link is unknown or was not issued by this server") from None
         if now > expires:
             # Inferred: the documents only say URLs are temporary (~24 h); a signed-URL store answers 4xx once expired.
-            raise GatewayError(410, "url_expired", "This image URL has expired (URLs are valid for a limited time); generate the image again")
+            raise GatewayError(
+                410, "url_expired", "This image URL has expired (URLs are valid for a limited time); generate the image again"
+            )
         return spec
 
     def stats(self) -> dict[str, int]:

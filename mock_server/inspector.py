@@ -74,6 +74,7 @@ def _pretty(value: Any) -> str:
 
 # -- the live part ------------------------------------------------------------------------------
 
+
 def _clock_section(mock: Mock) -> str:
     if mock.manual_clock is None:  # its time is the page's own: not shown, so the live part changes only with the mock
         return """
@@ -94,10 +95,17 @@ def _clock_section(mock: Mock) -> str:
 def _queue_section(mock: Mock) -> str:
     queued = mock.faults.list()
     rows = "".join(
-        f"<tr><td>{i + 1}</td><td class=\"scenario\">{_e(q['name'])}</td><td>{_e(q['times'])}</td>"
-        f"<td>{_e(q['gateway'] or 'any')}</td></tr>" for i, q in enumerate(queued))
-    table = (f"<table id=\"queue\"><thead><tr><th>#</th><th>scenario</th><th>times left</th><th>gateway</th></tr></thead>"
-             f"<tbody>{rows}</tbody></table>") if queued else "<p id=\"queue\" class=\"muted\">empty: requests get normal answers</p>"
+        f'<tr><td>{i + 1}</td><td class="scenario">{_e(q["name"])}</td><td>{_e(q["times"])}</td><td>{_e(q["gateway"] or "any")}</td></tr>'
+        for i, q in enumerate(queued)
+    )
+    table = (
+        (
+            f'<table id="queue"><thead><tr><th>#</th><th>scenario</th><th>times left</th><th>gateway</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>"
+        )
+        if queued
+        else '<p id="queue" class="muted">empty: requests get normal answers</p>'
+    )
     return f"""
     <section id="scenarios"><h2>Scenario queue</h2>{table}</section>"""
 
@@ -114,29 +122,40 @@ def _task_rows(mock: Mock, entries: list[JournalEntry]) -> list[str]:
         try:
             task = mock.tasks.lookup(tid)
         except GatewayError:
-            rows.append(f"<tr><td class=\"id\" title=\"{_e(tid)}\">{_e(tid[:24])}…</td><td>{_e(operation)}</td>"
-                        f"<td>—</td><td class=\"state expired\">expired</td><td>—</td></tr>")
+            rows.append(
+                f'<tr><td class="id" title="{_e(tid)}">{_e(tid[:24])}…</td><td>{_e(operation)}</td>'
+                f'<td>—</td><td class="state expired">expired</td><td>—</td></tr>'
+            )
             continue
         state = mock.tasks.state(task)
         rows.append(
-            f"<tr><td class=\"id\" title=\"{_e(tid)}\">{_e(tid[:24])}…</td><td>{_e(task.family)}</td><td>{_e(task.model)}</td>"
-            f"<td class=\"state {_e(state)}\">{_e(state)}</td><td>{_e(_utc(mock.tasks.finished_at(task)))}</td></tr>")
+            f'<tr><td class="id" title="{_e(tid)}">{_e(tid[:24])}…</td><td>{_e(task.family)}</td><td>{_e(task.model)}</td>'
+            f'<td class="state {_e(state)}">{_e(state)}</td><td>{_e(_utc(mock.tasks.finished_at(task)))}</td></tr>'
+        )
     return rows
 
 
 def _tasks_section(mock: Mock, entries: list[JournalEntry]) -> str:
     rows = _task_rows(mock, entries)
-    body = (f"<table id=\"tasks\"><thead><tr><th>task</th><th>family</th><th>model</th><th>state</th><th>terminal at</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>") if rows else "<p id=\"tasks\" class=\"muted\">no PieBox task in the journal</p>"
+    body = (
+        (
+            f'<table id="tasks"><thead><tr><th>task</th><th>family</th><th>model</th><th>state</th><th>terminal at</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
+        if rows
+        else '<p id="tasks" class="muted">no PieBox task in the journal</p>'
+    )
     return f"""
     <section id="piebox-tasks"><h2>PieBox tasks</h2>{body}</section>"""
 
 
 def _thumbs(entry: JournalEntry) -> str:
     return "".join(
-        f"<img class=\"thumb\" alt=\"{_e(im['format'])} {_e(im['width'])}x{_e(im['height'])}\" "
-        f"title=\"{_e(im['width'])}x{_e(im['height'])} {_e(im['format'])}\" data-file=\"{_e(im['file'])}\">"
-        for im in entry.images if isinstance(im, dict) and isinstance(im.get("file"), str))
+        f'<img class="thumb" alt="{_e(im["format"])} {_e(im["width"])}x{_e(im["height"])}" '
+        f'title="{_e(im["width"])}x{_e(im["height"])} {_e(im["format"])}" data-file="{_e(im["file"])}">'
+        for im in entry.images
+        if isinstance(im, dict) and isinstance(im.get("file"), str)
+    )
 
 
 def _journal_section(mock: Mock, entries: list[JournalEntry]) -> str:
@@ -148,24 +167,30 @@ def _journal_section(mock: Mock, entries: list[JournalEntry]) -> str:
         rows.append(f"""
       <tbody class="entry" data-id="{e.id}">
         <tr>
-          <td>{e.id}</td><td>{_e(_utc(e.time))}</td><td class="gateway">{_e(e.gateway or '—')}</td>
-          <td class="operation">{_e(e.operation or '—')}</td>
+          <td>{e.id}</td><td>{_e(_utc(e.time))}</td><td class="gateway">{_e(e.gateway or "—")}</td>
+          <td class="operation">{_e(e.operation or "—")}</td>
           <td class="path"><code>{_e(e.method)} {_e(e.path)}</code></td>
-          <td class="status {status_class}">{e.status}</td><td class="scenario">{_e(e.scenario or '')}</td>
+          <td class="status {status_class}">{e.status}</td><td class="scenario">{_e(e.scenario or "")}</td>
           <td class="latency">{latency}</td><td class="images">{_thumbs(e)}</td>
         </tr>
         <tr class="bodies"><td></td><td colspan="8">
           <details><summary>request and response</summary>
             <div class="pair"><div><h4>request body</h4><pre>{_e(_pretty(e.body))}</pre>
               <h4>headers</h4><pre>{_e(_pretty(e.headers))}</pre></div>
-            <div><h4>response {e.status}{(' · ' + _e(e.error_code)) if e.error_code else ''}</h4><pre>{_e(_pretty(e.response))}</pre></div></div>
+            <div><h4>response {e.status}{(" · " + _e(e.error_code)) if e.error_code else ""}</h4><pre>{_e(_pretty(e.response))}</pre></div></div>
           </details></td></tr>
       </tbody>""")
     total = len(entries)
-    note = f"<p class=\"muted\">{total} requests in the journal; the newest {min(total, ROWS)} shown.</p>"
-    table = (f"""<table id="journal"><thead><tr><th>#</th><th>time (UTC)</th><th>gateway</th><th>operation</th>
-      <th>request</th><th>status</th><th>scenario</th><th>latency</th><th>images</th></tr></thead>{''.join(rows)}
-    </table>""") if rows else "<p id=\"journal\" class=\"muted\">no request yet</p>"
+    note = f'<p class="muted">{total} requests in the journal; the newest {min(total, ROWS)} shown.</p>'
+    table = (
+        (
+            f"""<table id="journal"><thead><tr><th>#</th><th>time (UTC)</th><th>gateway</th><th>operation</th>
+      <th>request</th><th>status</th><th>scenario</th><th>latency</th><th>images</th></tr></thead>{"".join(rows)}
+    </table>"""
+        )
+        if rows
+        else '<p id="journal" class="muted">no request yet</p>'
+    )
     return f"""
     <section id="requests"><h2>Journal</h2>{note}{table}</section>"""
 
@@ -173,8 +198,7 @@ def _journal_section(mock: Mock, entries: list[JournalEntry]) -> str:
 def live_fragment(mock: Mock) -> str:
     """The live part of the page (clock, queue, tasks, journal) as an HTML fragment."""
     entries = mock.journal.entries()
-    return (_clock_section(mock) + _queue_section(mock) + _tasks_section(mock, entries)
-            + _journal_section(mock, entries))
+    return _clock_section(mock) + _queue_section(mock) + _tasks_section(mock, entries) + _journal_section(mock, entries)
 
 
 # -- the page -----------------------------------------------------------------------------------
@@ -294,7 +318,7 @@ _SCRIPT = r"""
 def page(nonce: str) -> str:
     """The page's HTML: title, controls, an empty live part and the script (run under ``nonce``)."""
     scenario_options = "".join(f"<option>{_e(name)}</option>" for name in SCENARIOS)
-    gateway_options = "<option value=\"\">any gateway</option>" + "".join(f"<option>{_e(g)}</option>" for g in GATEWAY_IDS)
+    gateway_options = '<option value="">any gateway</option>' + "".join(f"<option>{_e(g)}</option>" for g in GATEWAY_IDS)
     script = _SCRIPT % {"header": json.dumps(ADMIN_TOKEN_HEADER), "refresh_ms": int(REFRESH_SECONDS * 1000)}
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -327,9 +351,11 @@ JSON: <code>/__mock/requests</code>, <code>/__mock/scenarios</code>, <code>/__mo
 def _headers(nonce: str | None = None) -> dict[str, str]:
     script = f"'nonce-{nonce}'" if nonce else "'none'"
     return {
-        "Content-Security-Policy": (f"default-src 'none'; script-src {script}; style-src 'unsafe-inline'; "
-                                    "img-src 'self' blob: data:; connect-src 'self'; form-action 'none'; "
-                                    "frame-ancestors 'none'; base-uri 'none'"),
+        "Content-Security-Policy": (
+            f"default-src 'none'; script-src {script}; style-src 'unsafe-inline'; "
+            "img-src 'self' blob: data:; connect-src 'self'; form-action 'none'; "
+            "frame-ancestors 'none'; base-uri 'none'"
+        ),
         "X-Frame-Options": "DENY",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
@@ -338,6 +364,7 @@ def _headers(nonce: str | None = None) -> dict[str, str]:
 
 
 # -- endpoints (wrapped by the control plane's guard in admin.py) --------------------------------
+
 
 def build_endpoints(mock: Mock):  # type: ignore[no-untyped-def]
     """``(page, live, image)`` request handlers for ``GET /``, ``GET /inspector`` and ``GET /images/{file}``.
@@ -361,7 +388,6 @@ def build_endpoints(mock: Mock):  # type: ignore[no-untyped-def]
     async def image_endpoint(request: Request) -> Response:
         spec = mock.images.resolve(request.path_params["file"], mock.clock.now())
         image = mock.images.get(spec)
-        return Response(image.data, media_type=MIME[spec.fmt],
-                        headers={**_headers(), "Cache-Control": "private, max-age=3600"})
+        return Response(image.data, media_type=MIME[spec.fmt], headers={**_headers(), "Cache-Control": "private, max-age=3600"})
 
     return page_endpoint, live_endpoint, image_endpoint

@@ -92,7 +92,7 @@ def _clip_str(value: str) -> str:
 
 
 def _clip_key(key: str) -> str:
-    return key if len(key) <= MAX_KEY else f"{key[:MAX_KEY // 2]}…({len(key)} chars)"
+    return key if len(key) <= MAX_KEY else f"{key[: MAX_KEY // 2]}…({len(key)} chars)"
 
 
 def _scalar(value: Any) -> tuple[Any, int]:
@@ -202,7 +202,7 @@ def _quick(value: Any, parts: list[str], depth: int) -> Any:
         parts.append(_NUMBER)
         return value
     if isinstance(value, int):
-        if not -10**20 < value < 10**20:
+        if not -(10**20) < value < 10**20:
             raise _Slow
         parts.append(_NUMBER)
         return value
@@ -345,8 +345,7 @@ class Journal:
             ``max_bytes`` is smaller than ``entry_max_bytes``.
     """
 
-    def __init__(self, maxlen: int, max_bytes: int = DEFAULT_JOURNAL_MAX_BYTES,
-                 entry_max_bytes: int = DEFAULT_ENTRY_MAX_BYTES) -> None:
+    def __init__(self, maxlen: int, max_bytes: int = DEFAULT_JOURNAL_MAX_BYTES, entry_max_bytes: int = DEFAULT_ENTRY_MAX_BYTES) -> None:
         if entry_max_bytes < 1024 or max_bytes < entry_max_bytes:
             raise ValueError("journal sizes: entry_max_bytes >= 1024 and max_bytes >= entry_max_bytes")
         self._entries: deque[tuple[JournalEntry, int]] = deque()
@@ -362,25 +361,51 @@ class Journal:
         """Whether entries are kept (``maxlen`` > 0); callers skip gathering an entry's parts when not."""
         return self._maxlen > 0
 
-    def record(self, *, time: float, gateway: str | None, method: str, path: str,
-               query: Iterable[tuple[str, str]], headers: Iterable[tuple[str, str]], body: Any,
-               status: int, response: Any = None, images: list[dict[str, Any]] | None = None,
-               **extra: Any) -> JournalEntry:
+    def record(
+        self,
+        *,
+        time: float,
+        gateway: str | None,
+        method: str,
+        path: str,
+        query: Iterable[tuple[str, str]],
+        headers: Iterable[tuple[str, str]],
+        body: Any,
+        status: int,
+        response: Any = None,
+        images: list[dict[str, Any]] | None = None,
+        **extra: Any,
+    ) -> JournalEntry:
         """Append a redacted, byte-bounded entry and return it (``response``: the JSON answer;
         ``images``: small dicts the mock made, kept whole and counted)."""
-        fields, size = self._build(time, gateway, method, path, query, headers, body, status, extra,
-                                   response, images or [])
+        fields, size = self._build(time, gateway, method, path, query, headers, body, status, extra, response, images or [])
         with self._lock:
             entry = JournalEntry(id=self._next, **fields)
             self._next += 1
             self._append(entry, size)
             return entry
 
-    def record_request(self, *, time: float, gateway: str | None, method: str, path: str, query_string: bytes,
-                       headers: list[tuple[bytes, bytes]], body: Any, body_json: bytes | None, status: int,
-                       request_id: str | None = None, scenario: str | None = None, operation: str | None = None,
-                       error_code: str | None = None, response: Any = None, response_json: bytes | None = None,
-                       images: list[dict[str, Any]] | None = None, latency_ms: float | None = None) -> int:
+    def record_request(
+        self,
+        *,
+        time: float,
+        gateway: str | None,
+        method: str,
+        path: str,
+        query_string: bytes,
+        headers: list[tuple[bytes, bytes]],
+        body: Any,
+        body_json: bytes | None,
+        status: int,
+        request_id: str | None = None,
+        scenario: str | None = None,
+        operation: str | None = None,
+        error_code: str | None = None,
+        response: Any = None,
+        response_json: bytes | None = None,
+        images: list[dict[str, Any]] | None = None,
+        latency_ms: float | None = None,
+    ) -> int:
         """Append an entry for one request as the ASGI server gave it; returns its id (0 when the
         journal keeps none). The entry is built when read (module docstring).
 
@@ -399,8 +424,7 @@ class Journal:
         """
         if not self._maxlen:
             return 0
-        extra = {"request_id": request_id, "scenario": scenario, "operation": operation, "error_code": error_code,
-                 "latency_ms": latency_ms}
+        extra = {"request_id": request_id, "scenario": scenario, "operation": operation, "error_code": error_code, "latency_ms": latency_ms}
         images = images or []
         # an upper bound of the entry's JSON: each character of a name, value or path at most 6
         # (\uXXXX) plus 6 a pair for quotes and separators; the body's JSON text at most triples
@@ -427,8 +451,19 @@ class Journal:
                 response = json.loads(response_json.decode("utf-8"))
             entry_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
             query = QueryParams(query_string).multi_items() if query_string else []
-            return self.record(time=time, gateway=gateway, method=method, path=path, query=query, headers=entry_headers,
-                               body=body, status=status, response=response, images=images, **extra).id
+            return self.record(
+                time=time,
+                gateway=gateway,
+                method=method,
+                path=path,
+                query=query,
+                headers=entry_headers,
+                body=body,
+                status=status,
+                response=response,
+                images=images,
+                **extra,
+            ).id
         raw = (time, gateway, method, path, query_string, headers, body, body_json, status, extra, response_json, images)
         with self._lock:
             id_ = self._next
@@ -436,10 +471,20 @@ class Journal:
             self._append((id_, raw), size)
         return id_
 
-    def _build(self, time: float, gateway: str | None, method: str, path: str, query: Iterable[tuple[str, str]],
-               headers: Iterable[tuple[str, str]], body: Any, status: int,
-               extra: dict[str, Any], response: Any = None,
-               images: list[dict[str, Any]] = []) -> tuple[dict[str, Any], int]:  # noqa: B006 (never mutated)
+    def _build(
+        self,
+        time: float,
+        gateway: str | None,
+        method: str,
+        path: str,
+        query: Iterable[tuple[str, str]],
+        headers: Iterable[tuple[str, str]],
+        body: Any,
+        status: int,
+        extra: dict[str, Any],
+        response: Any = None,
+        images: list[dict[str, Any]] = [],  # noqa: B006 (never mutated)
+    ) -> tuple[dict[str, Any], int]:
         """An entry's fields (all but ``id``), redacted and byte-bounded, and its size in bytes.
         The images take at most half the entry, the answer what the request leaves."""
         query = query if isinstance(query, (list, tuple)) else list(query)
@@ -475,8 +520,21 @@ class Journal:
             more = _value(extra["extra"], bb, 0) if extra.get("extra") else {}
             size = self._entry_max_bytes - MARKER_RESERVE_BYTES - bb.left
             cut = qb.cut or hb.cut or bb.cut or images_cut
-        return dict(time=time, gateway=gateway, method=_clip_str(method), path=path_text, query=q, headers=h, body=b,
-                    status=status, response=r, images=kept, extra=more, truncated=cut, **fixed), size
+        return dict(
+            time=time,
+            gateway=gateway,
+            method=_clip_str(method),
+            path=path_text,
+            query=q,
+            headers=h,
+            body=b,
+            status=status,
+            response=r,
+            images=kept,
+            extra=more,
+            truncated=cut,
+            **fixed,
+        ), size
 
     def _append(self, item: Any, size: int) -> None:
         """Add ``item`` charged ``size`` bytes and drop the oldest past the bounds (lock held)."""
@@ -493,10 +551,19 @@ class Journal:
         if body_json is not None:
             body = json.loads(body_json.decode("utf-8"))
         response = json.loads(response_json.decode("utf-8")) if response_json is not None else None
-        fields, size = self._build(time, gateway, method, path,
-                                   QueryParams(query_string).multi_items() if query_string else [],
-                                   [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers], body, status, extra,
-                                   response, images)
+        fields, size = self._build(
+            time,
+            gateway,
+            method,
+            path,
+            QueryParams(query_string).multi_items() if query_string else [],
+            [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers],
+            body,
+            status,
+            extra,
+            response,
+            images,
+        )
         return JournalEntry(id=id_, **fields), size
 
     def entries(self, *, gateway: str | None = None, path: str | None = None) -> list[JournalEntry]:

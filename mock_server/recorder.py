@@ -36,9 +36,17 @@ from .settings import Settings
 _DROP_REQUEST = HOP_HEADERS | {"host"}
 
 
-def build_recorder_app(gateway: str, upstream: str, out: str | Path, *, transport: httpx.AsyncBaseTransport | None = None,
-                       timer: Callable[[], float] = time.perf_counter, timeout_s: float = 300.0,
-                       max_body_bytes: int = 64 * 1024 * 1024, body_timeout_s: float | None = None) -> Starlette:
+def build_recorder_app(
+    gateway: str,
+    upstream: str,
+    out: str | Path,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    timer: Callable[[], float] = time.perf_counter,
+    timeout_s: float = 300.0,
+    max_body_bytes: int = 64 * 1024 * 1024,
+    body_timeout_s: float | None = None,
+) -> Starlette:
     """The recording proxy as an ASGI app.
 
     Args:
@@ -71,8 +79,9 @@ def build_recorder_app(gateway: str, upstream: str, out: str | Path, *, transpor
 
     def client() -> httpx.AsyncClient:
         if "c" not in client_holder:
-            client_holder["c"] = httpx.AsyncClient(transport=transport, timeout=httpx.Timeout(timeout_s, connect=15.0),
-                                                   follow_redirects=False)
+            client_holder["c"] = httpx.AsyncClient(
+                transport=transport, timeout=httpx.Timeout(timeout_s, connect=15.0), follow_redirects=False
+            )
         return client_holder["c"]
 
     async def proxy(request: Request) -> Response:
@@ -91,9 +100,17 @@ def build_recorder_app(gateway: str, upstream: str, out: str | Path, *, transpor
         except httpx.HTTPError as exc:
             return _error(502, f"imagegw record: upstream {base} failed: {type(exc).__name__}")
         latency = max(0.0, timer() - started)
-        writer.record(method=request.method, path=path, query=request.query_params.multi_items(),
-                      request_headers=request.headers.items(), request_body=body, status=upstream_response.status_code,
-                      response_headers=upstream_response.headers.items(), response_body=content, latency_s=latency)
+        writer.record(
+            method=request.method,
+            path=path,
+            query=request.query_params.multi_items(),
+            request_headers=request.headers.items(),
+            request_body=body,
+            status=upstream_response.status_code,
+            response_headers=upstream_response.headers.items(),
+            response_body=content,
+            latency_s=latency,
+        )
         out_headers = {k: v for k, v in upstream_response.headers.items() if k.lower() not in HOP_HEADERS}
         return Response(content, status_code=upstream_response.status_code, headers=out_headers)
 
@@ -121,7 +138,9 @@ def record(
     out: Path = typer.Option(Path("recordings"), "--out", help="Recordings folder (created if missing)."),
     timeout: float = typer.Option(300.0, "--timeout", help="Read timeout towards the upstream, seconds."),
     log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level (critical, error, warning, info, debug, trace)."),
-    access_log: bool = typer.Option(True, "--access-log/--no-access-log", help="Log every request at info level (credential query parameters redacted)."),
+    access_log: bool = typer.Option(
+        True, "--access-log/--no-access-log", help="Log every request at info level (credential query parameters redacted)."
+    ),
 ) -> None:
     """Run a recording proxy: forward to --upstream and store each exchange (redacted) under --out."""
     import uvicorn
@@ -134,4 +153,3 @@ def record(
         raise typer.BadParameter(str(exc)) from None
     typer.echo(f"imagegw record: http://{host}:{port} -> {upstream.rstrip('/')}  (recording {gateway} into {out}/)")
     uvicorn.run(app, host=host, port=port, **uvicorn_options(Settings(), log_level=log_level, access_log=access_log))
-

@@ -72,8 +72,7 @@ class Replayer:
             self._cursor[key] = min(i + 1, len(exchanges) - 1)
         ex = exchanges[i]
         content = body_bytes(ex.response, self.recordings.blobs)
-        headers = {k: v for k, v in (ex.response.get("headers") or {}).items()
-                   if k not in _SKIP and v != REDACTED}
+        headers = {k: v for k, v in (ex.response.get("headers") or {}).items() if k not in _SKIP and v != REDACTED}
         return Response(content, status_code=ex.status, headers=headers)
 
     def reset(self) -> None:

@@ -68,9 +68,16 @@ if HttpToolsProtocol is not None:
         """uvicorn's httptools protocol with a header timeout, a header size limit and no
         left-over bodies (module docstring). Build it with :func:`protocol_factory`."""
 
-        def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any],
-                     _loop: asyncio.AbstractEventLoop | None = None, *, header_timeout_s: float = 10.0,
-                     max_header_bytes: int = 64 * 1024) -> None:
+        def __init__(
+            self,
+            config: Any,
+            server_state: Any,
+            app_state: dict[str, Any],
+            _loop: asyncio.AbstractEventLoop | None = None,
+            *,
+            header_timeout_s: float = 10.0,
+            max_header_bytes: int = 64 * 1024,
+        ) -> None:
             super().__init__(config, server_state, app_state, _loop)
             self._header_timeout_s = header_timeout_s
             self._max_header_bytes = max_header_bytes
@@ -149,8 +156,9 @@ def protocol_factory(settings: Settings) -> Any:
     ``"h11"`` when httptools is not installed (then only the header size limit applies)."""
     if GuardedHttpToolsProtocol is None:  # pragma: no cover
         return "h11"
-    return functools.partial(GuardedHttpToolsProtocol, header_timeout_s=settings.header_timeout_seconds,
-                             max_header_bytes=settings.max_header_bytes)
+    return functools.partial(
+        GuardedHttpToolsProtocol, header_timeout_s=settings.header_timeout_seconds, max_header_bytes=settings.max_header_bytes
+    )
 
 
 def uvicorn_options(settings: Settings, *, log_level: str, access_log: bool) -> dict[str, Any]:

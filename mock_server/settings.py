@@ -95,8 +95,16 @@ class Settings:
         for name in ("task_pending_seconds", "task_processing_seconds", "url_ttl_seconds", "task_ttl_seconds"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0")
-        for name in ("max_body_bytes", "image_cache_bytes", "large_body_bytes", "large_body_concurrency",
-                     "max_header_bytes", "body_timeout_seconds", "header_timeout_seconds", "keep_alive_seconds"):
+        for name in (
+            "max_body_bytes",
+            "image_cache_bytes",
+            "large_body_bytes",
+            "large_body_concurrency",
+            "max_header_bytes",
+            "body_timeout_seconds",
+            "header_timeout_seconds",
+            "keep_alive_seconds",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be > 0")
         if self.journal_size < 0:

@@ -67,8 +67,20 @@ class Task:
         specs = []
         for i in range(self.count):
             d = hashlib.blake2b(f"{self.digest}:{i}".encode(), digest_size=8).hexdigest()
-            specs.append(ImageSpec(self.width, self.height, self.fmt, d, self.transparent,  # type: ignore[arg-type]
-                                   model=self.model, position=i, total=self.count, seed=self.seed, prompt=self.prompt))
+            specs.append(
+                ImageSpec(
+                    self.width,
+                    self.height,
+                    self.fmt,  # type: ignore[arg-type]
+                    d,
+                    self.transparent,
+                    model=self.model,
+                    position=i,
+                    total=self.count,
+                    seed=self.seed,
+                    prompt=self.prompt,
+                )
+            )
         return specs
 
 
@@ -99,8 +111,15 @@ class TaskEngine:
         """A new task id (``"img_gen_…"``) created now, rendering ``count`` images like ``first``
         (its size, format, alpha, seed and prompt label)."""
         payload: dict[str, object] = {
-            "f": family, "m": model, "c": round(self._clock.now(), 3), "o": outcome[0],
-            "w": first.width, "h": first.height, "x": first.fmt, "n": count, "d": first.digest,
+            "f": family,
+            "m": model,
+            "c": round(self._clock.now(), 3),
+            "o": outcome[0],
+            "w": first.width,
+            "h": first.height,
+            "x": first.fmt,
+            "n": count,
+            "d": first.digest,
         }
         if first.transparent:
             payload["t"] = 1
@@ -124,17 +143,26 @@ class TaskEngine:
         not_found = GatewayError(404, "task_not_found", f"Task {task_id[:80]!s} not found", param="task_id")
         if not task_id.startswith(TASK_ID_PREFIX):
             raise not_found
-        p = signing.verify(task_id[len(TASK_ID_PREFIX):], self._settings.secret)
+        p = signing.verify(task_id[len(TASK_ID_PREFIX) :], self._settings.secret)
         if p is None:
             raise not_found
         try:
             task = Task(
-                id=task_id, family=str(p["f"]), model=str(p["m"]), created=float(p["c"]),
+                id=task_id,
+                family=str(p["f"]),
+                model=str(p["m"]),
+                created=float(p["c"]),
                 outcome="failed" if p["o"] == "f" else "succeeded",
-                error_code=p.get("ec"), error_message=p.get("em"),
-                width=int(p["w"]), height=int(p["h"]), fmt=str(p["x"]), count=int(p["n"]),
-                digest=str(p["d"]), transparent=bool(p.get("t")),
-                seed=None if p.get("s") is None else str(p["s"]), prompt=str(p.get("p", "")),
+                error_code=p.get("ec"),
+                error_message=p.get("em"),
+                width=int(p["w"]),
+                height=int(p["h"]),
+                fmt=str(p["x"]),
+                count=int(p["n"]),
+                digest=str(p["d"]),
+                transparent=bool(p.get("t")),
+                seed=None if p.get("s") is None else str(p["s"]),
+                prompt=str(p.get("p", "")),
             )
         except (KeyError, TypeError, ValueError):
             raise not_found from None

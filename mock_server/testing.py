@@ -42,8 +42,7 @@ class SyncASGITransport(httpx.BaseTransport):
         content = request.read()
 
         async def call() -> httpx.Response:
-            req = httpx.Request(request.method, request.url, headers=request.headers, content=content,
-                                extensions=request.extensions)
+            req = httpx.Request(request.method, request.url, headers=request.headers, content=content, extensions=request.extensions)
             resp = await self._inner.handle_async_request(req)
             body = await resp.aread()
             return httpx.Response(resp.status_code, headers=resp.headers, content=body, extensions=resp.extensions)

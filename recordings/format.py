@@ -63,8 +63,21 @@ SECRET_HEADERS = CREDENTIAL_HEADERS | {"api-key", "cookie", "set-cookie", "proxy
 SECRET_QUERY = frozenset({"key", "api_key", "apikey", "token", "access_token"})
 SECRET_FIELDS = frozenset({"api_key", "apikey", "authorization", "password", "secret", "token", "access_token"})
 #: hop-by-hop and transport headers that describe the wire, not the exchange (not stored, not replayed).
-HOP_HEADERS = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding",
-                         "te", "trailer", "upgrade", "proxy-connection", "host", "accept-encoding"})
+HOP_HEADERS = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "content-length",
+        "content-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "proxy-connection",
+        "host",
+        "accept-encoding",
+    }
+)
 MAX_TEXT = 64 * 1024
 _MIN_B64 = 64
 _DATA_URL = re.compile(r"data:(image/[A-Za-z0-9.+-]+);base64,([A-Za-z0-9+/=]+)")
@@ -72,8 +85,7 @@ _BLOB_TOKEN = re.compile(r"\{\{imagegw-blob:([0-9a-f]{64})\}\}")
 _B64_CHARS = re.compile(r"^[A-Za-z0-9+/\r\n]+={0,2}$")
 _BEARER = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
 
-_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp", "image/bmp": "bmp",
-        "image/tiff": "tiff"}
+_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp", "image/bmp": "bmp", "image/tiff": "tiff"}
 
 
 def _content_media(headers: Iterable[tuple[str, str]]) -> str:
@@ -181,8 +193,10 @@ class Redactor:
         if isinstance(value, list):
             return [self.json(v, _depth + 1) for v in value]
         if isinstance(value, dict):
-            return {k: (REDACTED if isinstance(k, str) and k.lower() in SECRET_FIELDS and v is not None
-                        else self.json(v, _depth + 1)) for k, v in value.items()}
+            return {
+                k: (REDACTED if isinstance(k, str) and k.lower() in SECRET_FIELDS and v is not None else self.json(v, _depth + 1))
+                for k, v in value.items()
+            }
         return value
 
     def __repr__(self) -> str:
@@ -394,9 +408,16 @@ class Exchange:
         return float(v) if isinstance(v, (int, float)) else None
 
     def to_json(self) -> dict[str, Any]:
-        return {"format": EXCHANGE_FORMAT, "version": VERSION, "seq": self.seq, "gateway": self.gateway,
-                "recorded_at": self.recorded_at, "probe": self.probe,
-                "request": self.request, "response": self.response}
+        return {
+            "format": EXCHANGE_FORMAT,
+            "version": VERSION,
+            "seq": self.seq,
+            "gateway": self.gateway,
+            "recorded_at": self.recorded_at,
+            "probe": self.probe,
+            "request": self.request,
+            "response": self.response,
+        }
 
 
 def _slug(method: str, path: str) -> str:
@@ -427,9 +448,21 @@ class RecordingWriter:
         self._upstream = re.sub(r"//[^/@]*@", "//", upstream)  # no userinfo in the manifest
         self._write_manifest()
 
-    def record(self, *, method: str, path: str, query: Iterable[tuple[str, str]], request_headers: Iterable[tuple[str, str]],
-               request_body: bytes, status: int, response_headers: Iterable[tuple[str, str]], response_body: bytes,
-               latency_s: float | None, probe: str | None = None, now: _dt.datetime | None = None) -> Exchange:
+    def record(
+        self,
+        *,
+        method: str,
+        path: str,
+        query: Iterable[tuple[str, str]],
+        request_headers: Iterable[tuple[str, str]],
+        request_body: bytes,
+        status: int,
+        response_headers: Iterable[tuple[str, str]],
+        response_body: bytes,
+        latency_s: float | None,
+        probe: str | None = None,
+        now: _dt.datetime | None = None,
+    ) -> Exchange:
         """Redact, store and return one exchange.
 
         Args:
@@ -446,18 +479,33 @@ class RecordingWriter:
         rs_headers = self.redactor.headers(resp_h)
         rq_type = _content_media(req_h)
         rs_type = _content_media(resp_h)
-        request = {"method": method.upper(), "path": self.redactor.text(path), "query": self.redactor.query(query),
-                   "headers": rq_headers, "content_type": rq_type,
-                   **encode_body(request_body, rq_type, self.redactor, self.sink)}
-        response = {"status": status, "headers": rs_headers, "content_type": rs_type,
-                    **encode_body(response_body, rs_type, self.redactor, self.sink),
-                    "latency_ms": round(latency_s * 1000.0, 3) if latency_s is not None else None}
+        request = {
+            "method": method.upper(),
+            "path": self.redactor.text(path),
+            "query": self.redactor.query(query),
+            "headers": rq_headers,
+            "content_type": rq_type,
+            **encode_body(request_body, rq_type, self.redactor, self.sink),
+        }
+        response = {
+            "status": status,
+            "headers": rs_headers,
+            "content_type": rs_type,
+            **encode_body(response_body, rs_type, self.redactor, self.sink),
+            "latency_ms": round(latency_s * 1000.0, 3) if latency_s is not None else None,
+        }
         response.pop("match", None)
         stamp = (now or _dt.datetime.now(_dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
         with self._lock:
             self._seq += 1
-            ex = Exchange(seq=self._seq, gateway=self.gateway, request=request, response=response,
-                          probe=probe or rq_headers.get(PROBE_HEADER), recorded_at=stamp)
+            ex = Exchange(
+                seq=self._seq,
+                gateway=self.gateway,
+                request=request,
+                response=response,
+                probe=probe or rq_headers.get(PROBE_HEADER),
+                recorded_at=stamp,
+            )
             path_out = self.folder / f"{self._seq:06d}-{_slug(method, path)}.json"
             tmp = path_out.with_suffix(".tmp")
             tmp.write_text(json.dumps(ex.to_json(), indent=1, ensure_ascii=False), encoding="utf-8")
@@ -516,9 +564,17 @@ class Recordings:
             data = json.loads(p.read_text(encoding="utf-8"))
             if data.get("format") != EXCHANGE_FORMAT:
                 continue
-            out.append(Exchange(seq=int(data["seq"]), gateway=str(data.get("gateway", gateway)), request=data["request"],
-                                response=data["response"], probe=data.get("probe"), recorded_at=str(data.get("recorded_at", "")),
-                                file=p))
+            out.append(
+                Exchange(
+                    seq=int(data["seq"]),
+                    gateway=str(data.get("gateway", gateway)),
+                    request=data["request"],
+                    response=data["response"],
+                    probe=data.get("probe"),
+                    recorded_at=str(data.get("recorded_at", "")),
+                    file=p,
+                )
+            )
         out.sort(key=lambda e: e.seq)
         return out
 

@@ -57,8 +57,10 @@ def settings() -> Settings:
 def make_app(settings: Settings, clock: ManualClock) -> Callable[..., Any]:
     """``make_app(settings=None, *, clock=None)``: a mock app (:func:`mock_apps.build_app`), by
     default with this test's ``settings`` on its ``clock``."""
+
     def make(custom: Settings | None = None, *, clock: ManualClock = clock, **kwargs: Any) -> Any:
         return build_app(custom or settings, clock=clock, **kwargs)
+
     return make
 
 
@@ -139,8 +141,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         phases = ", ".join(f"{k} {v}" for k, v in run["cases"].items())
         states = f"; task polls {run['task_states']}" if run.get("task_states") else ""
         mislabelled = f", {run['mislabelled']} schema-valid 'negative' cases accepted" if run.get("mislabelled") else ""
-        tr.write_line(f"{gid:12} {run['total_cases']:6} cases ({phases}); "
-                      f"{run['failures']} failures, {run['errors']} errors{mislabelled}; {run['seconds']} s{states}")
+        tr.write_line(
+            f"{gid:12} {run['total_cases']:6} cases ({phases}); "
+            f"{run['failures']} failures, {run['errors']} errors{mislabelled}; {run['seconds']} s{states}"
+        )
     out = ROOT / "reports" / f"schemathesis-{profile}.json"
     try:
         out.parent.mkdir(exist_ok=True)

@@ -56,11 +56,16 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         row = {}
         for gid in ids:
             outcomes = RESULTS.get((tool, gid)) or []
-            verdict = ("-" if not outcomes else "pass" if all(o == "passed" for o in outcomes)
-                       else "FAIL" if "failed" in outcomes else "skip")
+            verdict = (
+                "-" if not outcomes else "pass" if all(o == "passed" for o in outcomes) else "FAIL" if "failed" in outcomes else "skip"
+            )
             row[gid] = f"{verdict} {outcomes.count('passed')}/{len(outcomes)}" if outcomes else verdict
         table[tool] = row
-        tr.write_line(f"{tool:<{width}}" + "".join(f"{row[g]:>13}" for g in ids) + f"   {' + '.join(VERSIONS.get(part, '?') for part in tool.split(' + '))}")
+        tr.write_line(
+            f"{tool:<{width}}"
+            + "".join(f"{row[g]:>13}" for g in ids)
+            + f"   {' + '.join(VERSIONS.get(part, '?') for part in tool.split(' + '))}"
+        )
     if VERSIONS:
         tr.write_line("versions: " + ", ".join(f"{t} {v}" for t, v in sorted(VERSIONS.items())))
     out = ROOT / "reports" / "contract-tools.json"

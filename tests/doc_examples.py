@@ -84,8 +84,7 @@ class Prepared:
 
     def send(self, client: httpx.Client) -> httpx.Response:
         """Send through ``client`` (the in-process mock client)."""
-        return client.request(self.method, self.url, headers=self.headers, content=self.content,
-                              data=self.data, files=self.files)
+        return client.request(self.method, self.url, headers=self.headers, content=self.content, data=self.data, files=self.files)
 
     def describe(self) -> str:
         """A one-screen summary for failure messages (the API key is redacted)."""
@@ -181,6 +180,7 @@ def _set(doc: Any, pointer: str, value: Any) -> None:
 
 # -- building the request ---------------------------------------------------------------------------
 
+
 def _value(sub: dict[str, Any], api_key: str, prior: dict[str, Any]) -> Any:
     kind = sub["value"]
     if kind == "api_key":
@@ -202,8 +202,7 @@ def _value(sub: dict[str, Any], api_key: str, prior: dict[str, Any]) -> Any:
     raise ValueError(f"unknown substitution kind {kind!r}")
 
 
-def build_request(example: DocExample, *, api_key: str = TEST_API_KEY,
-                  prior: dict[str, Any] | None = None) -> Prepared:
+def build_request(example: DocExample, *, api_key: str = TEST_API_KEY, prior: dict[str, Any] | None = None) -> Prepared:
     """The request of ``example`` with every placeholder filled, aimed at ``/{gateway}{path}``.
 
     Args:
@@ -256,6 +255,7 @@ def build_request(example: DocExample, *, api_key: str = TEST_API_KEY,
 
 # -- checking the answer ----------------------------------------------------------------------------
 
+
 def _empty(v: Any) -> bool:
     return v is None or v is _MISSING or v == "" or v == [] or v == {}
 
@@ -289,9 +289,9 @@ def _b64(value: Any) -> bytes | None:
         return None
 
 
-def check_response(example: DocExample, response: httpx.Response, *,
-                   fetch: Callable[[str], httpx.Response],
-                   prior: dict[str, Any] | None = None) -> list[str]:
+def check_response(
+    example: DocExample, response: httpx.Response, *, fetch: Callable[[str], httpx.Response], prior: dict[str, Any] | None = None
+) -> list[str]:
     """Every way ``response`` misses the documented shape of ``example`` (``[]`` when it matches).
 
     Args:

@@ -123,8 +123,9 @@ class Mutator:
             if rule.delay_s and self.timer is not None:
                 self.timer.advance(rule.delay_s)
         headers = [(k, v) for k, v in headers if k != "content-length"] + [("content-length", str(len(content)))]
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]})
+        await send(
+            {"type": "http.response.start", "status": status, "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]}
+        )
         await send({"type": "http.response.body", "body": content, "more_body": False})
 
 
@@ -133,32 +134,38 @@ class Mutator:
 
 def each_item(key: str, fn: Callable[[dict], None]) -> Callable[[Any, dict], Any]:
     """Apply ``fn`` to every item of ``body[key]`` (a list of objects)."""
+
     def t(body: Any, _h: dict) -> Any:
         for item in body.get(key, []):
             fn(item)
         return body
+
     return t
 
 
 def set_at(path: list[str], value: Any) -> Callable[[Any, dict], Any]:
     """Set ``body[path...] = value``."""
+
     def t(body: Any, _h: dict) -> Any:
         cur = body
         for k in path[:-1]:
             cur = cur[k]
         cur[path[-1]] = value
         return body
+
     return t
 
 
 def drop_at(path: list[str]) -> Callable[[Any, dict], Any]:
     """Delete ``body[path...]``."""
+
     def t(body: Any, _h: dict) -> Any:
         cur = body
         for k in path[:-1]:
             cur = cur[k]
         cur.pop(path[-1], None)
         return body
+
     return t
 
 

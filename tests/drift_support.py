@@ -32,18 +32,35 @@ SECRET = b"drift-test-secret-0123456789abcdef"
 
 def mock_app(gateway: str, clock: ManualClock, **settings: Any) -> Starlette:
     """The mock with ``gateway`` at the root too, accepting only :data:`KEY`."""
-    return build_app(Settings(raise_server_exceptions=True, secret=SECRET, root_gateway=gateway, api_keys={gateway: KEY},
-                               **settings), clock=clock)
+    return build_app(
+        Settings(raise_server_exceptions=True, secret=SECRET, root_gateway=gateway, api_keys={gateway: KEY}, **settings), clock=clock
+    )
 
 
-def run_drift_on(gateway: str, app: Any, clock: ManualClock, *, timer: FakeTimer | None = None, budget: int = 1,
-                 baseline: Path | None = None, **kwargs: Any) -> DriftReport:
+def run_drift_on(
+    gateway: str,
+    app: Any,
+    clock: ManualClock,
+    *,
+    timer: FakeTimer | None = None,
+    budget: int = 1,
+    baseline: Path | None = None,
+    **kwargs: Any,
+) -> DriftReport:
     """One drift run against ``app`` in-process (polls advance ``clock``)."""
     transport = SyncASGITransport(app)
     try:
         limits = {k: kwargs.pop(k) for k in list(kwargs) if k in Limits.__dataclass_fields__}
-        return DriftRun(gateway, Target(HOST, KEY, transport), budget=budget, baseline=baseline, limits=Limits(**limits),
-                        timer=(timer or FakeTimer()).now, sleep=clock.advance, **kwargs).run()
+        return DriftRun(
+            gateway,
+            Target(HOST, KEY, transport),
+            budget=budget,
+            baseline=baseline,
+            limits=Limits(**limits),
+            timer=(timer or FakeTimer()).now,
+            sleep=clock.advance,
+            **kwargs,
+        ).run()
     finally:
         transport.close()
 
@@ -57,8 +74,9 @@ def record_through_proxy(gateway: str, out: Path, *, budget: int, rules: list[Ru
     recorder = build_recorder_app(gateway, HOST, out, transport=httpx.ASGITransport(app=upstream), timer=timer.now)
     transport = SyncASGITransport(recorder)
     try:
-        return DriftRun(gateway, Target("http://recorder.test", KEY, transport), budget=budget, timer=timer.now,
-                        sleep=clock.advance, contract=False).run()
+        return DriftRun(
+            gateway, Target("http://recorder.test", KEY, transport), budget=budget, timer=timer.now, sleep=clock.advance, contract=False
+        ).run()
     finally:
         transport.close()
 
@@ -75,8 +93,13 @@ class InProcessMocks:
         app = build_app(Settings(raise_server_exceptions=True, secret=SECRET), clock=clock)
         self.apps.append(app)
         transport = SyncASGITransport(app)
-        return MockTarget(transport=transport, base_url=f"http://mock.test/{gateway}", advance=clock.advance,
-                          close=transport.close, description=f"the test mock ({gateway})")
+        return MockTarget(
+            transport=transport,
+            base_url=f"http://mock.test/{gateway}",
+            advance=clock.advance,
+            close=transport.close,
+            description=f"the test mock ({gateway})",
+        )
 
 
 class Baselines:

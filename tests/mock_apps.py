@@ -22,5 +22,4 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None, *
     """A mock app: ``settings`` (default ``Settings()``) on ``clock`` (default a fresh
     :class:`~mock_server.ManualClock`), its answers checked against the contracts; ``kwargs`` go
     to :func:`mock_server.create_app` (e.g. ``mock=``)."""
-    return create_app(settings, clock=clock if clock is not None else ManualClock(),
-                      contract_guard=contract_guard.record, **kwargs)
+    return create_app(settings, clock=clock if clock is not None else ManualClock(), contract_guard=contract_guard.record, **kwargs)

@@ -43,8 +43,11 @@ PLACEHOLDER_GATEWAYS: frozenset[str] = frozenset()
 def _params() -> list[object]:
     out = []
     for ex in load_examples():
-        marks = [pytest.mark.xfail(reason=f"mock_server/gateways/{ex.gateway}.py is still a placeholder", strict=False)] \
-            if ex.gateway in PLACEHOLDER_GATEWAYS else []
+        marks = (
+            [pytest.mark.xfail(reason=f"mock_server/gateways/{ex.gateway}.py is still a placeholder", strict=False)]
+            if ex.gateway in PLACEHOLDER_GATEWAYS
+            else []
+        )
         out.append(pytest.param(ex, id=ex.id, marks=marks))
     return out
 
@@ -54,8 +57,7 @@ def _send(client: httpx.Client, ex: DocExample, prior: dict[str, object]) -> htt
 
 
 @pytest.mark.parametrize("example", _params())
-def test_doc_example_answers_documented_shape(example: DocExample, client: httpx.Client, clock: ManualClock,
-                                              settings: Settings) -> None:
+def test_doc_example_answers_documented_shape(example: DocExample, client: httpx.Client, clock: ManualClock, settings: Settings) -> None:
     prior: dict[str, object] = {}
     req = example.requires
     if req is not None:  # e.g. PieBox's GET task example needs the id from a prior create
@@ -71,7 +73,8 @@ def test_doc_example_answers_documented_shape(example: DocExample, client: httpx
     problems = check_response(example, response, fetch=client.get, prior=prior)
     assert not problems, (
         f"{example.id} ({example.doc} line {example.entry['doc_line']}: {example.label})\n"
-        f"request: {prepared.describe()}\nresponse: {describe_response(response)}\nproblems:\n  " + "\n  ".join(problems))
+        f"request: {prepared.describe()}\nresponse: {describe_response(response)}\nproblems:\n  " + "\n  ".join(problems)
+    )
 
 
 def test_every_gateway_has_its_fixture_file_and_example_count() -> None:
@@ -84,8 +87,18 @@ def test_every_gateway_has_its_fixture_file_and_example_count() -> None:
 
 
 def test_placeholders_are_all_substituted() -> None:
-    leftovers = ("$TOKENHUB_API_KEY", "<your-api-key>", "<authorization>", "<token>", "sk-xxxxxxxxxx",
-                 "<task_id>", "<string>", "/path/to/", "xxxx...", "yyyy...")
+    leftovers = (
+        "$TOKENHUB_API_KEY",
+        "<your-api-key>",
+        "<authorization>",
+        "<token>",
+        "sk-xxxxxxxxxx",
+        "<task_id>",
+        "<string>",
+        "/path/to/",
+        "xxxx...",
+        "yyyy...",
+    )
     prior = {"piebox-seedream-create": {"task_id": "img_gen_placeholder_check"}}
     for ex in load_examples():
         p = build_request(ex, prior=prior)

@@ -30,15 +30,20 @@ def main() -> None:
     app = create_app(Settings(task_pending_seconds=1, task_processing_seconds=1), clock=clock)
     OUT.mkdir(parents=True, exist_ok=True)
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1:8000", timeout=60) as client:
-        r = client.post("/tokenhub/v1/images/generations", headers=gateway_spec("tokenhub").auth.headers("sk-demo"),
-                        json={"model": "tokenhub/gpt-image-2", "prompt": "A lighthouse on a cliff at dusk, oil painting",
-                              "size": "1536x1024", "n": 2})
+        r = client.post(
+            "/tokenhub/v1/images/generations",
+            headers=gateway_spec("tokenhub").auth.headers("sk-demo"),
+            json={"model": "tokenhub/gpt-image-2", "prompt": "A lighthouse on a cliff at dusk, oil painting", "size": "1536x1024", "n": 2},
+        )
         r.raise_for_status()
         (OUT / "sample-tokenhub.png").write_bytes(base64.b64decode(r.json()["data"][1]["b64_json"]))
 
         piebox = gateway_spec("piebox").auth.headers("sk-demo")
-        r = client.post("/piebox/v2/extend/image/gpt_image/generations", headers=piebox,
-                        json={"prompt": "Flat vector logo of a coffee cup", "size": "1024x1024", "background": "transparent"})
+        r = client.post(
+            "/piebox/v2/extend/image/gpt_image/generations",
+            headers=piebox,
+            json={"prompt": "Flat vector logo of a coffee cup", "size": "1024x1024", "background": "transparent"},
+        )
         r.raise_for_status()
         clock.advance(5)
         task = client.get(f"/piebox/v2/extend/image/gpt_image/tasks/{r.json()['task_id']}", headers=piebox).json()

@@ -27,8 +27,9 @@ __all__ = ["Builder", "load"]
 class Builder(Protocol):
     """``build_request(req, *, base_url, api_key, headers)``: the generation request of one gateway."""
 
-    def __call__(self, req: ImageRequest, *, base_url: str, api_key: str | None,
-                 headers: Mapping[str, str] | None = None) -> httpx.Request: ...
+    def __call__(
+        self, req: ImageRequest, *, base_url: str, api_key: str | None, headers: Mapping[str, str] | None = None
+    ) -> httpx.Request: ...
 
 
 def load(gateway_id: str) -> Builder:

@@ -42,8 +42,7 @@ def family_of(model: str) -> str:
     return "unknown"
 
 
-def request_headers(gateway: str, api_key: str | None, extra: Mapping[str, str] | None, *,
-                    json_body: bool = True) -> dict[str, str]:
+def request_headers(gateway: str, api_key: str | None, extra: Mapping[str, str] | None, *, json_body: bool = True) -> dict[str, str]:
     """``Accept``, ``User-Agent``, ``Content-Type`` (JSON bodies), the gateway's credential header
     (:attr:`contracts.registry.GatewaySpec.auth`) when ``api_key`` is set, then ``extra``."""
     h = {"Accept": "application/json", "User-Agent": USER_AGENT}
@@ -61,8 +60,9 @@ def url(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + path
 
 
-def post_json(gateway: str, path: str, body: dict[str, Any], *, base_url: str, api_key: str | None,
-              headers: Mapping[str, str] | None) -> httpx.Request:
+def post_json(
+    gateway: str, path: str, body: dict[str, Any], *, base_url: str, api_key: str | None, headers: Mapping[str, str] | None
+) -> httpx.Request:
     """``POST`` ``body`` as JSON to ``path`` of ``gateway``."""
     return httpx.Request("POST", url(base_url, path), headers=request_headers(gateway, api_key, headers), json=body)
 

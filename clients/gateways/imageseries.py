@@ -12,7 +12,6 @@ from .unified import build_unified_request
 GATEWAY = "imageseries"
 
 
-def build_request(req: ImageRequest, *, base_url: str, api_key: str | None,
-                  headers: Mapping[str, str] | None = None) -> httpx.Request:
+def build_request(req: ImageRequest, *, base_url: str, api_key: str | None, headers: Mapping[str, str] | None = None) -> httpx.Request:
     """The generation ``POST`` for ``req`` (:func:`clients.gateways.unified.build_unified_request`)."""
     return build_unified_request(GATEWAY, req, base_url=base_url, api_key=api_key, headers=headers)

@@ -21,8 +21,7 @@ PIEBOX_PATHS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_request(req: ImageRequest, *, base_url: str, api_key: str | None,
-                  headers: Mapping[str, str] | None = None) -> httpx.Request:
+def build_request(req: ImageRequest, *, base_url: str, api_key: str | None, headers: Mapping[str, str] | None = None) -> httpx.Request:
     """The task-creating ``POST`` for ``req``: Seedream and GPT-Image-2 bodies carry no ``model``
     (000); Gemini's does. Input images go in ``image`` (a list).
 

@@ -13,8 +13,7 @@ from .base import GENERATIONS_PATH, encode_image, family_of, one_or_many, openai
 GATEWAY = "powertokens"
 
 
-def build_request(req: ImageRequest, *, base_url: str, api_key: str | None,
-                  headers: Mapping[str, str] | None = None) -> httpx.Request:
+def build_request(req: ImageRequest, *, base_url: str, api_key: str | None, headers: Mapping[str, str] | None = None) -> httpx.Request:
     """The generation ``POST`` for ``req`` (004 "Request body")."""
     if family_of(req.model) == "seedream":
         body = openai_fields(req)

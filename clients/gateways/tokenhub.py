@@ -32,8 +32,7 @@ from .base import (
 GATEWAY = "tokenhub"
 
 
-def build_request(req: ImageRequest, *, base_url: str, api_key: str | None,
-                  headers: Mapping[str, str] | None = None) -> httpx.Request:
+def build_request(req: ImageRequest, *, base_url: str, api_key: str | None, headers: Mapping[str, str] | None = None) -> httpx.Request:
     """The generation request for ``req``: the chat-completions ``POST`` for the Gemini models,
     the DashScope shape for ``wan*`` / ``qwen*`` (no ``response_format``: 001 "format is not
     switched via response_format on this protocol"), else OpenAI's.
@@ -51,8 +50,9 @@ def build_request(req: ImageRequest, *, base_url: str, api_key: str | None,
         # generate() wants a picture: ask for the image modality unless the caller chose (001 lists
         # "modalities" as optional; the value ["image"] is inferred from upstream Gemini responseModalities)
         extra.setdefault("modalities", ["image"])
-        chat = ChatRequest(model=req.model, messages=tuple(chat_messages(req.prompt, req.images)),
-                           region=str(extra.pop("region", "global")), extra=extra)
+        chat = ChatRequest(
+            model=req.model, messages=tuple(chat_messages(req.prompt, req.images)), region=str(extra.pop("region", "global")), extra=extra
+        )
         return build_chat_request(GATEWAY, chat, base_url=base_url, api_key=api_key, headers=headers)
     if fam == "qwen":
         body = dashscope_body(req, with_format=False)
@@ -74,8 +74,9 @@ def chat_messages(prompt: str, images: Sequence[Any]) -> list[dict[str, Any]]:
     return [{"role": "user", "content": parts}]
 
 
-def build_chat_request(gateway: str, req: ChatRequest, *, base_url: str, api_key: str | None,
-                       headers: Mapping[str, str] | None = None) -> httpx.Request:
+def build_chat_request(
+    gateway: str, req: ChatRequest, *, base_url: str, api_key: str | None, headers: Mapping[str, str] | None = None
+) -> httpx.Request:
     """TokenHub ``POST /v1/chat/completions`` with ``X-TokenHub-Region`` (001 "chat completions").
 
     Raises:
@@ -103,13 +104,14 @@ def _file_part(name: str, value: Any) -> tuple[str, bytes, str]:
         return os.path.basename(p), data, (sniff_image(data) or "application/octet-stream")
     if isinstance(value, (bytes, bytearray, memoryview)):
         data = bytes(value)
-        mime = (sniff_image(data) or "application/octet-stream")
+        mime = sniff_image(data) or "application/octet-stream"
         return f"{name}.{mime.rsplit('/', 1)[-1]}", data, mime
     raise ConfigurationError(f"{name} must be bytes, a file path or (filename, bytes[, mime]); got {type(value).__name__}")
 
 
-def build_edit_request(gateway: str, req: EditRequest, *, base_url: str, api_key: str | None,
-                       headers: Mapping[str, str] | None = None) -> httpx.Request:
+def build_edit_request(
+    gateway: str, req: EditRequest, *, base_url: str, api_key: str | None, headers: Mapping[str, str] | None = None
+) -> httpx.Request:
     """TokenHub ``POST /v1/images/edits`` as ``multipart/form-data`` (001 "Image edits": ``image``
     required PNG file, optional ``mask``, ``prompt``, ``n``, ``size``, ``response_format``).
 
@@ -121,8 +123,20 @@ def build_edit_request(gateway: str, req: EditRequest, *, base_url: str, api_key
     files: list[tuple[str, tuple[str, bytes, str]]] = [("image", _file_part("image", req.image))]
     if req.mask is not None:
         files.append(("mask", _file_part("mask", req.mask)))
-    data = drop_none({"model": req.model, "prompt": req.prompt, "n": None if req.n is None else str(req.n),
-                      "size": req.size, "response_format": req.response_format})
+    data = drop_none(
+        {
+            "model": req.model,
+            "prompt": req.prompt,
+            "n": None if req.n is None else str(req.n),
+            "size": req.size,
+            "response_format": req.response_format,
+        }
+    )
     data.update({k: (json.dumps(v) if isinstance(v, (dict, list, bool)) else str(v)) for k, v in req.extra.items() if v is not None})
-    return httpx.Request("POST", url(base_url, "/v1/images/edits"), headers=request_headers(gateway, api_key, headers, json_body=False),
-                         data=data, files=files)
+    return httpx.Request(
+        "POST",
+        url(base_url, "/v1/images/edits"),
+        headers=request_headers(gateway, api_key, headers, json_body=False),
+        data=data,
+        files=files,
+    )

@@ -14,8 +14,9 @@ from ..types import ImageRequest
 from .base import GENERATIONS_PATH, dashscope_body, encode_image, family_of, one_or_many, openai_body, openai_fields, post_json, seedream_n
 
 
-def build_unified_request(gateway: str, req: ImageRequest, *, base_url: str, api_key: str | None,
-                          headers: Mapping[str, str] | None = None) -> httpx.Request:
+def build_unified_request(
+    gateway: str, req: ImageRequest, *, base_url: str, api_key: str | None, headers: Mapping[str, str] | None = None
+) -> httpx.Request:
     """The generation ``POST`` for ``req`` on ``gateway`` (``gravitex`` or ``imageseries``)."""
     fam = family_of(req.model)
     body: dict[str, Any]

@@ -88,8 +88,9 @@ def compare(ctx: Context, probe: Probe, obs: Observation, ex: Exchange, body_com
     out: list[Finding] = []
     b_media = media_type(ex.response.get("content_type") or ex.response.get("headers", {}).get("content-type"))
     if b_media and b_media != obs.content_type:
-        out.append(ctx.finding(probe, obs, "content_type_changed", "/content_type", b_media, obs.content_type or "(none)",
-                               source="baseline"))
+        out.append(
+            ctx.finding(probe, obs, "content_type_changed", "/content_type", b_media, obs.content_type or "(none)", source="baseline")
+        )
         return out
     _, resp = ctx.response(obs)
     declared = ctx.contract.response_headers(resp) if (ctx.contract is not None and resp) else {}
@@ -97,14 +98,27 @@ def compare(ctx: Context, probe: Probe, obs: Observation, ex: Exchange, body_com
         if name in obs.headers or not tracked(name, declared):
             continue
         required = declared.get(name, (None, None))[0]
-        out.append(ctx.finding(probe, obs, "header_dropped", join("/headers", name), name, "absent",
-                               breaking=required is not False, source="baseline"))
+        out.append(
+            ctx.finding(
+                probe, obs, "header_dropped", join("/headers", name), name, "absent", breaking=required is not False, source="baseline"
+            )
+        )
     if ex.latency_ms is not None:
         base_s, rule = ex.latency_ms / 1000.0, ctx.latency
         if obs.latency_s > base_s * rule.factor and obs.latency_s - base_s > rule.min_delta_s:
-            out.append(ctx.finding(probe, obs, "latency_shifted", "/latency_ms", round(ex.latency_ms, 1), round(obs.latency_s * 1000, 1),
-                                   breaking=False, source="baseline",
-                                   message=f"slower than {rule.factor:g}x the baseline and by more than {rule.min_delta_s:g} s"))
+            out.append(
+                ctx.finding(
+                    probe,
+                    obs,
+                    "latency_shifted",
+                    "/latency_ms",
+                    round(ex.latency_ms, 1),
+                    round(obs.latency_s * 1000, 1),
+                    breaking=False,
+                    source="baseline",
+                    message=f"slower than {rule.factor:g}x the baseline and by more than {rule.min_delta_s:g} s",
+                )
+            )
     b_body = Baseline.body(ex)
     if not body_comparable or b_body is None or obs.body is None:
         return out
@@ -125,17 +139,30 @@ def _shape_diff(ctx: Context, probe: Probe, obs: Observation, b_body: Any, schem
         if schemas is not None and schemas.lookup(schema, ptr)[0]:
             continue  # the contract declares it: the gateway now sends an optional field
         closed = schemas is not None and any(schemas.declared(n)[1] for n in schemas.lookup(schema, up)[0])
-        out.append(ctx.finding(probe, obs, "field_added", "/body" + ptr, "absent in the baseline", sorted(now[ptr]),
-                               breaking=closed, source="baseline"))
+        out.append(
+            ctx.finding(
+                probe, obs, "field_added", "/body" + ptr, "absent in the baseline", sorted(now[ptr]), breaking=closed, source="baseline"
+            )
+        )
     gone = set(was) - set(now)
     for ptr in sorted(gone):
         up = parent(ptr)
         if "object" not in now.get(up, set()) or "object" not in was.get(up, set()) or up in gone:
             continue
         required = schemas.lookup(schema, ptr)[1] if schemas is not None else None
-        out.append(ctx.finding(probe, obs, "field_removed", "/body" + ptr, sorted(was[ptr]), "absent",
-                               breaking=required is not False, source="baseline",
-                               message="the contract marks this field optional" if required is False else ""))
+        out.append(
+            ctx.finding(
+                probe,
+                obs,
+                "field_removed",
+                "/body" + ptr,
+                sorted(was[ptr]),
+                "absent",
+                breaking=required is not False,
+                source="baseline",
+                message="the contract marks this field optional" if required is False else "",
+            )
+        )
     for ptr in sorted(set(was) & set(now)):
         tb, to = was[ptr], now[ptr]
         if to <= tb:

@@ -124,7 +124,7 @@ class Context:
         op_prov = self.op_provenance(op)
         if location.startswith("/request/body"):
             schema = c.request_schema(op)
-            return (schemas.lookup(schema, location[len("/request/body"):])[2] if schema is not None else None) or op_prov
+            return (schemas.lookup(schema, location[len("/request/body") :])[2] if schema is not None else None) or op_prov
         resp = c.response_for(op, obs.status)[1]
         resp_prov = node_provenance(resp)
         if location == "/status":
@@ -136,29 +136,61 @@ class Context:
         if location.startswith("/body") and resp:
             schema = c.media_for(resp, obs.content_type or "application/json")[1]
             if schema is not None:
-                return schemas.lookup(schema, location[len("/body"):])[2] or resp_prov or op_prov
+                return schemas.lookup(schema, location[len("/body") :])[2] or resp_prov or op_prov
         return resp_prov or op_prov
 
     # -- findings ------------------------------------------------------------------------------------
-    def finding(self, probe: Probe, obs: Observation, kind: str, location: str, expected: Any, observed: Any, *,
-                breaking: bool | None = None, provenance: Provenance | None = None, source: str, message: str = "",
-                fix: str = "") -> Finding:
+    def finding(
+        self,
+        probe: Probe,
+        obs: Observation,
+        kind: str,
+        location: str,
+        expected: Any,
+        observed: Any,
+        *,
+        breaking: bool | None = None,
+        provenance: Provenance | None = None,
+        source: str,
+        message: str = "",
+        fix: str = "",
+    ) -> Finding:
         """A finding of ``kind`` at ``location``; breaking by the kind's default unless told;
         provenance looked up unless given; evidence scrubbed of the key."""
         op = self.op_name(obs)
         brk = (kind in BREAKING_BY_DEFAULT) if breaking is None else breaking
         return Finding(
-            id=finding_id(self.gateway, probe.id, obs.step, op, location, kind), gateway=self.gateway, probe=probe.id,
-            step=obs.step, operation=op, location=location, kind=kind, severity="breaking" if brk else "non-breaking",
-            expected=self.redactor.json(_jsonable(expected)), observed=self.redactor.json(_jsonable(observed)),
-            request_id=obs.request_id, provenance=provenance or self.provenance(probe, obs, location),
-            source=source, message=message or KINDS[kind], fix=fix,
+            id=finding_id(self.gateway, probe.id, obs.step, op, location, kind),
+            gateway=self.gateway,
+            probe=probe.id,
+            step=obs.step,
+            operation=op,
+            location=location,
+            kind=kind,
+            severity="breaking" if brk else "non-breaking",
+            expected=self.redactor.json(_jsonable(expected)),
+            observed=self.redactor.json(_jsonable(observed)),
+            request_id=obs.request_id,
+            provenance=provenance or self.provenance(probe, obs, location),
+            source=source,
+            message=message or KINDS[kind],
+            fix=fix,
         )
 
     def from_diff(self, probe: Probe, obs: Observation, d: Diff, source: str) -> Finding:
         """A :class:`contracts.diff.Diff` of the body as a finding."""
-        return self.finding(probe, obs, d.kind, "/body" + d.location, d.expected, d.observed, breaking=d.breaking,
-                            provenance=d.provenance, source=source, message=d.note or KINDS[d.kind])
+        return self.finding(
+            probe,
+            obs,
+            d.kind,
+            "/body" + d.location,
+            d.expected,
+            d.observed,
+            breaking=d.breaking,
+            provenance=d.provenance,
+            source=source,
+            message=d.note or KINDS[d.kind],
+        )
 
 
 def _name(op: Operation | None, method: str, template: str) -> str:

@@ -29,18 +29,50 @@ def check(ctx: Context, probe: Probe, obs: Observation, body_comparable: bool) -
     key, resp = c.response_for(op, obs.status)
     if resp is None:
         declared = sorted((c.operation_object(op).get("responses") or {}).keys())
-        out.append(ctx.finding(probe, obs, "status_code_changed", "/status", declared, obs.status, source="contract",
-                               provenance=ctx.op_provenance(op), message="the contract declares no such status for this operation"))
+        out.append(
+            ctx.finding(
+                probe,
+                obs,
+                "status_code_changed",
+                "/status",
+                declared,
+                obs.status,
+                source="contract",
+                provenance=ctx.op_provenance(op),
+                message="the contract declares no such status for this operation",
+            )
+        )
         return out
     for name, (required, prov) in c.response_headers(resp).items():
         if required and name not in obs.headers:
-            out.append(ctx.finding(probe, obs, "header_dropped", join("/headers", name), f"{name} (required)", "absent",
-                                   breaking=True, provenance=prov, source="contract"))
+            out.append(
+                ctx.finding(
+                    probe,
+                    obs,
+                    "header_dropped",
+                    join("/headers", name),
+                    f"{name} (required)",
+                    "absent",
+                    breaking=True,
+                    provenance=prov,
+                    source="contract",
+                )
+            )
     declared_media = list((resp.get("content") or {}).keys())
     media, schema = c.media_for(resp, obs.content_type)
     if declared_media and media is None:
-        out.append(ctx.finding(probe, obs, "content_type_changed", "/content_type", declared_media, obs.content_type or "(none)",
-                               provenance=node_provenance(resp), source="contract"))
+        out.append(
+            ctx.finding(
+                probe,
+                obs,
+                "content_type_changed",
+                "/content_type",
+                declared_media,
+                obs.content_type or "(none)",
+                provenance=node_provenance(resp),
+                source="contract",
+            )
+        )
         return out
     if not body_comparable or schema is None or obs.body is None:
         return out
@@ -61,8 +93,19 @@ def _validator_findings(ctx: Context, probe: Probe, obs: Observation, have: list
     try:
         found = ctx.contract.validate_response(obs.method, obs.path, response, request_body=obs.request_body)
     except Exception as exc:  # a validator bug must not hide the drift report
-        return [ctx.finding(probe, obs, "contract_violation", "/body", "validator ran", type(exc).__name__, breaking=False,
-                            source="contract", message=f"contracts validator failed: {type(exc).__name__}")]
+        return [
+            ctx.finding(
+                probe,
+                obs,
+                "contract_violation",
+                "/body",
+                "validator ran",
+                type(exc).__name__,
+                breaking=False,
+                source="contract",
+                message=f"contracts validator failed: {type(exc).__name__}",
+            )
+        ]
     known = [f.location for f in have]
     out: list[Finding] = []
     for f in found:
@@ -73,16 +116,31 @@ def _validator_findings(ctx: Context, probe: Probe, obs: Observation, have: list
             continue  # covered by the checks above
         if f.kind not in ("schema_violation", "invalid_header"):
             continue  # the structural comparison owns the other kinds (contracts.validate.FindingKind)
-        out.append(ctx.finding(probe, obs, "contract_violation", loc, f.expected, f.observed, source="contract",
-                               message=f"the contract's validator: {f.kind}"))
+        out.append(
+            ctx.finding(
+                probe,
+                obs,
+                "contract_violation",
+                loc,
+                f.expected,
+                f.observed,
+                source="contract",
+                message=f"the contract's validator: {f.kind}",
+            )
+        )
     return out
 
 
 def _exchange_pointer(location: str) -> str:
     """A ``contracts`` finding location (``/response/body/x``, ``/response/status``,
     ``/response/headers/h``, ``/response/content-type``) as a drift location (``/body/x`` …)."""
-    for prefix, repl in (("/response/body", "/body"), ("/response/status", "/status"), ("/response/headers", "/headers"),
-                         ("/response/content-type", "/content_type"), ("/response", "/body")):
+    for prefix, repl in (
+        ("/response/body", "/body"),
+        ("/response/status", "/status"),
+        ("/response/headers", "/headers"),
+        ("/response/content-type", "/content_type"),
+        ("/response", "/body"),
+    ):
         if location == prefix or location.startswith(prefix + "/"):
-            return repl + location[len(prefix):]
+            return repl + location[len(prefix) :]
     return location

@@ -62,11 +62,29 @@ def check(ctx: Context, baseline: Baseline | None, probe: Probe, lc: Lifecycle, 
             # the known state closest in position is the one it replaced
             ref = min(missing, key=lambda s: abs(reference.index(s) - pos) if s in reference else 99)
             missing.remove(ref)
-            out.append(ctx.finding(probe, where, "task_state_renamed", "/body" + lc.status_pointer, ref, state,
-                                   source="baseline" if baseline is not None else "plan",
-                                   message=f"task state {ref!r} is now {state!r}"))
+            out.append(
+                ctx.finding(
+                    probe,
+                    where,
+                    "task_state_renamed",
+                    "/body" + lc.status_pointer,
+                    ref,
+                    state,
+                    source="baseline" if baseline is not None else "plan",
+                    message=f"task state {ref!r} is now {state!r}",
+                )
+            )
         else:
-            out.append(ctx.finding(probe, where, "task_state_new", "/body" + lc.status_pointer, sorted(known), state,
-                                   source="contract" if ctx.contract is not None else "plan",
-                                   message=f"unknown task state {state!r} besides {', '.join(sorted(known))}"))
+            out.append(
+                ctx.finding(
+                    probe,
+                    where,
+                    "task_state_new",
+                    "/body" + lc.status_pointer,
+                    sorted(known),
+                    state,
+                    source="contract" if ctx.contract is not None else "plan",
+                    message=f"unknown task state {state!r} besides {', '.join(sorted(known))}",
+                )
+            )
     return out

@@ -89,30 +89,70 @@ def _states(ctx: Context, probe: Probe, live: list[Observation], mock: list[Obse
         if state in allowed:
             continue
         where = next(o for o in live_polls if get_pointer(o.body, lc.status_pointer) == state)
-        out.append(_finding(ctx, probe, where, "/body" + lc.status_pointer, mock_states, state, True,
-                            f"the gateway's task reaches state {state!r}, which the mock never sends",
-                            "the task states the contract lists and the mock's task engine walks through"))
+        out.append(
+            _finding(
+                ctx,
+                probe,
+                where,
+                "/body" + lc.status_pointer,
+                mock_states,
+                state,
+                True,
+                f"the gateway's task reaches state {state!r}, which the mock never sends",
+                "the task states the contract lists and the mock's task engine walks through",
+            )
+        )
     return out
 
 
 def _compare(ctx: Context, probe: Probe, obs: Observation, twin: Observation) -> list[Finding]:
     if obs.status != twin.status:
-        return [_finding(ctx, probe, obs, "/status", twin.status, obs.status, True,
-                         f"the mock answers {twin.status} where the gateway answers {obs.status}",
-                         probe.mock_rule if obs.step in ("send", "create") else "")]
+        return [
+            _finding(
+                ctx,
+                probe,
+                obs,
+                "/status",
+                twin.status,
+                obs.status,
+                True,
+                f"the mock answers {twin.status} where the gateway answers {obs.status}",
+                probe.mock_rule if obs.step in ("send", "create") else "",
+            )
+        ]
     download = obs.step == "download"
     same_media = (obs.content_type.split("/")[0] == twin.content_type.split("/")[0]) if download else obs.content_type == twin.content_type
     if not same_media:
-        return [_finding(ctx, probe, obs, "/content_type", twin.content_type or "(none)", obs.content_type or "(none)", True,
-                         "the mock answers another media type")]
+        return [
+            _finding(
+                ctx,
+                probe,
+                obs,
+                "/content_type",
+                twin.content_type or "(none)",
+                obs.content_type or "(none)",
+                True,
+                "the mock answers another media type",
+            )
+        ]
     out = _headers(ctx, probe, obs, twin)
     if download or obs.body is None or twin.body is None:
         return out
     if obs.status >= 400:
         shape = probe.error_shape or ctx.plan.shape
         if error_shape_ok(obs.body, shape) != error_shape_ok(twin.body, shape):
-            return out + [_finding(ctx, probe, obs, "/body", _keys(twin.body), _keys(obs.body), True,
-                                   f"one answer is in the {shape} error shape and the other is not")]
+            return out + [
+                _finding(
+                    ctx,
+                    probe,
+                    obs,
+                    "/body",
+                    _keys(twin.body),
+                    _keys(obs.body),
+                    True,
+                    f"one answer is in the {shape} error shape and the other is not",
+                )
+            ]
     out.extend(_shape(ctx, probe, obs, twin))
     out.extend(_values(ctx, probe, obs, twin))
     return out
@@ -126,10 +166,20 @@ def _headers(ctx: Context, probe: Probe, obs: Observation, twin: Observation) ->
         if not tracked(name, declared) or (name in obs.headers) == (name in twin.headers):
             continue
         mock_only = name in twin.headers
-        out.append(_finding(ctx, probe, obs, "/headers/" + name, "present" if mock_only else "absent",
-                            "absent" if mock_only else "present", mock_only,
-                            f"the mock sends the {name} header, the gateway does not" if mock_only
-                            else f"the gateway sends the {name} header, the mock does not"))
+        out.append(
+            _finding(
+                ctx,
+                probe,
+                obs,
+                "/headers/" + name,
+                "present" if mock_only else "absent",
+                "absent" if mock_only else "present",
+                mock_only,
+                f"the mock sends the {name} header, the gateway does not"
+                if mock_only
+                else f"the gateway sends the {name} header, the mock does not",
+            )
+        )
     return out
 
 
@@ -145,18 +195,36 @@ def _shape(ctx: Context, probe: Probe, obs: Observation, twin: Observation) -> l
             if mock_only:
                 required = _required(ctx, obs, ptr)
                 note = " (the contract marks it optional)" if required is False else ""
-                out.append(_finding(ctx, probe, obs, "/body" + ptr, seen, "absent", True,
-                                    f"the mock sends {ptr}, the gateway does not{note}: an app built against the mock reads it"))
+                out.append(
+                    _finding(
+                        ctx,
+                        probe,
+                        obs,
+                        "/body" + ptr,
+                        seen,
+                        "absent",
+                        True,
+                        f"the mock sends {ptr}, the gateway does not{note}: an app built against the mock reads it",
+                    )
+                )
             else:
-                out.append(_finding(ctx, probe, obs, "/body" + ptr, "absent", seen, False,
-                                    f"the gateway sends {ptr}, the mock does not"))
+                out.append(_finding(ctx, probe, obs, "/body" + ptr, "absent", seen, False, f"the gateway sends {ptr}, the mock does not"))
     for ptr in sorted(set(L) & set(M)):
         tl, tm = L[ptr], M[ptr]
         if tl == tm:
             continue
-        out.append(_finding(ctx, probe, obs, "/body" + ptr, sorted(tm), sorted(tl), bool(tl - tm),
-                            "the gateway sends a type here the mock never does" if tl - tm
-                            else "the mock sends a type here the gateway does not"))
+        out.append(
+            _finding(
+                ctx,
+                probe,
+                obs,
+                "/body" + ptr,
+                sorted(tm),
+                sorted(tl),
+                bool(tl - tm),
+                "the gateway sends a type here the mock never does" if tl - tm else "the mock sends a type here the gateway does not",
+            )
+        )
     return out
 
 
@@ -168,8 +236,18 @@ def _values(ctx: Context, probe: Probe, obs: Observation, twin: Observation) -> 
             continue
         if type(a) is not type(b) and not (isinstance(a, (int, float)) and isinstance(b, (int, float))):
             continue  # a type difference, reported by the shape comparison
-        out.append(_finding(ctx, probe, obs, "/body" + ptr, b, a, True,
-                            f"an app that switches on {ptr} sees {a!r} from the gateway, {b!r} from the mock"))
+        out.append(
+            _finding(
+                ctx,
+                probe,
+                obs,
+                "/body" + ptr,
+                b,
+                a,
+                True,
+                f"an app that switches on {ptr} sees {a!r} from the gateway, {b!r} from the mock",
+            )
+        )
     return out
 
 
@@ -189,15 +267,17 @@ def _contract_part(ctx: Context, obs: Observation, location: str) -> str:
         return f"{op_name}, its responses"
     media = obs.content_type or "application/json"
     if location.startswith("/headers/"):
-        return f"{op_name}, response {obs.status}, header {location[len('/headers/'):]}"
+        return f"{op_name}, response {obs.status}, header {location[len('/headers/') :]}"
     if location == "/content_type":
         return f"{op_name}, response {obs.status}, content"
-    return f"{op_name}, response {obs.status}, {media} {location[len('/body'):] or '(the body)'}"
+    return f"{op_name}, response {obs.status}, {media} {location[len('/body') :] or '(the body)'}"
 
 
-def _finding(ctx: Context, probe: Probe, obs: Observation, location: str, mock: Any, live: Any, breaking: bool,
-             message: str, rule: str = "") -> Finding:
+def _finding(
+    ctx: Context, probe: Probe, obs: Observation, location: str, mock: Any, live: Any, breaking: bool, message: str, rule: str = ""
+) -> Finding:
     contract = f"contract: {_contract_part(ctx, obs, location)}" if ctx.contract is not None else "contract: (none loaded)"
     mock_side = f"mock: {rule or 'the ' + ctx.gateway + ' gateway module that builds this answer'}"
-    return ctx.finding(probe, obs, KIND, location, mock, live, breaking=breaking, source="mock", message=message,
-                       fix=f"{contract}; {mock_side}")
+    return ctx.finding(
+        probe, obs, KIND, location, mock, live, breaking=breaking, source="mock", message=message, fix=f"{contract}; {mock_side}"
+    )

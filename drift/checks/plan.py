@@ -41,8 +41,12 @@ def check(ctx: Context, probe: Probe, obs: Observation, status_ref: int, against
     v.status_ok = obs.status == status_ref
     if not v.status_ok:
         gone = _enum_gone(ctx, probe, obs) if probe.paid and 400 <= obs.status < 500 and 200 <= status_ref < 300 else None
-        v.findings.append(gone or ctx.finding(probe, obs, "status_code_changed", "/status", status_ref, obs.status,
-                                              source="baseline" if against_baseline else "plan"))
+        v.findings.append(
+            gone
+            or ctx.finding(
+                probe, obs, "status_code_changed", "/status", status_ref, obs.status, source="baseline" if against_baseline else "plan"
+            )
+        )
     if download:
         v.media_ok = obs.content_type.startswith("image/") and obs.image_mime is not None
     else:
@@ -52,16 +56,43 @@ def check(ctx: Context, probe: Probe, obs: Observation, status_ref: int, against
         if download and obs.content_type.startswith("image/") and obs.image_mime is None:
             observed_media = f"{obs.content_type} (bytes are not an image)"
         if not download and is_json_media(obs.content_type) and obs.body is None:
-            v.findings.append(ctx.finding(probe, obs, "error_shape_changed" if obs.status >= 400 else "type_changed", "/body",
-                                          "a JSON body", "not parseable as JSON", source="plan"))
+            v.findings.append(
+                ctx.finding(
+                    probe,
+                    obs,
+                    "error_shape_changed" if obs.status >= 400 else "type_changed",
+                    "/body",
+                    "a JSON body",
+                    "not parseable as JSON",
+                    source="plan",
+                )
+            )
         elif v.status_ok or download:
-            v.findings.append(ctx.finding(probe, obs, "content_type_changed", "/content_type",
-                                          "image/*" if download else "application/json", observed_media, source="plan"))
+            v.findings.append(
+                ctx.finding(
+                    probe,
+                    obs,
+                    "content_type_changed",
+                    "/content_type",
+                    "image/*" if download else "application/json",
+                    observed_media,
+                    source="plan",
+                )
+            )
     shape = probe.error_shape or ctx.plan.shape
     if not download and obs.status >= 400 and obs.body is not None and not error_shape_ok(obs.body, shape):
         v.shape_ok = False
-        v.findings.append(ctx.finding(probe, obs, "error_shape_changed", "/body",
-                                      f"the {shape} error shape ({ERROR_SHAPE_BODIES[shape]})", top_keys(obs.body), source="plan"))
+        v.findings.append(
+            ctx.finding(
+                probe,
+                obs,
+                "error_shape_changed",
+                "/body",
+                f"the {shape} error shape ({ERROR_SHAPE_BODIES[shape]})",
+                top_keys(obs.body),
+                source="plan",
+            )
+        )
     return v
 
 
@@ -81,8 +112,17 @@ def inline_images(ctx: Context, probe: Probe, obs: Observation) -> list[Finding]
             else:
                 mime, declared = _b64_mime(value), "image/*"
             if mime is None:
-                out.append(ctx.finding(probe, obs, "content_type_changed", "/body" + ptr, f"base64 of an {declared} image",
-                                       "not a decodable image", source="plan"))
+                out.append(
+                    ctx.finding(
+                        probe,
+                        obs,
+                        "content_type_changed",
+                        "/body" + ptr,
+                        f"base64 of an {declared} image",
+                        "not a decodable image",
+                        source="plan",
+                    )
+                )
     return out
 
 
@@ -102,8 +142,16 @@ def _enum_gone(ctx: Context, probe: Probe, obs: Observation) -> Finding | None:
     if named is None:
         return None
     value = probe.send.json.get(named)
-    return ctx.finding(probe, obs, "enum_value_gone", join("/request/body", named), value, f"{obs.status}: refused",
-                       source="plan", message=f"the gateway now refuses {named}={value!r}, a documented value")
+    return ctx.finding(
+        probe,
+        obs,
+        "enum_value_gone",
+        join("/request/body", named),
+        value,
+        f"{obs.status}: refused",
+        source="plan",
+        message=f"the gateway now refuses {named}={value!r}, a documented value",
+    )
 
 
 def _b64_mime(value: str) -> str | None:

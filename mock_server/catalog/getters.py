@@ -16,8 +16,15 @@ if TYPE_CHECKING:
     from .rules import Param
 
 
-def get_str(body: dict, key: str, *, required: bool = False, choices: tuple[str, ...] | None = None,
-            param: str | None = None, max_len: int | None = None) -> str | None:
+def get_str(
+    body: dict,
+    key: str,
+    *,
+    required: bool = False,
+    choices: tuple[str, ...] | None = None,
+    param: str | None = None,
+    max_len: int | None = None,
+) -> str | None:
     """``body[key]`` as a string, checked.
 
     Raises:
@@ -41,8 +48,16 @@ def get_str(body: dict, key: str, *, required: bool = False, choices: tuple[str,
     return v
 
 
-def get_int(body: dict, key: str, *, lo: int | None = None, hi: int | None = None, default: int | None = None,
-            param: str | None = None, allow_numeric_string: bool = False) -> int | None:
+def get_int(
+    body: dict,
+    key: str,
+    *,
+    lo: int | None = None,
+    hi: int | None = None,
+    default: int | None = None,
+    param: str | None = None,
+    allow_numeric_string: bool = False,
+) -> int | None:
     """``body[key]`` as an int in ``[lo, hi]`` (booleans and floats with a fraction rejected).
 
     Raises:
@@ -62,8 +77,7 @@ def get_int(body: dict, key: str, *, lo: int | None = None, hi: int | None = Non
     return v
 
 
-def get_float(body: dict, key: str, *, lo: float | None = None, hi: float | None = None,
-              param: str | None = None) -> float | None:
+def get_float(body: dict, key: str, *, lo: float | None = None, hi: float | None = None, param: str | None = None) -> float | None:
     """``body[key]`` as a finite number in ``[lo, hi]``.
 
     Raises:
@@ -112,8 +126,9 @@ def get_obj(body: dict, key: str, *, required: bool = False, param: str | None =
     return v
 
 
-def get_list(body: dict, key: str, *, required: bool = False, max_items: int | None = None, min_items: int = 0,
-             param: str | None = None) -> list | None:
+def get_list(
+    body: dict, key: str, *, required: bool = False, max_items: int | None = None, min_items: int = 0, param: str | None = None
+) -> list | None:
     """``body[key]`` as a JSON array with ``min_items``..``max_items`` items.
 
     Raises:
@@ -134,9 +149,12 @@ def get_list(body: dict, key: str, *, required: bool = False, max_items: int | N
 
 #: JSON type name -> test of a value that is not a number (numbers are checked by range above).
 _TYPE_CHECKS: dict[str, Callable[[object], bool]] = {
-    "string": lambda v: isinstance(v, str), "boolean": lambda v: isinstance(v, bool),
-    "object": lambda v: isinstance(v, dict), "array": lambda v: isinstance(v, list),
-    "integer": lambda v: False, "number": lambda v: False,
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "integer": lambda v: False,
+    "number": lambda v: False,
 }
 
 
@@ -157,9 +175,12 @@ def check_param(body: dict, p: Param, *, prefix: str = "") -> object:
     if p.choices:
         if value not in p.choices or isinstance(value, bool) != any(isinstance(c, bool) for c in p.choices):
             shown = repr(value[:40]) if isinstance(value, str) else repr(value)[:40]
-            raise GatewayError(400, "invalid_value",
-                               f"Invalid value for {name}: {shown}. Supported values are: "
-                               + ", ".join(repr(c) for c in p.choices) + ".", param=name)
+            raise GatewayError(
+                400,
+                "invalid_value",
+                f"Invalid value for {name}: {shown}. Supported values are: " + ", ".join(repr(c) for c in p.choices) + ".",
+                param=name,
+            )
         return value
     if "integer" in kinds and not isinstance(value, bool) and isinstance(value, int | float):
         return get_int(body, p.name, lo=_int(p.lo), hi=_int(p.hi), param=name)

@@ -39,7 +39,6 @@ Family = Literal["seedream", "gpt_image", "gemini", "qwen"]
 Size = tuple[int, int]
 
 
-
 def _n(value: float) -> str:
     """``3686400`` -> ``"3,686,400"``; ``16.0`` -> ``"16"``."""
     return f"{value:,}" if isinstance(value, int) else f"{value:g}"
@@ -86,8 +85,7 @@ class PixelRange:
             return f"width and height must both be multiples of {self.multiple_of}"
         pixels = width * height
         if not self.min_pixels <= pixels <= self.max_pixels:
-            return (f"{width}x{height} has {_n(pixels)} pixels; this model accepts "
-                    f"{_n(self.min_pixels)} to {_n(self.max_pixels)}")
+            return f"{width}x{height} has {_n(pixels)} pixels; this model accepts {_n(self.min_pixels)} to {_n(self.max_pixels)}"
         if max(width, height) / min(width, height) > self.max_aspect:
             return f"the aspect ratio of {width}x{height} is outside 1/{_n(self.max_aspect)} to {_n(self.max_aspect)}"
         return None
@@ -196,7 +194,7 @@ class SizeRule:
     def _resolve(self, value: object, param: str, seps: str, any_case: bool) -> Size:
         sep = seps[0]
         if not isinstance(value, str):
-            raise GatewayError(400, "invalid_size", f"{param}: must be a string such as \"1024{sep}1024\"", param=param)
+            raise GatewayError(400, "invalid_size", f'{param}: must be a string such as "1024{sep}1024"', param=param)
         if value in self.tiers:
             return self.tiers[value]
         if any_case and value.strip().upper() in self.tiers:
@@ -210,8 +208,9 @@ class SizeRule:
             if self.custom is not None:
                 self.custom.check(*wh, param=param)
                 return wh
-        raise GatewayError(400, "invalid_size", f"{param}: {value[:40]!r} is not a size this model accepts; "
-                                                f"accepted: {self.describe(sep)}", param=param)
+        raise GatewayError(
+            400, "invalid_size", f"{param}: {value[:40]!r} is not a size this model accepts; accepted: {self.describe(sep)}", param=param
+        )
 
     def describe(self, sep: str = "x") -> str:
         """Human summary: tiers, ``auto``, the list (or its length) and the custom rule."""
@@ -293,23 +292,34 @@ class PromptRule:
         if self.over == "truncate":
             assert self.bound is not None
             if len(text) > self.bound:
-                raise GatewayError(400, "string_above_max_length",
-                                   f"{param}: string too long: {len(text)} characters; the model truncates past "
-                                   f"{self.max} and the request is refused past {self.bound}", param=param)
-            return text[:self.max]
+                raise GatewayError(
+                    400,
+                    "string_above_max_length",
+                    f"{param}: string too long: {len(text)} characters; the model truncates past "
+                    f"{self.max} and the request is refused past {self.bound}",
+                    param=param,
+                )
+            return text[: self.max]
         if self.unit == "tokens":
             tokens = estimate_tokens(text)
             if tokens > self.max:
-                raise GatewayError(400, "string_above_max_length",
-                                   f"{param}: about {tokens} input tokens; the model accepts at most "
-                                   f"{self.max} input tokens", param=param)
+                raise GatewayError(
+                    400,
+                    "string_above_max_length",
+                    f"{param}: about {tokens} input tokens; the model accepts at most {self.max} input tokens",
+                    param=param,
+                )
             return text
         if len(text) > self.max:
             # OpenAI's code and words (observed: "Invalid 'prompt': string too long. Expected a string with maximum
             # length 32000, but got a string with length N instead."), led by the parameter as every mock error is
-            raise GatewayError(400, "string_above_max_length",
-                               f"{param}: string too long. Expected a string with maximum length "
-                               f"{self.max}, but got a string with length {len(text)} instead.", param=param)
+            raise GatewayError(
+                400,
+                "string_above_max_length",
+                f"{param}: string too long. Expected a string with maximum length "
+                f"{self.max}, but got a string with length {len(text)} instead.",
+                param=param,
+            )
         return text
 
     def describe(self) -> str:
@@ -317,7 +327,8 @@ class PromptRule:
         unit = "chars" if self.unit == "characters" else "input tokens"
         if self.over == "truncate":
             return f"{_n(self.max)} {unit}, truncated (refused past {_n(self.bound or 0)} chars)" + (
-                f"; exactly {self.texts} text item" if self.texts else "")
+                f"; exactly {self.texts} text item" if self.texts else ""
+            )
         text = f"{_n(self.max)} {unit}, refused"
         if self.unit == "tokens":
             text += f" (~{_n(self.max_chars)} chars)"
@@ -359,8 +370,7 @@ class InputRule:
             parts.append("/".join(sorted(self.formats)))
         if self.max_bytes is not None:
             mib = self.max_bytes / (1024 * 1024)
-            parts.append(f"< {mib + 1 / (1024 * 1024):g} MiB" if self.max_bytes % (1024 * 1024) == 1024 * 1024 - 1
-                         else f"{mib:g} MiB")
+            parts.append(f"< {mib + 1 / (1024 * 1024):g} MiB" if self.max_bytes % (1024 * 1024) == 1024 * 1024 - 1 else f"{mib:g} MiB")
         return "; ".join(parts)
 
 
@@ -525,8 +535,17 @@ class Model:
         return self.rules.sizes.resolve(value, param, seps="x*×", any_case=True)
 
 
-def offer(gateway: str, name: str, entry: Entry, src: Src, *, extra_params: tuple[Param, ...] = (),
-          drop_params: tuple[str, ...] = (), extras: Mapping[str, Any] | None = None, **overrides: Any) -> Model:
+def offer(
+    gateway: str,
+    name: str,
+    entry: Entry,
+    src: Src,
+    *,
+    extra_params: tuple[Param, ...] = (),
+    drop_params: tuple[str, ...] = (),
+    extras: Mapping[str, Any] | None = None,
+    **overrides: Any,
+) -> Model:
     """``entry`` as ``gateway`` serves it under ``name``.
 
     Args:
@@ -560,8 +579,7 @@ def offer(gateway: str, name: str, entry: Entry, src: Src, *, extra_params: tupl
         changes["params"] = params
     rules = replace(entry, **changes) if changes else entry
     touched = frozenset(changes) - {"params"} | (frozenset({"params"}) if extra_params or drop_params else frozenset())
-    return Model(name=name, rules=rules, upstream=entry, gateway=gateway, src=src, overridden=touched,
-                 extras=dict(extras or {}))
+    return Model(name=name, rules=rules, upstream=entry, gateway=gateway, src=src, overridden=touched, extras=dict(extras or {}))
 
 
 def model_or_error(models: Mapping[str, Model], name: object, param: str = "model") -> Model:
@@ -575,9 +593,12 @@ def model_or_error(models: Mapping[str, Model], name: object, param: str = "mode
         raise GatewayError(400, "missing_parameter", f"{param} is required", param=param)
     if not isinstance(name, str) or name not in models:
         shown = name[:60] if isinstance(name, str) else type(name).__name__
-        raise GatewayError(400, "model_not_found",
-                           f"The model {shown!r} does not exist or is not supported here; supported: {', '.join(models)}",
-                           param=param)
+        raise GatewayError(
+            400,
+            "model_not_found",
+            f"The model {shown!r} does not exist or is not supported here; supported: {', '.join(models)}",
+            param=param,
+        )
     return models[name]
 
 

@@ -38,18 +38,19 @@ def stream_unsupported(body: dict[str, Any]) -> None:
         GatewayError: when ``stream`` is ``true``.
     """
     if body.get("stream") is True:
-        raise GatewayError(400, "unsupported_parameter",
-                           "stream: the imagegw mock does not stream images (server-sent events); send stream false "
-                           "or omit it", param="stream")
+        raise GatewayError(
+            400,
+            "unsupported_parameter",
+            "stream: the imagegw mock does not stream images (server-sent events); send stream false or omit it",
+            param="stream",
+        )
 
 
 #: Parameters :func:`plan` reads with their own rules rather than :func:`check_param`.
-_READ_ON_THEIR_OWN = frozenset({"size", "response_format", "image", "sequential_image_generation_options",
-                                "optimize_prompt_options"})
+_READ_ON_THEIR_OWN = frozenset({"size", "response_format", "image", "sequential_image_generation_options", "optimize_prompt_options"})
 
 
-def plan(body: dict[str, Any], model: Model, *, size_seps: str = "x*×", any_case: bool = True,
-         prompt: str | None = None) -> Plan:
+def plan(body: dict[str, Any], model: Model, *, size_seps: str = "x*×", any_case: bool = True, prompt: str | None = None) -> Plan:
     """Read an Ark generation body for ``model``.
 
     Args:
@@ -81,8 +82,14 @@ def plan(body: dict[str, Any], model: Model, *, size_seps: str = "x*×", any_cas
     count = 1
     if rules.param("sequential_image_generation_options") is not None:
         options = get_obj(body, "sequential_image_generation_options") or {}
-        max_images = get_int(options, "max_images", lo=1, hi=rules.count.max, default=rules.count.default,
-                             param="sequential_image_generation_options.max_images")
+        max_images = get_int(
+            options,
+            "max_images",
+            lo=1,
+            hi=rules.count.max,
+            default=rules.count.default,
+            param="sequential_image_generation_options.max_images",
+        )
         assert max_images is not None
         if body.get("sequential_image_generation") == "auto":
             budget = rules.count.budget or max_images + len(refs)
@@ -102,8 +109,9 @@ def _images(body: dict[str, Any], model: Model) -> tuple[str, ...]:
     if value is None:
         return ()
     if inputs.max_count == 0:
-        raise GatewayError(400, "invalid_parameter", f"image: {model.name} does not take reference images "
-                                                     "(text-to-image only)", param="image")
+        raise GatewayError(
+            400, "invalid_parameter", f"image: {model.name} does not take reference images (text-to-image only)", param="image"
+        )
     if isinstance(value, str):
         refs, names = [value], ["image"]
     else:

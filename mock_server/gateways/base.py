@@ -114,8 +114,10 @@ class Plan(NamedTuple):
 
 
 #: ASGI header keys of the headers the request path reads on every request.
-_HEADER_KEYS = {n: n.lower().encode("latin-1") for n in ("content-length", "content-type", "host", SCENARIO_HEADER,
-                                                          *(a.header for a in (s.auth for s in GATEWAYS)))}
+_HEADER_KEYS = {
+    n: n.lower().encode("latin-1")
+    for n in ("content-length", "content-type", "host", SCENARIO_HEADER, *(a.header for a in (s.auth for s in GATEWAYS)))
+}
 
 
 @dataclass(slots=True)
@@ -194,8 +196,7 @@ class Ctx:
         """
         ctype = media_type(self.header("content-type"))
         if not is_json_media(ctype):
-            raise GatewayError(415, "unsupported_media_type",
-                               f"Unsupported Content-Type {ctype or '(none)'!r}: send application/json")
+            raise GatewayError(415, "unsupported_media_type", f"Unsupported Content-Type {ctype or '(none)'!r}: send application/json")
         if not self.body.strip():
             raise GatewayError(400, "invalid_json", "Request body is empty: send a JSON object")
         try:
@@ -221,14 +222,18 @@ class Ctx:
         """
         ctype = media_type(self.header("content-type"))
         if ctype != "multipart/form-data":
-            raise GatewayError(415, "unsupported_media_type",
-                               f"Unsupported Content-Type {ctype or '(none)'!r}: this endpoint takes multipart/form-data (upload files with -F)")
+            raise GatewayError(
+                415,
+                "unsupported_media_type",
+                f"Unsupported Content-Type {ctype or '(none)'!r}: this endpoint takes multipart/form-data (upload files with -F)",
+            )
         try:
             form = await self.request.form(max_files=max_files, max_fields=64, max_part_size=self.mock.settings.max_body_bytes)
         except Exception as exc:  # python-multipart / Starlette raise several types for bad input
             # Starlette wraps its own limits ("Too many files. Maximum number of files is 17.") in an HTTPException
             detail = str(getattr(exc, "detail", "") or exc) or type(exc).__name__
             raise GatewayError(400, "invalid_multipart", f"Multipart body refused: {detail[:160]}") from None
+
         # the journal keeps every part: a repeated name (``image[]``) becomes a list, in order
         def part(v: Any) -> Any:
             return {"filename": v.filename, "content_type": v.content_type, "size": v.size} if isinstance(v, UploadFile) else v
@@ -269,8 +274,14 @@ def _request_base_url(ctx: Ctx) -> str:
     scope = ctx.request.scope
     server = scope.get("server")
     settings = ctx.mock.settings
-    key = (scope.get("scheme"), ctx.header("host"), tuple(server) if server else None,
-           scope.get("app_root_path", scope.get("root_path", "")), settings.allowed_hosts, settings.public_base_url)
+    key = (
+        scope.get("scheme"),
+        ctx.header("host"),
+        tuple(server) if server else None,
+        scope.get("app_root_path", scope.get("root_path", "")),
+        settings.allowed_hosts,
+        settings.public_base_url,
+    )
     url = _BASE_URLS.get(key)
     if url is None:
         url = trusted_base_url(ctx.request, settings)
@@ -302,8 +313,9 @@ def _is_heif(data: bytes) -> bool:
     return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
 
 
-def decode_image_bytes(data: bytes, param: str, *, max_bytes: int | None = None,
-                       formats: frozenset[str] | None = None) -> tuple[str, int, int]:
+def decode_image_bytes(
+    data: bytes, param: str, *, max_bytes: int | None = None, formats: frozenset[str] | None = None
+) -> tuple[str, int, int]:
     """Check that ``data`` is an image Pillow can open (or a HEIC/HEIF file, recognised by its
     brand); returns ``(pillow_format, width, height)`` (``0, 0`` for HEIF: Pillow cannot read it).
 
@@ -321,12 +333,18 @@ def decode_image_bytes(data: bytes, param: str, *, max_bytes: int | None = None,
             raise GatewayError(400, "invalid_image", f"{param}: not a decodable image", param=param) from None
         fmt, w, h = "HEIF", 0, 0  # Pillow cannot decode HEIC/HEIF; recognised by its ISO-BMFF brand, size unknown
     if formats is not None and fmt not in formats:
-        raise GatewayError(400, "invalid_image_format", f"{param}: {fmt or 'unknown'} images are not supported; use one of {', '.join(sorted(formats))}", param=param)
+        raise GatewayError(
+            400,
+            "invalid_image_format",
+            f"{param}: {fmt or 'unknown'} images are not supported; use one of {', '.join(sorted(formats))}",
+            param=param,
+        )
     return fmt, w, h
 
 
-def check_image_ref(value: object, param: str, *, max_bytes: int | None = None,
-                    formats: frozenset[str] | None = None, allow_raw_base64: bool = True) -> tuple[int, int] | None:
+def check_image_ref(
+    value: object, param: str, *, max_bytes: int | None = None, formats: frozenset[str] | None = None, allow_raw_base64: bool = True
+) -> tuple[int, int] | None:
     """Validate one input image given as an ``http(s)`` URL, a ``data:image/...;base64,`` URL or raw base64.
 
     URLs are not fetched (offline mock); data URLs and base64 are decoded and opened with Pillow.
@@ -359,6 +377,7 @@ def check_image_ref(value: object, param: str, *, max_bytes: int | None = None,
 
 
 # -- the sub-app -------------------------------------------------------------------------------
+
 
 class _Deadline:
     """``asyncio.timeout(seconds)`` as a plain ``with`` block, for the body read of every request.
@@ -442,8 +461,7 @@ class _DeadlineWatch:
 _WATCHES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _DeadlineWatch] = weakref.WeakKeyDictionary()
 
 
-async def read_body(request: Request, limit: int, *, timeout_s: float | None = None,
-                    ticket: BodyTicket | None = None) -> bytes:
+async def read_body(request: Request, limit: int, *, timeout_s: float | None = None, ticket: BodyTicket | None = None) -> bytes:
     """The request body, read once and bounded.
 
     Args:
@@ -499,10 +517,10 @@ async def read_body(request: Request, limit: int, *, timeout_s: float | None = N
     except TimeoutError:
         close = {"Connection": "close"}
         if ticket is not None and ticket.waiting:
-            raise GatewayError(503, "service_unavailable", "Too many large request bodies at once; retry later",
-                               headers={"Retry-After": "1", **close}) from None
-        raise GatewayError(408, "request_timeout", f"The request body did not arrive within {timeout_s:g} s",
-                           headers=close) from None
+            raise GatewayError(
+                503, "service_unavailable", "Too many large request bodies at once; retry later", headers={"Retry-After": "1", **close}
+            ) from None
+        raise GatewayError(408, "request_timeout", f"The request body did not arrive within {timeout_s:g} s", headers=close) from None
     body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     request._body = body  # Starlette's own cache: request.form()/json() reuse it
     return body
@@ -555,7 +573,9 @@ def _presented_key(auth: Auth, raw: str) -> str:
     return key
 
 
-def _wrap(gw: Gateway, mock: Mock, prefix: str, handler: Handler, operation_id: str, auth: bool) -> Callable[[Request], Awaitable[Response]]:
+def _wrap(
+    gw: Gateway, mock: Mock, prefix: str, handler: Handler, operation_id: str, auth: bool
+) -> Callable[[Request], Awaitable[Response]]:
     journal = mock.journal
     shape = gw.shape
 
@@ -565,9 +585,8 @@ def _wrap(gw: Gateway, mock: Mock, prefix: str, handler: Handler, operation_id: 
         error_code = None
         ticket = mock.large_bodies.ticket()
         try:
-            ctx.body = await read_body(request, mock.settings.max_body_bytes,
-                                       timeout_s=mock.settings.body_timeout_seconds, ticket=ticket)
-            replayed = mock.replay.lookup(gw.id, request.method, request.url.path[len(prefix):] or "/", ctx.body) if mock.replay else None
+            ctx.body = await read_body(request, mock.settings.max_body_bytes, timeout_s=mock.settings.body_timeout_seconds, ticket=ticket)
+            replayed = mock.replay.lookup(gw.id, request.method, request.url.path[len(prefix) :] or "/", ctx.body) if mock.replay else None
             if replayed is not None:
                 response = replayed
             else:
@@ -583,7 +602,9 @@ def _wrap(gw: Gateway, mock: Mock, prefix: str, handler: Handler, operation_id: 
             if mock.settings.raise_server_exceptions:
                 raise
             error_code = "internal_error"
-            response = render_error(GatewayError(500, "internal_error", "The server had an error while processing your request"), ctx.shape, ctx.request_id)
+            response = render_error(
+                GatewayError(500, "internal_error", "The server had an error while processing your request"), ctx.shape, ctx.request_id
+            )
         finally:
             ticket.release()
         if b"x-request-id" not in dict(response.raw_headers):  # what ok() and render_error() set
@@ -591,14 +612,24 @@ def _wrap(gw: Gateway, mock: Mock, prefix: str, handler: Handler, operation_id: 
         if journal.enabled:
             scope = request.scope
             journal.record_request(
-                time=mock.clock.now(), gateway=gw.id, method=scope["method"], path=scope["path"],
-                query_string=scope.get("query_string", b""), headers=scope["headers"],
-                body=ctx.journal_body if ctx.journal_body is not None else (
-                    {"bytes": len(ctx.body), "content_type": ctx.header("content-type")} if ctx.body else None),
+                time=mock.clock.now(),
+                gateway=gw.id,
+                method=scope["method"],
+                path=scope["path"],
+                query_string=scope.get("query_string", b""),
+                headers=scope["headers"],
+                body=ctx.journal_body
+                if ctx.journal_body is not None
+                else ({"bytes": len(ctx.body), "content_type": ctx.header("content-type")} if ctx.body else None),
                 body_json=ctx.body if ctx.body_is_json else None,
-                status=response.status_code, request_id=ctx.request_id, scenario=ctx.scenario,
-                operation=operation_id, error_code=error_code, response=ctx.response_body,
-                response_json=_json_text(ctx, response), images=_journal_images(ctx),
+                status=response.status_code,
+                request_id=ctx.request_id,
+                scenario=ctx.scenario,
+                operation=operation_id,
+                error_code=error_code,
+                response=ctx.response_body,
+                response_json=_json_text(ctx, response),
+                images=_journal_images(ctx),
                 latency_ms=round((time.perf_counter() - started) * 1000, 3),
             )
         return response
@@ -630,9 +661,10 @@ def _journal_images(ctx: Ctx) -> list[dict[str, Any]]:
         return []
     images = ctx.mock.images
     expires = ctx.now() + ctx.mock.settings.url_ttl_seconds
-    return [{"file": f"{images.token_for(spec, expires)}.{EXT[spec.fmt]}", "width": spec.width,
-             "height": spec.height, "format": spec.fmt}
-            for spec in dict.fromkeys(ctx.images_out)]
+    return [
+        {"file": f"{images.token_for(spec, expires)}.{EXT[spec.fmt]}", "width": spec.width, "height": spec.height, "format": spec.fmt}
+        for spec in dict.fromkeys(ctx.images_out)
+    ]
 
 
 async def _serve_file(ctx: Ctx) -> Response:
@@ -674,8 +706,12 @@ def build_app(gw: Gateway, mock: Mock, prefix: str, extra_routes: list[Route] | 
             match, _ = route.matches(scope)
             if match == Match.PARTIAL:
                 allowed = ", ".join(sorted(route.methods or ()))
-                raise GatewayError(405, "method_not_allowed", f"Method {clip(ctx.request.method)} not allowed on {clip(ctx.request.url.path, 200)}; allowed: {allowed}",
-                                   headers={"Allow": allowed})
+                raise GatewayError(
+                    405,
+                    "method_not_allowed",
+                    f"Method {clip(ctx.request.method)} not allowed on {clip(ctx.request.url.path, 200)}; allowed: {allowed}",
+                    headers={"Allow": allowed},
+                )
         raise GatewayError(404, "not_found", f"Unknown route {clip(ctx.request.method)} {clip(ctx.request.url.path, 200)}")
 
     # an ASGI endpoint (not a function) makes Starlette match every method, TRACE and QUERY included,
@@ -703,11 +739,24 @@ def openai_item(ctx: Ctx, spec: ImageSpec, response_format: str, **extra: Any) -
     return item
 
 
-def prompt_digest_specs(prompt: str, model: str, width: int, height: int, fmt: str, n: int,
-                        seed: object = None, transparent: bool = False, inputs: str = "") -> list[ImageSpec]:
+def prompt_digest_specs(
+    prompt: str, model: str, width: int, height: int, fmt: str, n: int, seed: object = None, transparent: bool = False, inputs: str = ""
+) -> list[ImageSpec]:
     """``n`` deterministic :class:`ImageSpec` for one request (index 0..n-1 of n); ``prompt`` is the
     user's text (drawn on the images), ``inputs`` any other material (input-image digests) that
     makes the answer differ. See :func:`mock_server.images.spec_for`."""
-    return [spec_for(prompt, width, height, fmt, seed=seed, index=i, count=n, model=model,  # type: ignore[arg-type]
-                     transparent=transparent, inputs=inputs)
-            for i in range(n)]
+    return [
+        spec_for(
+            prompt,
+            width,
+            height,
+            fmt,  # type: ignore[arg-type]
+            seed=seed,  # type: ignore[arg-type]
+            index=i,
+            count=n,
+            model=model,
+            transparent=transparent,
+            inputs=inputs,
+        )
+        for i in range(n)
+    ]

@@ -87,15 +87,24 @@ SEEDREAM_MODEL = "novita_seedream/seedream-5.0-lite"
 #: Seedream 5.0 lite as BytePlus ModelArk serves it (inferred: Novita resells the international
 #: edition); 000's "minimum 1920×1920 (must be ≥ 3.68M pixels)" is that entry's own minimum, so
 #: the size rule is the entry's.
-SEEDREAM = offer("piebox", SEEDREAM_MODEL, CATALOG["seedream-5-0-260128"],
-                 doc(DOC, '"model": "novita_seedream/seedream-5.0-lite"'),
-                 # 000's Seedream table has prompt, size and image only: one image per task, Ark's other
-                 # parameters are not part of this endpoint (ignored, like every unknown field)
-                 count=CountRule(inferred("000's Seedream table has no count parameter: one image per task"), max=1),
-                 outputs=OutputRule(doc(DOC, "Response Example: … \"images\": [{ \"url\": \"https://...\" }]"),
-                                    response_formats=(), default_response_format="url", forced="url", formats=("jpeg",),
-                                    default_format="jpeg"),
-                 drop_params=tuple(p.name for p in CATALOG["seedream-5-0-260128"].params if p.name not in ("size", "image")))
+SEEDREAM = offer(
+    "piebox",
+    SEEDREAM_MODEL,
+    CATALOG["seedream-5-0-260128"],
+    doc(DOC, '"model": "novita_seedream/seedream-5.0-lite"'),
+    # 000's Seedream table has prompt, size and image only: one image per task, Ark's other
+    # parameters are not part of this endpoint (ignored, like every unknown field)
+    count=CountRule(inferred("000's Seedream table has no count parameter: one image per task"), max=1),
+    outputs=OutputRule(
+        doc(DOC, 'Response Example: … "images": [{ "url": "https://..." }]'),
+        response_formats=(),
+        default_response_format="url",
+        forced="url",
+        formats=("jpeg",),
+        default_format="jpeg",
+    ),
+    drop_params=tuple(p.name for p in CATALOG["seedream-5-0-260128"].params if p.name not in ("size", "image")),
+)
 
 # -- Gemini ------------------------------------------------------------------------------------
 
@@ -116,15 +125,27 @@ def _gemini(name: str) -> Model:
     if len(tiers) == 4:
         size_src = doc(DOC, f"{_GEMINI_SIZES_QUOTE} … {_GEMINI_ASPECT_QUOTE}")
     else:
-        size_src = inferred(f"000 lists '{_GEMINI_SIZES_QUOTE}' for the endpoint of both models and '{_GEMINI_ASPECT_QUOTE}'; "
-                            f"upstream {name} has no 0.5K tier (the list is the union over the two models), so "
-                            f"{name} takes {', '.join(tiers)} with 000's seven aspect ratios")
-    return offer("piebox", name, entry, doc(DOC, "default gemini-3.1-flash-image, or gemini-3-pro-image"),
-                 sizes=SizeRule(size_src, default=entry.sizes.default, tiers=tiers, aspects=GEMINI_ASPECT_RATIOS),
-                 outputs=OutputRule(doc(DOC, "Output format: image/png, image/jpeg, image/webp"), response_formats=(),
-                                    default_response_format="url", forced="url", formats=("png", "jpeg", "webp"),
-                                    default_format="png"),
-                 inputs=InputRule(inferred("000's Gemini parameter table has no image parameter"), max_count=0))
+        size_src = inferred(
+            f"000 lists '{_GEMINI_SIZES_QUOTE}' for the endpoint of both models and '{_GEMINI_ASPECT_QUOTE}'; "
+            f"upstream {name} has no 0.5K tier (the list is the union over the two models), so "
+            f"{name} takes {', '.join(tiers)} with 000's seven aspect ratios"
+        )
+    return offer(
+        "piebox",
+        name,
+        entry,
+        doc(DOC, "default gemini-3.1-flash-image, or gemini-3-pro-image"),
+        sizes=SizeRule(size_src, default=entry.sizes.default, tiers=tiers, aspects=GEMINI_ASPECT_RATIOS),
+        outputs=OutputRule(
+            doc(DOC, "Output format: image/png, image/jpeg, image/webp"),
+            response_formats=(),
+            default_response_format="url",
+            forced="url",
+            formats=("png", "jpeg", "webp"),
+            default_format="png",
+        ),
+        inputs=InputRule(inferred("000's Gemini parameter table has no image parameter"), max_count=0),
+    )
 
 
 # -- GPT-Image-2 -------------------------------------------------------------------------------
@@ -137,14 +158,23 @@ GPT_FORMATS: tuple[ImageFormat, ...] = ("png", "jpeg", "webp")  # 000
 #: OpenAI's gpt-image-2: 000's ``size`` "e.g. 1024x1024, 1024x1536" closes nothing, so OpenAI's size
 #: rule holds; 000's closed lists narrow ``quality`` and ``background``; results are task URLs.
 GPT_IMAGE = offer(
-    "piebox", GPT_MODEL, CATALOG[GPT_MODEL], inferred("000's section title 'GPT-Image-2' (OpenAI's image model)"),
-    outputs=OutputRule(doc(DOC, "Output format: png / jpeg / webp"), response_formats=(),
-                       default_response_format="url", forced="url", formats=GPT_FORMATS, default_format="png"),
+    "piebox",
+    GPT_MODEL,
+    CATALOG[GPT_MODEL],
+    inferred("000's section title 'GPT-Image-2' (OpenAI's image model)"),
+    outputs=OutputRule(
+        doc(DOC, "Output format: png / jpeg / webp"),
+        response_formats=(),
+        default_response_format="url",
+        forced="url",
+        formats=GPT_FORMATS,
+        default_format="png",
+    ),
     extra_params=(
         Param("quality", "string", doc(DOC, "Quality tier: low / medium / high"), choices=GPT_QUALITIES),
-        Param("background", "string", doc(DOC, "Background: opaque / transparent"), choices=GPT_BACKGROUNDS,
-              default="opaque"),
-    ))
+        Param("background", "string", doc(DOC, "Background: opaque / transparent"), choices=GPT_BACKGROUNDS, default="opaque"),
+    ),
+)
 
 #: Every model PieBox serves, by the name it answers in ``model``.
 MODELS: dict[str, Model] = {SEEDREAM_MODEL: SEEDREAM, **{n: _gemini(n) for n in GEMINI_MODELS}, GPT_MODEL: GPT_IMAGE}
@@ -185,19 +215,32 @@ def _scenario(ctx: Ctx, prompt: object) -> tuple[str, str] | None:
     return None
 
 
-def _created(ctx: Ctx, *, family: str, model: str, prompt: str, width: int, height: int, fmt: ImageFormat,
-             count: int = 1, transparent: bool = False, failure: tuple[str, str] | None = None) -> Response:
+def _created(
+    ctx: Ctx,
+    *,
+    family: str,
+    model: str,
+    prompt: str,
+    width: int,
+    height: int,
+    fmt: ImageFormat,
+    count: int = 1,
+    transparent: bool = False,
+    failure: tuple[str, str] | None = None,
+) -> Response:
     """Create the task and answer 200 ``{"task_id": "img_gen_…", "model": model}`` (000 "Response")."""
     first = spec_for(prompt, width, height, fmt, model=model, transparent=transparent)
     if failure is None:
         task_id = ctx.mock.tasks.create(family=family, model=model, first=first, count=count)
     else:
-        task_id = ctx.mock.tasks.create(family=family, model=model, first=first, count=count, outcome="failed",
-                                        error_code=failure[0], error_message=failure[1])
+        task_id = ctx.mock.tasks.create(
+            family=family, model=model, first=first, count=count, outcome="failed", error_code=failure[0], error_message=failure[1]
+        )
     return ok({"task_id": task_id, "model": model}, ctx=ctx)
 
 
 # -- handlers ----------------------------------------------------------------------------------
+
 
 async def create_seedream(ctx: Ctx) -> Response:
     """``POST /v2/extend/image/seedream/generations`` -> 200 ``{task_id, model}``.
@@ -218,8 +261,16 @@ async def create_seedream(ctx: Ctx) -> Response:
     for i, ref in enumerate(refs):
         # 000: "Reference images (URL or base64)": raw base64 too
         check_image_ref(ref, f"image[{i}]", max_bytes=inputs.max_bytes, formats=inputs.formats or None)
-    return _created(ctx, family="seedream", model=SEEDREAM_MODEL, prompt=prompt, width=width, height=height,
-                    fmt=SEEDREAM.rules.outputs.default_format, failure=failure)
+    return _created(
+        ctx,
+        family="seedream",
+        model=SEEDREAM_MODEL,
+        prompt=prompt,
+        width=width,
+        height=height,
+        fmt=SEEDREAM.rules.outputs.default_format,
+        failure=failure,
+    )
 
 
 async def create_gemini(ctx: Ctx) -> Response:
@@ -245,15 +296,13 @@ async def create_gemini(ctx: Ctx) -> Response:
         tier = "1K"  # python-genai: "If not specified, the model will use default value 1K"
     elif tier not in tiers:
         shown = repr(tier[:40]) if isinstance(tier, str) else type(tier).__name__
-        raise GatewayError(400, "invalid_size", f"size: {shown} is not a size {name} accepts; use {', '.join(tiers)}",
-                           param="size")
+        raise GatewayError(400, "invalid_size", f"size: {shown} is not a size {name} accepts; use {', '.join(tiers)}", param="size")
     ratio = get_str(body, "aspect_ratio", choices=model.rules.sizes.aspects) or "1:1"  # inferred
     mime = get_str(body, "output_format", choices=GEMINI_FORMATS) or "image/png"  # inferred
     fmt = normalize_format(mime)
     assert fmt is not None
     width, height = gemini_size(tier, ratio)
-    return _created(ctx, family="gemini", model=name, prompt=prompt, width=width, height=height, fmt=fmt,
-                    failure=failure)
+    return _created(ctx, family="gemini", model=name, prompt=prompt, width=width, height=height, fmt=fmt, failure=failure)
 
 
 async def create_gpt_image(ctx: Ctx) -> Response:
@@ -284,10 +333,21 @@ async def create_gpt_image(ctx: Ctx) -> Response:
     transparent = background == "transparent"
     if transparent and fmt == "jpeg":
         # inferred from upstream OpenAI: a transparent background needs png or webp
-        raise GatewayError(400, "invalid_parameter",
-                           "background: transparent backgrounds need output_format png or webp, not jpeg", param="background")
-    return _created(ctx, family="gpt_image", model=GPT_MODEL, prompt=prompt, width=width, height=height, fmt=fmt,
-                    count=n, transparent=transparent, failure=failure)
+        raise GatewayError(
+            400, "invalid_parameter", "background: transparent backgrounds need output_format png or webp, not jpeg", param="background"
+        )
+    return _created(
+        ctx,
+        family="gpt_image",
+        model=GPT_MODEL,
+        prompt=prompt,
+        width=width,
+        height=height,
+        fmt=fmt,
+        count=n,
+        transparent=transparent,
+        failure=failure,
+    )
 
 
 def _poll(family: str) -> Callable[[Ctx], Awaitable[Response]]:

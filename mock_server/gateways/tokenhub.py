@@ -105,34 +105,71 @@ _FLAT_RESPONSE = doc(DOC, "response_format— optional:urlorb64_json(defaultb64_
 _WATERMARK = Param("watermark", "boolean", doc(DOC, "output_format,watermark— optional"), only="generate")
 
 GPT_IMAGE_2 = offer(
-    "tokenhub", "tokenhub/gpt-image-2", CATALOG["gpt-image-2"], doc(DOC, "tokenhub/gpt-image-2"),
-    outputs=OutputRule(_FLAT_RESPONSE, response_formats=("url", "b64_json"), default_response_format="b64_json",
-                       formats=("png", "jpeg", "webp"), default_format="png"),
+    "tokenhub",
+    "tokenhub/gpt-image-2",
+    CATALOG["gpt-image-2"],
+    doc(DOC, "tokenhub/gpt-image-2"),
+    outputs=OutputRule(
+        _FLAT_RESPONSE,
+        response_formats=("url", "b64_json"),
+        default_response_format="b64_json",
+        formats=("png", "jpeg", "webp"),
+        default_format="png",
+    ),
     # edits: 001 states the file type and size; how many images stays OpenAI's (up to 16)
-    inputs=InputRule(doc(DOC, "image— required PNG file (< 4MB)"), max_count=CATALOG["gpt-image-2"].inputs.max_count,
-                     formats=frozenset({"PNG"}), max_bytes=4 * 1024 * 1024 - 1),
+    inputs=InputRule(
+        doc(DOC, "image— required PNG file (< 4MB)"),
+        max_count=CATALOG["gpt-image-2"].inputs.max_count,
+        formats=frozenset({"PNG"}),
+        max_bytes=4 * 1024 * 1024 - 1,
+    ),
     extra_params=(_WATERMARK,),
     extras={"moderation_code": "moderation_blocked"},
 )
+
 
 def _ark(entry_id: str, documented: bool) -> Model:
     """An Ark Seedream model in the flat body: 001's ``response_format`` rule (default
     ``b64_json``), ``watermark`` and ``output_format`` keys and the flat body's ``n`` (one image;
     Ark itself has no ``n``); every other rule is the Volcengine Ark entry's."""
-    src = (doc(DOC, '"model": "ark/doubao-seedream-4-0-250828"') if documented
-           else inferred("001 'Use ark/<model_id> or canonical id from catalog'; the Ark id is listed by 002"))
+    src = (
+        doc(DOC, '"model": "ark/doubao-seedream-4-0-250828"')
+        if documented
+        else inferred("001 'Use ark/<model_id> or canonical id from catalog'; the Ark id is listed by 002")
+    )
     entry = CATALOG[entry_id]
     return offer(
-        "tokenhub", f"ark/{entry_id}", entry, src,
-        outputs=OutputRule(_FLAT_RESPONSE, response_formats=("url", "b64_json"), default_response_format="b64_json",
-                           formats=entry.outputs.formats, default_format=entry.outputs.default_format),
+        "tokenhub",
+        f"ark/{entry_id}",
+        entry,
+        src,
+        outputs=OutputRule(
+            _FLAT_RESPONSE,
+            response_formats=("url", "b64_json"),
+            default_response_format="b64_json",
+            formats=entry.outputs.formats,
+            default_format=entry.outputs.default_format,
+        ),
         extra_params=(
             _WATERMARK,
-            Param("output_format", "string", inferred("001 lists output_format among the flat body's optional fields; "
-                                                      "Ark's 3.0/4.x output is JPEG only ('custom settings are not "
-                                                      "supported')"), choices=entry.outputs.formats),
-            Param("n", "integer", inferred("001's flat body has n (its example sends 1); Ark has no n and answers one "
-                                           "image outside sequential generation"), lo=1, hi=1, default=1),
+            Param(
+                "output_format",
+                "string",
+                inferred(
+                    "001 lists output_format among the flat body's optional fields; "
+                    "Ark's 3.0/4.x output is JPEG only ('custom settings are not "
+                    "supported')"
+                ),
+                choices=entry.outputs.formats,
+            ),
+            Param(
+                "n",
+                "integer",
+                inferred("001's flat body has n (its example sends 1); Ark has no n and answers one image outside sequential generation"),
+                lo=1,
+                hi=1,
+                default=1,
+            ),
         ),
         extras={"moderation_code": "content_policy_violation"},
     )
@@ -141,8 +178,11 @@ def _ark(entry_id: str, documented: bool) -> Model:
 #: Flat-shape models, by the id sent in ``model`` (001 "Use ark/<model_id> or canonical id from
 #: catalog": the unprefixed Ark ids are aliases, inferred).
 FLAT_MODELS: dict[str, Model] = {"tokenhub/gpt-image-2": GPT_IMAGE_2}
-for _id, _documented in (("doubao-seedream-4-0-250828", True), ("doubao-seedream-4-5-251128", False),
-                         ("doubao-seedream-3-0-t2i-250415", False)):
+for _id, _documented in (
+    ("doubao-seedream-4-0-250828", True),
+    ("doubao-seedream-4-5-251128", False),
+    ("doubao-seedream-3-0-t2i-250415", False),
+):
     FLAT_MODELS[f"ark/{_id}"] = FLAT_MODELS[_id] = _ark(_id, _documented)
 
 #: 001 §2: "TokenHub passes through upstream fields; format is not switched via response_format on
@@ -151,13 +191,26 @@ _DS_OUTPUT = doc(DOC, "format is not switched via response_format on this protoc
 
 
 def _ds(name: str, documented: bool) -> Model:
-    src = (doc(DOC, name) if documented
-           else inferred(f"001 routes wan*/qwen* models to the DashScope passthrough; {name} is a DashScope model "
-                         "(002 lists the Qwen ones)"))
+    src = (
+        doc(DOC, name)
+        if documented
+        else inferred(f"001 routes wan*/qwen* models to the DashScope passthrough; {name} is a DashScope model (002 lists the Qwen ones)")
+    )
     entry = CATALOG[name]
-    return offer("tokenhub", name, entry, src,
-                 outputs=OutputRule(_DS_OUTPUT, response_formats=("url", "b64_json"), default_response_format="url",
-                                    forced="url", formats=entry.outputs.formats, default_format=entry.outputs.default_format))
+    return offer(
+        "tokenhub",
+        name,
+        entry,
+        src,
+        outputs=OutputRule(
+            _DS_OUTPUT,
+            response_formats=("url", "b64_json"),
+            default_response_format="url",
+            forced="url",
+            formats=entry.outputs.formats,
+            default_format=entry.outputs.default_format,
+        ),
+    )
 
 
 #: DashScope passthrough models (001: wan2.6-t2i, wan2.7-image-pro; inferred: the others).
@@ -206,6 +259,7 @@ MODELS: dict[str, Model] = {**FLAT_MODELS, **DS_MODELS, **CHAT_MODELS}
 
 # -- small helpers -----------------------------------------------------------------------------
 
+
 def _text(value: object, param: str, *, required: bool = True) -> str | None:
     """A non-blank string, else a 400 naming ``param`` (the length cap is the model's prompt rule)."""
     if value is None:
@@ -228,7 +282,9 @@ def _image_ref(value: object, param: str, inputs: InputRule) -> None:
     """
     if isinstance(value, str) and value.startswith(("http://", "https://")):
         if len(value) > MAX_URL_CHARS or not _HTTP_URL.fullmatch(value):
-            raise GatewayError(400, "invalid_image", f"{param}: malformed image URL (printable ASCII, at most {MAX_URL_CHARS} characters)", param=param)
+            raise GatewayError(
+                400, "invalid_image", f"{param}: malformed image URL (printable ASCII, at most {MAX_URL_CHARS} characters)", param=param
+            )
         return
     # data URLs: inferred (upstream DashScope and OpenAI both accept base64 data URLs)
     check_image_ref(value, param, max_bytes=inputs.max_bytes, formats=inputs.formats or None, allow_raw_base64=False)
@@ -239,9 +295,12 @@ def _reject_unknown(body: dict[str, Any], allowed: tuple[str, ...], prefix: str 
         if key not in allowed:
             param = f"{prefix}{key}"
             extra = (hint or {}).get(key)
-            raise GatewayError(400, "unknown_parameter",
-                               extra or f"{param}: unrecognized request argument supplied; accepted: {', '.join(prefix + a for a in allowed)}",
-                               param=param)
+            raise GatewayError(
+                400,
+                "unknown_parameter",
+                extra or f"{param}: unrecognized request argument supplied; accepted: {', '.join(prefix + a for a in allowed)}",
+                param=param,
+            )
 
 
 def _unknown_openai(key: str, hint: dict[str, str] | None = None) -> GatewayError:
@@ -286,8 +345,9 @@ def openai_prompt_tokens(prompt: str) -> int:
 
 def _moderation(model_code: str, param: str = "prompt") -> GatewayError:
     # inferred from upstream OpenAI: gpt-image answers "moderation_blocked", other models "content_policy_violation"
-    return GatewayError(400, model_code, "Your request was rejected by the safety system: the prompt may contain content that is not allowed.",
-                        param=param)
+    return GatewayError(
+        400, model_code, "Your request was rejected by the safety system: the prompt may contain content that is not allowed.", param=param
+    )
 
 
 def _digest_key(*parts: object) -> str:
@@ -295,6 +355,7 @@ def _digest_key(*parts: object) -> str:
 
 
 # -- POST /v1/images/generations ----------------------------------------------------------------
+
 
 def _is_ds_model(model: object) -> bool:
     # documented: the passthrough serves "wan*" / "qwen*" models (001 §2; "Model Identifier ... wan2.6-t2i")
@@ -331,9 +392,11 @@ def _flat(ctx: Ctx, body: dict[str, Any]) -> Response:
         if p.only in ("", "generate") and p.name in body and body[p.name] is None:
             check_param(body, p)  # a parameter that is not nullable (OpenAI's `user`) refuses null
     sent = {k: v for k, v in body.items() if v is not None}
-    shape_hint = {k: f"{k}: {model.name} takes the flat OpenAI-style body (prompt, size, n, output_format, watermark, response_format); "
-                     f"input.messages and parameters belong to the DashScope passthrough for wan*/qwen* models"
-                  for k in ("input", "parameters")}
+    shape_hint = {
+        k: f"{k}: {model.name} takes the flat OpenAI-style body (prompt, size, n, output_format, watermark, response_format); "
+        f"input.messages and parameters belong to the DashScope passthrough for wan*/qwen* models"
+        for k in ("input", "parameters")
+    }
     allowed = _accepted(model, "generate", "model", "prompt", "response_format")
     for key in sent:
         if key not in allowed:
@@ -359,19 +422,22 @@ def _flat(ctx: Ctx, body: dict[str, Any]) -> Response:
         fmt = sent.get("output_format") or outputs.default_format
         if sent.get("background") == "transparent" and fmt == "jpeg":
             # OpenAI: "When using `transparent`, set the output format to `png` or `webp`."
-            raise GatewayError(400, "invalid_value", "background: transparent backgrounds need output_format png or webp, "
-                                                     "not jpeg", param="background")
+            raise GatewayError(
+                400, "invalid_value", "background: transparent backgrounds need output_format png or webp, not jpeg", param="background"
+            )
         response_format = get_str(sent, "response_format", choices=outputs.response_formats) or outputs.default_response_format
         seed = None
     if ctx.scenario == "moderation":
         raise _moderation(str(model.extras["moderation_code"]))
-    specs = prompt_digest_specs(prompt, model.name, width, height, fmt, n, seed=seed,
-                                transparent=sent.get("background") == "transparent")
-    return ok({
-        "created": int(ctx.now()),  # inferred from upstream OpenAI
-        "data": [openai_item(ctx, spec, response_format) for spec in specs],
-        "usage": {"input_tokens": openai_prompt_tokens(prompt), "output_tokens": 0},  # documented shape
-    }, ctx=ctx)
+    specs = prompt_digest_specs(prompt, model.name, width, height, fmt, n, seed=seed, transparent=sent.get("background") == "transparent")
+    return ok(
+        {
+            "created": int(ctx.now()),  # inferred from upstream OpenAI
+            "data": [openai_item(ctx, spec, response_format) for spec in specs],
+            "usage": {"input_tokens": openai_prompt_tokens(prompt), "output_tokens": 0},  # documented shape
+        },
+        ctx=ctx,
+    )
 
 
 def _ds_texts(body: dict[str, Any]) -> str | None:
@@ -388,9 +454,12 @@ def _dashscope(ctx: Ctx, body: dict[str, Any]) -> Response:
     ctx.raise_generic_fault()
     model = model_or_error(DS_MODELS, body.get("model"))
     _reject_nulls(body)
-    flat_hint = {k: f"{k}: {model.name} uses the DashScope passthrough body: put the prompt in input.messages[0].content[].text "
-                    f"and options in parameters (size, n, watermark, ...)"
-                 for k in ("prompt", "size", "n", "output_format", "watermark") if k not in DS_FIELDS}
+    flat_hint = {
+        k: f"{k}: {model.name} uses the DashScope passthrough body: put the prompt in input.messages[0].content[].text "
+        f"and options in parameters (size, n, watermark, ...)"
+        for k in ("prompt", "size", "n", "output_format", "watermark")
+        if k not in DS_FIELDS
+    }
     _reject_unknown(body, DS_FIELDS, hint=flat_hint)
     # documented: "format is not switched via response_format on this protocol" -> accepted, ignored
     get_str(body, "response_format", choices=RESPONSE_FORMATS)
@@ -422,21 +491,33 @@ def _dashscope(ctx: Ctx, body: dict[str, Any]) -> Response:
             _image_ref(item["image"], f"{p}.image", model.rules.inputs)
             images.append(item["image"])
     if not texts:  # documented: "at least one text item is required"
-        raise GatewayError(400, "missing_parameter", "input.messages[0].content: at least one text item is required",
-                           param="input.messages[0].content")
+        raise GatewayError(
+            400, "missing_parameter", "input.messages[0].content: at least one text item is required", param="input.messages[0].content"
+        )
     exact = model.rules.prompt.texts
     if exact and len(texts) != exact:
         # DashScope (qwen-image*, qwen-image-edit-plus, wan2.6-t2i): "仅支持传入一个text，不传或传入多个将报错"
-        raise GatewayError(400, "invalid_parameter", f"input.messages[0].content: {model.name} takes exactly {exact} text "
-                                                     f"item; got {len(texts)}", param="input.messages[0].content")
+        raise GatewayError(
+            400,
+            "invalid_parameter",
+            f"input.messages[0].content: {model.name} takes exactly {exact} text item; got {len(texts)}",
+            param="input.messages[0].content",
+        )
     min_images = model.rules.inputs.min_count
     if images and not model.image_input:
-        raise GatewayError(400, "invalid_parameter", f"input.messages[0].content: {model.name} is text-to-image only; remove the image items",
-                           param="input.messages[0].content")
+        raise GatewayError(
+            400,
+            "invalid_parameter",
+            f"input.messages[0].content: {model.name} is text-to-image only; remove the image items",
+            param="input.messages[0].content",
+        )
     if not min_images <= len(images) <= model.max_input_images:
-        raise GatewayError(400, "invalid_parameter",
-                           f"input.messages[0].content: {model.name} takes {min_images} to {model.max_input_images} input images; got {len(images)}",
-                           param="input.messages[0].content")
+        raise GatewayError(
+            400,
+            "invalid_parameter",
+            f"input.messages[0].content: {model.name} takes {min_images} to {model.max_input_images} input images; got {len(images)}",
+            param="input.messages[0].content",
+        )
     params = get_obj(body, "parameters") or {}
     _reject_unknown(params, tuple(p.name for p in model.params), prefix="parameters.")
     negative = get_str(params, "negative_prompt", param="parameters.negative_prompt")
@@ -449,8 +530,7 @@ def _dashscope(ctx: Ctx, body: dict[str, Any]) -> Response:
     for flag in ("prompt_extend", "watermark", "thinking_mode", "enable_sequential"):
         get_bool(params, flag, param=f"parameters.{flag}")
     seed_param = model.rules.param("seed")
-    seed = get_int(params, "seed", lo=0, hi=int(seed_param.hi) if seed_param and seed_param.hi else None,
-                   param="parameters.seed")
+    seed = get_int(params, "seed", lo=0, hi=int(seed_param.hi) if seed_param and seed_param.hi else None, param="parameters.seed")
     _check_bbox_list(params.get("bbox_list"), len(images))
     if ctx.scenario == "moderation":
         # inferred from upstream DashScope content moderation ("DataInspectionFailed")
@@ -458,14 +538,17 @@ def _dashscope(ctx: Ctx, body: dict[str, Any]) -> Response:
     specs = prompt_digest_specs("\n".join(texts), model.name, width, height, "png", n, seed=seed, inputs=_digest_key(*images))
     # inferred from DashScope (qwen-image-edit-plus answers n images as n content items of one choice)
     items = [{"image": ctx.image_url(spec), "type": "image"} for spec in specs]
-    return ok({
-        "output": {
-            "choices": [{"finish_reason": "stop", "message": {"content": items, "role": "assistant"}}],
-            "finished": True,
+    return ok(
+        {
+            "output": {
+                "choices": [{"finish_reason": "stop", "message": {"content": items, "role": "assistant"}}],
+                "finished": True,
+            },
+            "usage": {"image_count": n, "input_tokens": 0, "output_tokens": 0, "size": f"{width}*{height}", "total_tokens": 0},
+            "request_id": ctx.request_id,
         },
-        "usage": {"image_count": n, "input_tokens": 0, "output_tokens": 0, "size": f"{width}*{height}", "total_tokens": 0},
-        "request_id": ctx.request_id,
-    }, ctx=ctx)
+        ctx=ctx,
+    )
 
 
 def _check_bbox_list(value: object, image_count: int) -> None:
@@ -483,21 +566,33 @@ def _check_bbox_list(value: object, image_count: int) -> None:
     if not isinstance(value, list):
         raise GatewayError(400, "invalid_type", f"{p} must be an array (one list of boxes per input image)", param=p)
     if len(value) != image_count:
-        raise GatewayError(400, "invalid_parameter",
-                           f"{p} must hold one entry per input image: {image_count} image(s) sent, {len(value)} entries given", param=p)
+        raise GatewayError(
+            400,
+            "invalid_parameter",
+            f"{p} must hold one entry per input image: {image_count} image(s) sent, {len(value)} entries given",
+            param=p,
+        )
     for i, boxes in enumerate(value):
         pi = f"{p}[{i}]"
         if not isinstance(boxes, list) or len(boxes) > BBOX_MAX_PER_IMAGE:
             raise GatewayError(400, "invalid_parameter", f"{pi} must be an array of at most {BBOX_MAX_PER_IMAGE} boxes", param=pi)
         for j, box in enumerate(boxes):
             pj = f"{pi}[{j}]"
-            if (not isinstance(box, list) or len(box) != 4
-                    or any(isinstance(c, bool) or not isinstance(c, (int, float))
-                           or (isinstance(c, float) and not c.is_integer()) or c < 0 for c in box)):
-                raise GatewayError(400, "invalid_parameter", f"{pj} must be [x1, y1, x2, y2] with non-negative integer pixel coordinates", param=pj)
+            if (
+                not isinstance(box, list)
+                or len(box) != 4
+                or any(
+                    isinstance(c, bool) or not isinstance(c, (int, float)) or (isinstance(c, float) and not c.is_integer()) or c < 0
+                    for c in box
+                )
+            ):
+                raise GatewayError(
+                    400, "invalid_parameter", f"{pj} must be [x1, y1, x2, y2] with non-negative integer pixel coordinates", param=pj
+                )
 
 
 # -- POST /v1/images/edits ------------------------------------------------------------------------
+
 
 async def edits(ctx: Ctx) -> Response:
     """``POST /v1/images/edits`` (multipart) -> ``{created, data, usage}`` (001 "Image edits").
@@ -539,7 +634,12 @@ async def edits(ctx: Ctx) -> Response:
     ctx.pick_scenario(fields.get("prompt"))
     ctx.raise_generic_fault()
     if model.name not in EDIT_MODELS:
-        raise GatewayError(400, "model_not_supported", f"model: {model.name} does not support /v1/images/edits; use {', '.join(EDIT_MODELS)}", param="model")
+        raise GatewayError(
+            400,
+            "model_not_supported",
+            f"model: {model.name} does not support /v1/images/edits; use {', '.join(EDIT_MODELS)}",
+            param="model",
+        )
     rules = model.rules
     images = await _edit_images(form, model)
     width, height = images[0][1], images[0][2]
@@ -547,7 +647,9 @@ async def edits(ctx: Ctx) -> Response:
     mask_digest = ""
     if mask is not None:
         if not isinstance(mask, UploadFile):
-            raise GatewayError(400, "invalid_request", "mask must be uploaded as a PNG file (curl: -F mask=@/path/to/mask.png)", param="mask")
+            raise GatewayError(
+                400, "invalid_request", "mask must be uploaded as a PNG file (curl: -F mask=@/path/to/mask.png)", param="mask"
+            )
         mask_data = await mask.read()
         _check_mask(mask_data, width, height)
         mask_digest = hashlib.blake2b(mask_data, digest_size=8).hexdigest()
@@ -563,21 +665,26 @@ async def edits(ctx: Ctx) -> Response:
     fmt = typed.get("output_format") or rules.outputs.default_format
     if typed.get("background") == "transparent" and fmt == "jpeg":
         # OpenAI: "When using `transparent`, set the output format to `png` or `webp`."
-        raise GatewayError(400, "invalid_value", "background: transparent backgrounds need output_format png or webp, "
-                                                 "not jpeg", param="background")
-    response_format = (get_str(fields, "response_format", choices=rules.outputs.response_formats)
-                       or rules.outputs.default_response_format)  # documented default b64_json
+        raise GatewayError(
+            400, "invalid_value", "background: transparent backgrounds need output_format png or webp, not jpeg", param="background"
+        )
+    response_format = (
+        get_str(fields, "response_format", choices=rules.outputs.response_formats) or rules.outputs.default_response_format
+    )  # documented default b64_json
     if ctx.scenario == "moderation":
         raise _moderation(str(model.extras["moderation_code"]))
-    inputs = _digest_key("edits", *(hashlib.blake2b(data, digest_size=8).hexdigest() for data, _, _ in images),
-                         mask_digest)
-    specs = prompt_digest_specs(prompt, model.name, out_w, out_h, fmt, n, inputs=inputs,
-                                transparent=typed.get("background") == "transparent")
-    return ok({
-        "created": int(ctx.now()),  # inferred from upstream OpenAI
-        "data": [openai_item(ctx, spec, response_format) for spec in specs],
-        "usage": {"input_tokens": openai_prompt_tokens(prompt), "output_tokens": 0},  # "same as generations"
-    }, ctx=ctx)
+    inputs = _digest_key("edits", *(hashlib.blake2b(data, digest_size=8).hexdigest() for data, _, _ in images), mask_digest)
+    specs = prompt_digest_specs(
+        prompt, model.name, out_w, out_h, fmt, n, inputs=inputs, transparent=typed.get("background") == "transparent"
+    )
+    return ok(
+        {
+            "created": int(ctx.now()),  # inferred from upstream OpenAI
+            "data": [openai_item(ctx, spec, response_format) for spec in specs],
+            "usage": {"input_tokens": openai_prompt_tokens(prompt), "output_tokens": 0},  # "same as generations"
+        },
+        ctx=ctx,
+    )
 
 
 def _form_value(p: Param, text: str) -> object:
@@ -609,8 +716,7 @@ async def _edit_images(form: FormData, model: Model) -> list[tuple[bytes, int, i
             more files than ``inputs.max_count``, or for a file outside the input rule.
     """
     if "image" in form and "image[]" in form:
-        raise GatewayError(400, "invalid_parameter",
-                           "image: send one file as image or several as image[] parts, not both", param="image")
+        raise GatewayError(400, "invalid_parameter", "image: send one file as image or several as image[] parts, not both", param="image")
     param = "image[]" if "image[]" in form else "image"
     parts = form.getlist(param)
     if not parts or not all(isinstance(part, UploadFile) for part in parts):
@@ -618,14 +724,16 @@ async def _edit_images(form: FormData, model: Model) -> list[tuple[bytes, int, i
         raise GatewayError(400, "invalid_request", "image file is required", param=param)
     inputs = model.rules.inputs
     if len(parts) > inputs.max_count:
-        raise GatewayError(400, "invalid_parameter",
-                           f"{param}: {model.name} takes at most {inputs.max_count} images; got {len(parts)}", param=param)
+        raise GatewayError(
+            400, "invalid_parameter", f"{param}: {model.name} takes at most {inputs.max_count} images; got {len(parts)}", param=param
+        )
     images: list[tuple[bytes, int, int]] = []
     for i, part in enumerate(parts):
         assert isinstance(part, UploadFile)
         data = await part.read()
-        _, width, height = decode_image_bytes(data, param if param == "image" else f"image[{i}]",
-                                              max_bytes=inputs.max_bytes, formats=inputs.formats or None)
+        _, width, height = decode_image_bytes(
+            data, param if param == "image" else f"image[{i}]", max_bytes=inputs.max_bytes, formats=inputs.formats or None
+        )
         images.append((data, width, height))
     return images
 
@@ -643,12 +751,17 @@ def _check_mask(data: bytes, width: int, height: int) -> None:
     with Image.open(io.BytesIO(data)) as img:
         size, mode, info = img.size, img.mode, img.info
     if size != (width, height):
-        raise GatewayError(400, "invalid_image", f"mask: must have the same size as image ({width}x{height}); got {size[0]}x{size[1]}", param="mask")
+        raise GatewayError(
+            400, "invalid_image", f"mask: must have the same size as image ({width}x{height}); got {size[0]}x{size[1]}", param="mask"
+        )
     if mode not in ("RGBA", "LA", "PA") and "transparency" not in info:
-        raise GatewayError(400, "invalid_image", f"mask: needs an alpha channel (transparent areas mark the region to edit); got mode {mode}", param="mask")
+        raise GatewayError(
+            400, "invalid_image", f"mask: needs an alpha channel (transparent areas mark the region to edit); got mode {mode}", param="mask"
+        )
 
 
 # -- POST /v1/chat/completions ----------------------------------------------------------------------
+
 
 def _message_parts(content: object, p: str, inputs: InputRule) -> tuple[list[str], int]:
     """Texts and image count of one message's ``content`` (string, or OpenAI content parts)."""
@@ -669,7 +782,9 @@ def _message_parts(content: object, p: str, inputs: InputRule) -> tuple[list[str
             _reject_unknown(part, ("type", "text"), prefix=f"{pi}.")
             t = part.get("text")
             if not isinstance(t, str) or not t:
-                raise GatewayError(400, "missing_parameter" if not t else "invalid_type", f"{pi}.text must be a non-empty string", param=f"{pi}.text")
+                raise GatewayError(
+                    400, "missing_parameter" if not t else "invalid_type", f"{pi}.text must be a non-empty string", param=f"{pi}.text"
+                )
             texts.append(t)
         else:
             # inferred from OpenAI Chat Completions: {"type": "image_url", "image_url": {"url": ...}}
@@ -699,8 +814,12 @@ async def chat_completions(ctx: Ctx) -> Response:
     model = get_str(body, "model", required=True)
     assert model is not None
     if model not in CHAT_MODELS:
-        raise GatewayError(400, "model_not_found", f"The model {model[:60]!r} is not served on /v1/chat/completions; supported: {', '.join(CHAT_MODELS)}",
-                           param="model")
+        raise GatewayError(
+            400,
+            "model_not_found",
+            f"The model {model[:60]!r} is not served on /v1/chat/completions; supported: {', '.join(CHAT_MODELS)}",
+            param="model",
+        )
     rules = CHAT_MODELS[model].rules
     _reject_nulls(body)
     region = ctx.request.headers.get(REGION_HEADER)
@@ -708,9 +827,12 @@ async def chat_completions(ctx: Ctx) -> Response:
         # documented: "X-TokenHub-Region: global — required header for these models (global listing only)";
         # the 400 status and this body are inferred
         what = "is required" if region is None else f"must be 'global', got {region[:20]!r}"
-        raise GatewayError(400, "missing_parameter" if region is None else "invalid_parameter",
-                           f"{REGION_HEADER} header {what}: {model} is listed in the global region only; send '{REGION_HEADER}: global'",
-                           param=REGION_HEADER)
+        raise GatewayError(
+            400,
+            "missing_parameter" if region is None else "invalid_parameter",
+            f"{REGION_HEADER} header {what}: {model} is listed in the global region only; send '{REGION_HEADER}: global'",
+            param=REGION_HEADER,
+        )
     _reject_unknown(body, CHAT_FIELDS)
     messages = get_list(body, "messages", required=True, min_items=1, max_items=256)
     assert messages is not None
@@ -730,8 +852,12 @@ async def chat_completions(ctx: Ctx) -> Response:
         if images > rules.inputs.max_count:
             # Gemini: "Maximum images per prompt: 14", counted per message (inferred: a request's messages
             # are the conversation; the contract can state a per-message bound exactly)
-            raise GatewayError(400, "invalid_parameter", f"{p}.content: {model} takes at most {rules.inputs.max_count} "
-                                                         f"input images per message; got {images}", param=f"{p}.content")
+            raise GatewayError(
+                400,
+                "invalid_parameter",
+                f"{p}.content: {model} takes at most {rules.inputs.max_count} input images per message; got {images}",
+                param=f"{p}.content",
+            )
         if role == "user":
             last_user_texts, last_images = texts, images
     modalities = get_list(body, "modalities", min_items=1, max_items=2)
@@ -758,20 +884,23 @@ async def chat_completions(ctx: Ctx) -> Response:
         text_tokens, image_tokens = estimate_tokens(content), 0
     now = ctx.now()
     stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now))
-    return ok({
-        "id": f"chatcmpl-{stamp}{ctx.request_id.replace('-', '')[:17]}",  # format inferred from the documented example id
-        "object": "chat.completion",
-        "created": int(now),
-        "model": model.removeprefix("tokenhub/"),  # documented: the example answers "gemini-3.1-flash-image-preview"
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": text_tokens + image_tokens,
-            "total_tokens": prompt_tokens + text_tokens + image_tokens,
-            "prompt_tokens_details": {"text_tokens": prompt_tokens, "image_tokens": 0},
-            "completion_tokens_details": {"text_tokens": text_tokens, "image_tokens": image_tokens},
+    return ok(
+        {
+            "id": f"chatcmpl-{stamp}{ctx.request_id.replace('-', '')[:17]}",  # format inferred from the documented example id
+            "object": "chat.completion",
+            "created": int(now),
+            "model": model.removeprefix("tokenhub/"),  # documented: the example answers "gemini-3.1-flash-image-preview"
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": text_tokens + image_tokens,
+                "total_tokens": prompt_tokens + text_tokens + image_tokens,
+                "prompt_tokens_details": {"text_tokens": prompt_tokens, "image_tokens": 0},
+                "completion_tokens_details": {"text_tokens": text_tokens, "image_tokens": image_tokens},
+            },
         },
-    }, ctx=ctx)
+        ctx=ctx,
+    )
 
 
 def _last_user_text(messages: object) -> str | None:

@@ -126,8 +126,14 @@ FORMATS_QWEN = frozenset({"PNG", "JPEG", "BMP", "TIFF", "WEBP"})  # "Qwen: JPEG,
 
 #: 002: "hd","high","2K": Maps to 2K ... "standard","medium","low","auto","1K": Maps to 1K (default).
 GEMINI_QUALITY_TIER: dict[str, str] = {
-    "hd": "2K", "high": "2K", "2K": "2K",
-    "standard": "1K", "medium": "1K", "low": "1K", "auto": "1K", "1K": "1K",
+    "hd": "2K",
+    "high": "2K",
+    "2K": "2K",
+    "standard": "1K",
+    "medium": "1K",
+    "low": "1K",
+    "auto": "1K",
+    "1K": "1K",
 }
 GEMINI_MIME: dict[str, ImageFormat] = {"image/png": "png", "image/jpeg": "jpeg"}  # 002: mime_type
 GEMINI_MODALITIES: tuple[str, ...] = ("image", "image-text")  # 002: "image (default), image-text"
@@ -144,8 +150,22 @@ GEMINI_PIXEL_SIZE = re.compile(r"^([1-9][0-9]{0,4})x([1-9][0-9]{0,4})(?![\s\S])"
 SEEDREAM_30_SIZES: tuple[str, ...] = SIZES_30
 #: 002 "doubao-seedream-4.0/4.5: ... (2K) or ... (4K)".
 SEEDREAM_4X_SIZES: tuple[str, ...] = (
-    "2048x2048", "2304x1728", "1728x2304", "2560x1440", "1440x2560", "2496x1664", "1664x2496", "3024x1296",
-    "4096x4096", "4704x3520", "3520x4704", "5504x3040", "3040x5504", "4992x3328", "3328x4992", "6240x2656",
+    "2048x2048",
+    "2304x1728",
+    "1728x2304",
+    "2560x1440",
+    "1440x2560",
+    "2496x1664",
+    "1664x2496",
+    "3024x1296",
+    "4096x4096",
+    "4704x3520",
+    "3520x4704",
+    "5504x3040",
+    "3040x5504",
+    "4992x3328",
+    "3328x4992",
+    "6240x2656",
 )
 SEEDEDIT_SIZE = "adaptive"  # inferred from Ark: seededit-3.0-i2i only takes size "adaptive"
 SEQUENTIAL_MODES: tuple[str, ...] = ("auto", "disabled")  # 002: "auto" / "disabled" (default)
@@ -158,7 +178,8 @@ UNSUPPORTED_PROMPT_MODES: tuple[str, ...] = ("creative", "precise")
 #: A decimal string 0..2147483647 (002's example sends ``"seed": "4"``). Python ``re.search`` semantics, as the contract.
 QWEN_SEED_TEXT = re.compile(
     r"^(0|[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}"
-    r"|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])(?![\s\S])")
+    r"|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])(?![\s\S])"
+)
 QWEN_EDIT_PIXELS = 1024 * 1024  # DashScope: "默认总像素数接近 1024*1024" (edit output at the last image's aspect ratio)
 
 
@@ -168,27 +189,49 @@ QWEN_EDIT_PIXELS = 1024 * 1024  # DashScope: "默认总像素数接近 1024*1024
 # states; gravitex.py and imageseries.py call them. Where a ``*_src`` is ``None`` the document is silent
 # and the catalog's upstream rule holds.
 
-def _forced(src: Src, forced: str | None, entry_outputs: OutputRule, formats: tuple[ImageFormat, ...] | None = None,
-            default_response: str = "url") -> OutputRule:
+
+def _forced(
+    src: Src, forced: str | None, entry_outputs: OutputRule, formats: tuple[ImageFormat, ...] | None = None, default_response: str = "url"
+) -> OutputRule:
     """The unified API's ``response_format`` (002/003: "b64_json or url") with the family's rule."""
     fmts = formats if formats is not None else entry_outputs.formats or (entry_outputs.default_format,)
-    return OutputRule(src, response_formats=RESPONSE_FORMATS, default_response_format=forced or default_response,
-                      forced=forced, formats=fmts, default_format=entry_outputs.default_format)
+    return OutputRule(
+        src,
+        response_formats=RESPONSE_FORMATS,
+        default_response_format=forced or default_response,
+        forced=forced,
+        formats=fmts,
+        default_format=entry_outputs.default_format,
+    )
 
 
-def gemini_offer(gateway: str, name: str, src: Src, *, tiers: tuple[str, ...], sizes_src: Src, inputs_src: Src,
-                 max_images: int | None, formats: frozenset[str], outputs_src: Src, count_src: Src) -> Model:
+def gemini_offer(
+    gateway: str,
+    name: str,
+    src: Src,
+    *,
+    tiers: tuple[str, ...],
+    sizes_src: Src,
+    inputs_src: Src,
+    max_images: int | None,
+    formats: frozenset[str],
+    outputs_src: Src,
+    count_src: Src,
+) -> Model:
     """A Gemini model with the document's ``image_size`` tiers (any the entry lacks render by
     :func:`~mock_server.catalog.gemini_size`), aspect ratios, input images (``max_images`` per turn,
     ``None``: the entry's count), ``mime_type`` list, forced ``b64_json``, and ``n`` 1-4
     (``count_src`` says why)."""
     entry = CATALOG[name]
     return offer(
-        gateway, name, entry, src,
-        sizes=SizeRule(sizes_src, default=entry.sizes.default, tiers={t: gemini_size(t, "1:1") for t in tiers},
-                       aspects=ASPECTS_10),
-        inputs=InputRule(inputs_src, max_count=max_images if max_images is not None else entry.inputs.max_count,
-                         formats=formats, max_bytes=7 * MB),
+        gateway,
+        name,
+        entry,
+        src,
+        sizes=SizeRule(sizes_src, default=entry.sizes.default, tiers={t: gemini_size(t, "1:1") for t in tiers}, aspects=ASPECTS_10),
+        inputs=InputRule(
+            inputs_src, max_count=max_images if max_images is not None else entry.inputs.max_count, formats=formats, max_bytes=7 * MB
+        ),
         outputs=_forced(outputs_src, "b64_json", entry.outputs, formats=("png", "jpeg")),
         count=CountRule(count_src, max=GEMINI_MAX_N),
     )
@@ -206,9 +249,19 @@ def listed_sizes(src: Src, entry: Entry, listed: tuple[str, ...], *, tiers: tupl
     return SizeRule(src, default=entry.sizes.default, tiers={t: entry.sizes.tiers[t] for t in tiers}, listed=listed)
 
 
-def seedream_offer(gateway: str, name: str, src: Src, *, outputs_src: Src, seed_src: Src, sizes: SizeRule | None = None,
-                   count_src: Src | None = None, inputs_src: Src | None = None, max_images: int | None = None,
-                   formats: frozenset[str] | None = None) -> Model:
+def seedream_offer(
+    gateway: str,
+    name: str,
+    src: Src,
+    *,
+    outputs_src: Src,
+    seed_src: Src,
+    sizes: SizeRule | None = None,
+    count_src: Src | None = None,
+    inputs_src: Src | None = None,
+    max_images: int | None = None,
+    formats: frozenset[str] | None = None,
+) -> Model:
     """A Doubao Seedream / SeedEdit model: URL results ("Usually returns URL links"), the
     document's ``seed`` range, and — where the document states them — its size list, the
     sequential ``max_images`` range 1-4 (default 4) and the input formats (``max_images`` per
@@ -218,47 +271,68 @@ def seedream_offer(gateway: str, name: str, src: Src, *, outputs_src: Src, seed_
     if sizes is not None:
         overrides["sizes"] = sizes
     if count_src is not None:
-        overrides["count"] = CountRule(count_src, max=SEQUENTIAL_MAX_IMAGES, default=SEQUENTIAL_MAX_IMAGES,
-                                       param="max_images")
+        overrides["count"] = CountRule(count_src, max=SEQUENTIAL_MAX_IMAGES, default=SEQUENTIAL_MAX_IMAGES, param="max_images")
     if inputs_src is not None:
-        overrides["inputs"] = InputRule(inputs_src, max_count=max_images if max_images is not None else entry.inputs.max_count,
-                                        formats=formats or entry.inputs.formats, max_bytes=10 * MB)
+        overrides["inputs"] = InputRule(
+            inputs_src,
+            max_count=max_images if max_images is not None else entry.inputs.max_count,
+            formats=formats or entry.inputs.formats,
+            max_bytes=10 * MB,
+        )
     seed = Param("seed", "integer", seed_src, lo=0, hi=SEED_MAX)
     return offer(gateway, name, entry, src, extra_params=(seed,), **overrides)
 
 
-def gpt_image_offer(gateway: str, name: str, src: Src, *, sizes_src: Src, quality_src: Src, fidelity_src: Src,
-                    inputs_src: Src, max_images: int | None, outputs_src: Src) -> Model:
+def gpt_image_offer(
+    gateway: str,
+    name: str,
+    src: Src,
+    *,
+    sizes_src: Src,
+    quality_src: Src,
+    fidelity_src: Src,
+    inputs_src: Src,
+    max_images: int | None,
+    outputs_src: Src,
+) -> Model:
     """A GPT Image model: sizes "1024x1024, 1024x1536, 1536x1024. Default: 1024x1024" (closed),
     ``quality`` low/medium/high, ``input_fidelity`` low/medium/high/auto, inputs "JPEG, PNG, GIF,
     WEBP ... max 10MB" (``max_images``; ``None``: the entry's count), forced ``b64_json``."""
     entry = CATALOG[name]
     return offer(
-        gateway, name, entry, src,
+        gateway,
+        name,
+        entry,
+        src,
         sizes=SizeRule(sizes_src, default=(1024, 1024), listed=entry.sizes.listed),
-        inputs=InputRule(inputs_src, max_count=max_images if max_images is not None else entry.inputs.max_count,
-                         formats=FORMATS_GPT, max_bytes=10 * MB),
+        inputs=InputRule(
+            inputs_src, max_count=max_images if max_images is not None else entry.inputs.max_count, formats=FORMATS_GPT, max_bytes=10 * MB
+        ),
         outputs=_forced(outputs_src, "b64_json", entry.outputs, formats=("png",)),
-        extra_params=(Param("quality", "string", quality_src, choices=("low", "medium", "high")),
-                      Param("input_fidelity", "string", fidelity_src, choices=("low", "medium", "high", "auto"))),
-        drop_params=("moderation", "background", "output_format", "output_compression", "stream", "partial_images",
-                     "user"),
+        extra_params=(
+            Param("quality", "string", quality_src, choices=("low", "medium", "high")),
+            Param("input_fidelity", "string", fidelity_src, choices=("low", "medium", "high", "auto")),
+        ),
+        drop_params=("moderation", "background", "output_format", "output_compression", "stream", "partial_images", "user"),
     )
 
 
-def qwen_offer(gateway: str, name: str, src: Src, *, outputs_src: Src, inputs_src: Src, seed_src: Src,
-               count: CountRule | None = None) -> Model:
+def qwen_offer(
+    gateway: str, name: str, src: Src, *, outputs_src: Src, inputs_src: Src, seed_src: Src, count: CountRule | None = None
+) -> Model:
     """A Qwen model: ``b64_json`` or ``url`` as asked ("returns the corresponding format based on
     the parameter value"; ``url`` by default, inferred from DashScope), the FAQ's input formats at
     10 MB, the document's ``seed`` range, and ``count`` when the document states one."""
     entry = CATALOG[name]
     overrides: dict[str, Any] = {
-        "outputs": OutputRule(outputs_src, response_formats=RESPONSE_FORMATS, default_response_format="url",
-                              formats=("png",), default_format="png"),
+        "outputs": OutputRule(
+            outputs_src, response_formats=RESPONSE_FORMATS, default_response_format="url", formats=("png",), default_format="png"
+        ),
     }
     if entry.inputs.max_count:
-        overrides["inputs"] = InputRule(inputs_src, max_count=entry.inputs.max_count, min_count=entry.inputs.min_count,
-                                        formats=FORMATS_QWEN, max_bytes=10 * MB)
+        overrides["inputs"] = InputRule(
+            inputs_src, max_count=entry.inputs.max_count, min_count=entry.inputs.min_count, formats=FORMATS_QWEN, max_bytes=10 * MB
+        )
     extra = [Param("seed", "integer|string", seed_src, lo=0, hi=SEED_MAX)]
     if count is not None:
         overrides["count"] = count
@@ -267,6 +341,7 @@ def qwen_offer(gateway: str, name: str, src: Src, *, outputs_src: Src, inputs_sr
 
 
 # -- parsing helpers ---------------------------------------------------------------------------
+
 
 @dataclass
 class Inputs:
@@ -307,8 +382,7 @@ def _array(container: dict[str, Any], key: str, param: str, *, required: bool = 
 def _image(value: object, param: str, model: Model) -> tuple[int, int] | None:
     """Validate one input image for ``model`` (its input rule's formats and byte limit)."""
     inputs = model.rules.inputs
-    return check_image_ref(value, param, max_bytes=inputs.max_bytes, formats=inputs.formats or None,
-                           allow_raw_base64=False)
+    return check_image_ref(value, param, max_bytes=inputs.max_bytes, formats=inputs.formats or None, allow_raw_base64=False)
 
 
 def _no_image_input(model: Model, param: str) -> GatewayError:
@@ -355,8 +429,11 @@ def _contents(body: dict[str, Any], model: Model, *, max_turns: int | None, role
         assert parts is not None
         images = sum(_part(part, f"{p}.parts[{j}]", model, inputs) for j, part in enumerate(parts))
         if images > model.max_input_images:
-            raise invalid(f"{p}.parts", f"{p}.parts: {model.name} takes at most {model.max_input_images} "
-                                        f"image{'s' if model.max_input_images != 1 else ''} per turn; got {images}")
+            raise invalid(
+                f"{p}.parts",
+                f"{p}.parts: {model.name} takes at most {model.max_input_images} "
+                f"image{'s' if model.max_input_images != 1 else ''} per turn; got {images}",
+            )
     return inputs
 
 
@@ -381,8 +458,7 @@ def _prompt(body: dict[str, Any], model: Model, inputs: Inputs | None = None) ->
 
 def _require_images(model: Model, inputs: Inputs, param: str) -> None:
     if not model.text_to_image and not inputs.images:
-        raise invalid(param, f"{param}: {model.name} needs an input image; it does not support pure text-to-image",
-                      "missing_parameter")
+        raise invalid(param, f"{param}: {model.name} needs an input image; it does not support pure text-to-image", "missing_parameter")
 
 
 def _only_for(body: dict[str, Any], key: str, supported: bool, model: Model, who: str) -> None:
@@ -402,6 +478,7 @@ def _nearest(sizes: tuple[str, ...], dims: tuple[int, int] | None, default: tupl
 
 
 # -- the four families -------------------------------------------------------------------------
+
 
 def plan_gemini(body: dict[str, Any], model: Model) -> Plan:
     """Gemini (002 "Gemini"): ``contents`` turns, ``size`` ratio or pixels, ``quality`` /
@@ -424,8 +501,11 @@ def plan_gemini(body: dict[str, Any], model: Model) -> Plan:
     else:
         m = GEMINI_PIXEL_SIZE.search(size) if isinstance(size, str) else None
         if m is None:
-            raise invalid("size", f"size: {_shown(size)} is not an aspect ratio ({', '.join(aspects)}) "
-                                  f"or pixel dimensions such as \"1024x1024\"", "invalid_size")
+            raise invalid(
+                "size",
+                f'size: {_shown(size)} is not an aspect ratio ({", ".join(aspects)}) or pixel dimensions such as "1024x1024"',
+                "invalid_size",
+            )
         aspect = nearest_aspect(int(m.group(1)), int(m.group(2)), aspects)  # 002: "automatically convert them"
     quality = get_str(body, "quality", choices=tuple(GEMINI_QUALITY_TIER))
     image_size = get_str(body, "image_size", choices=tuple(model.tiers))
@@ -458,16 +538,14 @@ def plan_seedream(body: dict[str, Any], model: Model) -> Plan:
     size = body.get("size")
     if version == "edit":
         if size is not None and size != SEEDEDIT_SIZE:
-            raise invalid("size", f"size: {model.name} only takes \"adaptive\" (the output follows the input image)",
-                          "invalid_size")
+            raise invalid("size", f'size: {model.name} only takes "adaptive" (the output follows the input image)', "invalid_size")
         # inferred from Ark "adaptive": the 3.0 size closest to the input image's aspect ratio
         width, height = _nearest(SEEDREAM_30_SIZES, inputs.images[-1], model.default_size)
     else:
         width, height = rules.sizes.resolve(size, "size", seps="x")
     seed = get_int(body, "seed", lo=0, hi=SEED_MAX)
     guidance = rules.param("guidance_scale")
-    _only_for(body, "guidance_scale", guidance is not None, model,
-              "doubao-seedream-3.0-t2i-250415 and doubao-seededit-3.0-i2i-250628")
+    _only_for(body, "guidance_scale", guidance is not None, model, "doubao-seedream-3.0-t2i-250415 and doubao-seededit-3.0-i2i-250628")
     if guidance is not None:
         get_float(body, "guidance_scale", lo=guidance.lo, hi=guidance.hi)
     get_bool(body, "watermark")
@@ -477,8 +555,9 @@ def plan_seedream(body: dict[str, Any], model: Model) -> Plan:
     _only_for(body, "sequential_image_generation_options", sequential, model, seq_models)
     mode = get_str(body, "sequential_image_generation", choices=SEQUENTIAL_MODES) or "disabled"
     options = get_obj(body, "sequential_image_generation_options") or {}
-    max_images = get_int(options, "max_images", lo=1, hi=rules.count.max, default=rules.count.default,
-                         param="sequential_image_generation_options.max_images")
+    max_images = get_int(
+        options, "max_images", lo=1, hi=rules.count.max, default=rules.count.default, param="sequential_image_generation_options.max_images"
+    )
     modes = PROMPT_MODES.get(version, ())
     _only_for(body, "optimize_prompt_options", bool(modes), model, seq_models)
     optimize = get_obj(body, "optimize_prompt_options") or {}
@@ -487,10 +566,9 @@ def plan_seedream(body: dict[str, Any], model: Model) -> Plan:
         p = "optimize_prompt_options.mode"
         why = ""
         if prompt_mode == "fast":
-            why = " (002: \"fast\" is \"only 4.0\")"
+            why = ' (002: "fast" is "only 4.0")'
         elif prompt_mode in UNSUPPORTED_PROMPT_MODES:
-            why = (" (002's FAQ names creative/precise, but its parameter table and the upstream accept only "
-                   "standard and fast)")
+            why = " (002's FAQ names creative/precise, but its parameter table and the upstream accept only standard and fast)"
         raise invalid(p, f"{p}: {_shown(prompt_mode)} is not supported by {model.name}; use {' or '.join(modes)}{why}")
     # inferred: the mock returns exactly max_images images (upstream returns "up to" that many), capped by
     # Ark's "reference images + generated images <= 15"
@@ -499,8 +577,7 @@ def plan_seedream(body: dict[str, Any], model: Model) -> Plan:
         assert max_images is not None
         budget = rules.count.budget or model.upstream.count.budget
         count = max(1, min(max_images, budget - len(inputs.images))) if budget else max_images
-    return Plan(prompt, width, height, count, rules.outputs.default_format,
-                rules.outputs.returned(None), seed)
+    return Plan(prompt, width, height, count, rules.outputs.default_format, rules.outputs.returned(None), seed)
 
 
 def plan_gpt_image(body: dict[str, Any], model: Model) -> Plan:
@@ -555,8 +632,9 @@ def plan_qwen(body: dict[str, Any], model: Model, response_format: str | None) -
     source = get_obj(body, "input")
     if source is None:
         if not model.text_to_image:
-            raise invalid("input", f"input is required: {model.name} edits 1-3 images sent in "
-                                   "input.messages[0].content", "missing_parameter")
+            raise invalid(
+                "input", f"input is required: {model.name} edits 1-3 images sent in input.messages[0].content", "missing_parameter"
+            )
         prompt = _prompt(body, model)
     else:
         # inferred from DashScope: exactly one message ("only single-turn")
@@ -574,8 +652,7 @@ def plan_qwen(body: dict[str, Any], model: Model, response_format: str | None) -
         if len(inputs.texts) != 1:  # DashScope: "仅支持传入一个text，不传或传入多个将报错" (exactly one text item)
             raise invalid(f"{p}.content", f"{p}.content must hold exactly one text item; got {len(inputs.texts)}")
         if len(inputs.images) > model.max_input_images:  # 002: "Supports 1-3 input images"
-            raise invalid(f"{p}.content", f"{p}.content: {model.name} takes 1 to {model.max_input_images} images; "
-                                          f"got {len(inputs.images)}")
+            raise invalid(f"{p}.content", f"{p}.content: {model.name} takes 1 to {model.max_input_images} images; got {len(inputs.images)}")
         _require_images(model, inputs, f"{p}.content")
         prompt = inputs.texts[0]
     # DashScope truncates an over-long prompt / negative_prompt ("超出部分将自动截断"): the image follows the kept part
@@ -609,8 +686,9 @@ def _qwen_seed(params: dict[str, Any]) -> int | None:
     if isinstance(value, str):
         m = QWEN_SEED_TEXT.search(value)
         if m is None:
-            raise invalid("parameters.seed", "parameters.seed must be an integer from 0 to 2147483647 "
-                                             "(or that integer as a decimal string)")
+            raise invalid(
+                "parameters.seed", "parameters.seed must be an integer from 0 to 2147483647 (or that integer as a decimal string)"
+            )
         return int(m.group(1))
     return get_int(params, "seed", lo=0, hi=SEED_MAX, param="parameters.seed")
 
@@ -682,9 +760,12 @@ async def create_image(ctx: Ctx, models: dict[str, Model]) -> Response:
         plan = PLANNERS[model.family](body, model)
     if ctx.scenario == "moderation":
         # inferred: each upstream (OpenAI, Ark, DashScope, Gemini) refuses unsafe input with a 400
-        raise GatewayError(400, "content_policy_violation",
-                           "The request was rejected by the content safety system: the prompt or input images "
-                           "may contain sensitive content", param="prompt")
+        raise GatewayError(
+            400,
+            "content_policy_violation",
+            "The request was rejected by the content safety system: the prompt or input images may contain sensitive content",
+            param="prompt",
+        )
     # partial_failure: ignored; the documented data[] items have no per-item error (inferred)
     items = [_item(ctx, plan, i, model.name) for i in range(plan.count)]
     return ok({"code": 200, "msg": "Success", "data": {"data": items, "created": int(ctx.now())}}, ctx=ctx)
@@ -699,5 +780,4 @@ def build_gateway(*, id: str, models: dict[str, Model]) -> Gateway:
         return await create_image(ctx, models)
 
     handler.__name__ = f"{id}_create_image"
-    return Gateway(id=id, operations=(Operation("/v1/images/generations", ("POST",), handler, "createImage"),),
-                   models=models)
+    return Gateway(id=id, operations=(Operation("/v1/images/generations", ("POST",), handler, "createImage"),), models=models)

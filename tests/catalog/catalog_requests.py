@@ -80,10 +80,18 @@ def request(m: Model, *, prompt: str = "a red apple", size: str | None = None, i
         return Req("POST", f"/v2/extend/image/{key}", {"X-API-Key": KEY}, body, "size")
     if g == "tokenhub":
         if fam == "gemini":
-            content: Any = prompt if not refs else (
-                [{"type": "text", "text": prompt}] + [{"type": "image_url", "image_url": {"url": r}} for r in refs])
-            return Req("POST", "/v1/chat/completions", {**_bearer(), "X-TokenHub-Region": "global"},
-                       {"model": m.name, "messages": [{"role": "user", "content": content}]}, None)
+            content: Any = (
+                prompt
+                if not refs
+                else ([{"type": "text", "text": prompt}] + [{"type": "image_url", "image_url": {"url": r}} for r in refs])
+            )
+            return Req(
+                "POST",
+                "/v1/chat/completions",
+                {**_bearer(), "X-TokenHub-Region": "global"},
+                {"model": m.name, "messages": [{"role": "user", "content": content}]},
+                None,
+            )
         if fam == "qwen":
             items = [{"image": r} for r in refs] + [{"text": prompt}]
             body = {"model": m.name, "input": {"messages": [{"role": "user", "content": items}]}}

@@ -57,13 +57,28 @@ def _sources(m: Model) -> Iterator[tuple[str, Src]]:
 
 # -- provenance --------------------------------------------------------------------------------------------
 
+
 def test_catalog_covers_the_models_the_documents_name() -> None:
     # the list: the gpt-image-1 family and gpt-image-2, Seedream 3.0/4.0/4.5/5.0-lite, the Gemini image
     # models, qwen-image (plus and edit-plus) and wan 2.6/2.7
-    for model_id in ("gpt-image-1", "gpt-image-1-mini", "gpt-image-2", "doubao-seedream-3-0-t2i-250415",
-                     "doubao-seedream-4-0-250828", "doubao-seedream-4-5-251128", "seedream-5-0-260128",
-                     "gemini-2.5-flash-image", "gemini-3-pro-image-preview", "gemini-3.1-flash-image-preview",
-                     "qwen-image", "qwen-image-plus", "qwen-image-edit-plus", "wan2.6-t2i", "wan2.7-image", "wan2.7-image-pro"):
+    for model_id in (
+        "gpt-image-1",
+        "gpt-image-1-mini",
+        "gpt-image-2",
+        "doubao-seedream-3-0-t2i-250415",
+        "doubao-seedream-4-0-250828",
+        "doubao-seedream-4-5-251128",
+        "seedream-5-0-260128",
+        "gemini-2.5-flash-image",
+        "gemini-3-pro-image-preview",
+        "gemini-3.1-flash-image-preview",
+        "qwen-image",
+        "qwen-image-plus",
+        "qwen-image-edit-plus",
+        "wan2.6-t2i",
+        "wan2.7-image",
+        "wan2.7-image-pro",
+    ):
         assert model_id in CATALOG, model_id
     # and every model a gateway serves fronts a catalog entry
     assert {m.upstream.id for m in MODELS} <= set(CATALOG)
@@ -120,15 +135,16 @@ def test_same_model_same_rules_unless_a_document_says_otherwise() -> None:
 
 # -- rule types --------------------------------------------------------------------------------------------
 
+
 def test_pixel_range_bounds_aspect_divisibility_and_sides() -> None:
     # OpenAI gpt-image-2: multiples of 16, aspect 1:3..3:1, max edge 3840, 655,360..8,294,400 pixels
     r = PixelRange(655_360, 8_294_400, 3.0, multiple_of=16, max_side=3840)
     assert r.accepts(3840, 2160) and r.accepts(1024, 640) and r.accepts(2048, 2048)
-    assert not r.accepts(3840, 2176)   # 8,355,840 pixels
-    assert not r.accepts(1024, 624)    # 638,976 pixels
-    assert not r.accepts(1000, 1000)   # not multiples of 16
-    assert not r.accepts(3072, 1008)   # aspect 3.05
-    assert not r.accepts(4096, 1536)   # edge over 3840
+    assert not r.accepts(3840, 2176)  # 8,355,840 pixels
+    assert not r.accepts(1024, 624)  # 638,976 pixels
+    assert not r.accepts(1000, 1000)  # not multiples of 16
+    assert not r.accepts(3072, 1008)  # aspect 3.05
+    assert not r.accepts(4096, 1536)  # edge over 3840
     with pytest.raises(GatewayError) as exc:
         r.check(1000, 1000, "size")
     assert exc.value.status == 400 and exc.value.param == "size" and "16" in exc.value.message
@@ -136,8 +152,14 @@ def test_pixel_range_bounds_aspect_divisibility_and_sides() -> None:
 
 
 def test_size_rule_resolves_tiers_auto_lists_and_custom_sizes() -> None:
-    rule = SizeRule(inferred("test"), default=(1024, 1024), tiers={"2K": (2048, 2048)}, listed=("1024x1536",),
-                    custom=PixelRange(3_686_400, 16_777_216), auto=True)
+    rule = SizeRule(
+        inferred("test"),
+        default=(1024, 1024),
+        tiers={"2K": (2048, 2048)},
+        listed=("1024x1536",),
+        custom=PixelRange(3_686_400, 16_777_216),
+        auto=True,
+    )
     assert rule.resolve(None) == (1024, 1024) and rule.resolve("auto") == (1024, 1024)
     assert rule.resolve("2K") == (2048, 2048) and rule.resolve("1024x1536") == (1024, 1536)
     assert rule.resolve("2560x1440") == (2560, 1440)

@@ -40,11 +40,23 @@ def edge_sizes(r: PixelRange) -> Iterator[tuple[int, int]]:
     """Custom sizes on and just outside each bound of ``r``: the smallest and largest pixel counts,
     the widest aspect ratio, and (for a grid) off-grid neighbours."""
     step = r.multiple_of
-    for w in {r.min_side, int(math.sqrt(r.min_pixels)), int(math.sqrt(r.max_pixels)), r.max_side or 0,
-              int(math.sqrt(r.max_pixels * min(r.max_aspect, 64))), int(math.sqrt(r.min_pixels * min(r.max_aspect, 64)))}:
+    for w in {
+        r.min_side,
+        int(math.sqrt(r.min_pixels)),
+        int(math.sqrt(r.max_pixels)),
+        r.max_side or 0,
+        int(math.sqrt(r.max_pixels * min(r.max_aspect, 64))),
+        int(math.sqrt(r.min_pixels * min(r.max_aspect, 64))),
+    }:
         w = max(step, w // step * step)
-        for h in (r.min_pixels // w, -(-r.min_pixels // w), r.max_pixels // w, -(-r.max_pixels // w),
-                  int(w / min(r.max_aspect, 1e6)), math.ceil(w / min(r.max_aspect, 1e6))):
+        for h in (
+            r.min_pixels // w,
+            -(-r.min_pixels // w),
+            r.max_pixels // w,
+            -(-r.max_pixels // w),
+            int(w / min(r.max_aspect, 1e6)),
+            math.ceil(w / min(r.max_aspect, 1e6)),
+        ):
             for hh in {h - step, h, h + step, h // step * step, -(-h // step) * step}:
                 if 1 <= hh <= 99_999 and 1 <= w <= 99_999:
                     yield w, hh
@@ -78,8 +90,10 @@ def test_contract_sizes_are_the_catalogs(m: Model) -> None:
         text = size.replace("x", sep) if sep != "x" and size[0].isdigit() else size
         expected = catalog_accepts(m, text, sep)
         got = valid(m, request(m, size=text))
-        assert got is expected, f"{m.gateway} {m.name}: size {text!r}: contract {'accepts' if got else 'refuses'}, " \
-                                f"catalog {'accepts' if expected else 'refuses'}"
+        assert got is expected, (
+            f"{m.gateway} {m.name}: size {text!r}: contract {'accepts' if got else 'refuses'}, "
+            f"catalog {'accepts' if expected else 'refuses'}"
+        )
         checked += 1
     assert checked >= 5
 
@@ -137,8 +151,7 @@ def test_contract_counts_are_the_catalogs(m: Model) -> None:
         return
     if m.rules.count.param == "max_images" and m.rules.param("sequential_image_generation") is not None:
         for value, ok in ((m.rules.count.max, True), (m.rules.count.max + 1, False)):
-            body = {**req.body, "sequential_image_generation": "auto",
-                    "sequential_image_generation_options": {"max_images": value}}
+            body = {**req.body, "sequential_image_generation": "auto", "sequential_image_generation_options": {"max_images": value}}
             assert valid(m, Req(req.method, req.path, req.headers, body, req.where)) is ok, (m.gateway, m.name, value)
 
 

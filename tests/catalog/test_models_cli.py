@@ -34,8 +34,14 @@ def test_models_json_holds_every_served_model_with_sources() -> None:
             assert rec[rule]["summary"]
     gpt = next(rec for rec in records if rec["gateway"] == "tokenhub" and rec["model"] == "tokenhub/gpt-image-2")
     # OpenAI's gpt-image-2 rule: sides multiples of 16, at most 3840, aspect <= 3, 655,360..8,294,400 pixels
-    assert gpt["sizes"]["custom"] == {"min_pixels": 655_360, "max_pixels": 8_294_400, "max_aspect": 3.0,
-                                      "multiple_of": 16, "min_side": 1, "max_side": 3840}
+    assert gpt["sizes"]["custom"] == {
+        "min_pixels": 655_360,
+        "max_pixels": 8_294_400,
+        "max_aspect": 3.0,
+        "multiple_of": 16,
+        "min_side": 1,
+        "max_side": 3840,
+    }
     assert gpt["prompt"]["max"] == 32_000 and gpt["prompt"]["over"] == "refuse"
     assert "outputs" in gpt["overridden"]  # 001: "response_format— optional:urlorb64_json(defaultb64_json)"
 

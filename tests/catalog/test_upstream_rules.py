@@ -34,8 +34,16 @@ def send(client: httpx.Client, gateway: str, req: Req, **body: object) -> httpx.
     return client.request(req.method, f"/{gateway}{req.path}", headers=req.headers, json={**req.body, **body})
 
 
-def post(client: httpx.Client, gateway: str, model: str, *, body: dict | None = None, prompt: str = "a red apple",
-         size: str | None = None, images: int = 0) -> httpx.Response:
+def post(
+    client: httpx.Client,
+    gateway: str,
+    model: str,
+    *,
+    body: dict | None = None,
+    prompt: str = "a red apple",
+    size: str | None = None,
+    images: int = 0,
+) -> httpx.Response:
     req = request(MODELS[(gateway, model)], prompt=prompt, size=size, images=images)
     return send(client, gateway, req, **(body or {}))
 
@@ -78,19 +86,39 @@ def test_gpt_image_prompt_cap_on_tokenhub_edits(client: httpx.Client) -> None:
     # for the GPT image models")
     png = base64.b64decode(png_data_url(64, 64).split(",", 1)[1])
     for n, status in ((32_000, 200), (32_001, 400)):
-        r = client.post("/tokenhub/v1/images/edits", headers={"Authorization": f"Bearer {KEY}"},
-                        data={"prompt": "a" * n}, files={"image": ("i.png", png, "image/png")})
+        r = client.post(
+            "/tokenhub/v1/images/edits",
+            headers={"Authorization": f"Bearer {KEY}"},
+            data={"prompt": "a" * n},
+            files={"image": ("i.png", png, "image/png")},
+        )
         assert r.status_code == status, r.text
 
 
 # -- TokenHub's OpenAI-compatible routes are as open as OpenAI ---------------------------------------------
 
+
 def test_tokenhub_generations_take_openais_parameters_and_null(client: httpx.Client) -> None:
     # OpenAI CreateImageRequest: quality, background, output_compression, moderation, user, output_format;
     # every optional field nullable (openai/openai-openapi); gpt-image-2 custom sizes ("1536x864")
-    r = post(client, "tokenhub", "tokenhub/gpt-image-2", size="1536x864", body={
-        "quality": "high", "background": "opaque", "output_compression": 80, "moderation": "low", "user": "u-1",
-        "output_format": "webp", "n": None, "partial_images": None, "stream": None, "response_format": "b64_json"})
+    r = post(
+        client,
+        "tokenhub",
+        "tokenhub/gpt-image-2",
+        size="1536x864",
+        body={
+            "quality": "high",
+            "background": "opaque",
+            "output_compression": 80,
+            "moderation": "low",
+            "user": "u-1",
+            "output_format": "webp",
+            "n": None,
+            "partial_images": None,
+            "stream": None,
+            "response_format": "b64_json",
+        },
+    )
     assert r.status_code == 200, r.text
     data = base64.b64decode(r.json()["data"][0]["b64_json"])
     assert image_format(data) == "WEBP"
@@ -102,12 +130,23 @@ def test_tokenhub_generations_take_openais_parameters_and_null(client: httpx.Cli
     assert r.json()["error"]["message"] == "Unknown parameter: 'style_preset'."
 
 
-@pytest.mark.parametrize("size,ok", [
-    # openai-python: "Width and height must both be divisible by 16 and the requested aspect ratio must be between
-    # 1:3 and 3:1 ... the maximum supported resolution is 3840x2160"; guide: 655,360..8,294,400 pixels
-    ("3840x2160", True), ("2160x3840", True), ("2048x1152", True), ("1024x640", True), ("3840x1280", True),
-    ("3840x1264", False), ("3840x2176", False), ("1024x624", False), ("1000x1000", False), ("4096x1536", False),
-])
+@pytest.mark.parametrize(
+    "size,ok",
+    [
+        # openai-python: "Width and height must both be divisible by 16 and the requested aspect ratio must be between
+        # 1:3 and 3:1 ... the maximum supported resolution is 3840x2160"; guide: 655,360..8,294,400 pixels
+        ("3840x2160", True),
+        ("2160x3840", True),
+        ("2048x1152", True),
+        ("1024x640", True),
+        ("3840x1280", True),
+        ("3840x1264", False),
+        ("3840x2176", False),
+        ("1024x624", False),
+        ("1000x1000", False),
+        ("4096x1536", False),
+    ],
+)
 def test_gpt_image_2_custom_sizes_where_a_document_says_eg(client: httpx.Client, size: str, ok: bool) -> None:
     for gateway, model in (("tokenhub", "tokenhub/gpt-image-2"), ("piebox", "gpt-image-2")):
         r = post(client, gateway, model, size=size)
@@ -118,6 +157,7 @@ def test_gpt_image_2_custom_sizes_where_a_document_says_eg(client: httpx.Client,
 
 # -- PowerTokens Seedream (BytePlus ModelArk) -------------------------------------------------------------
 
+
 def test_powertokens_max_images_defaults_to_15(client: httpx.Client) -> None:
     # Ark: "max_images integer Default: 15 ... Value range: [1, 15]"
     r = post(client, "powertokens", "seedream-4-0-250828", size="1K", body={"sequential_image_generation": "auto"})
@@ -127,12 +167,24 @@ def test_powertokens_max_images_defaults_to_15(client: httpx.Client) -> None:
 def test_powertokens_reference_images_cap_the_output_count(client: httpx.Client) -> None:
     # Ark: "The actual number of generated images is determined jointly by max_images and the number of input
     # reference images. Number of input reference images + Number of generated images ≤ 15." — a cap, not a refusal
-    r = post(client, "powertokens", "seedream-4-0-250828", size="1K", images=3,
-             body={"sequential_image_generation": "auto", "sequential_image_generation_options": {"max_images": 15}})
+    r = post(
+        client,
+        "powertokens",
+        "seedream-4-0-250828",
+        size="1K",
+        images=3,
+        body={"sequential_image_generation": "auto", "sequential_image_generation_options": {"max_images": 15}},
+    )
     assert r.status_code == 200, r.text
     assert len(r.json()["data"]) == 12
-    r = post(client, "powertokens", "seedream-4-0-250828", size="1K", images=14,
-             body={"sequential_image_generation": "auto", "sequential_image_generation_options": {"max_images": 5}})
+    r = post(
+        client,
+        "powertokens",
+        "seedream-4-0-250828",
+        size="1K",
+        images=14,
+        body={"sequential_image_generation": "auto", "sequential_image_generation_options": {"max_images": 5}},
+    )
     assert r.status_code == 200 and len(r.json()["data"]) == 1
 
 
@@ -156,18 +208,26 @@ def test_powertokens_seedream_5_honours_output_format(client: httpx.Client) -> N
 
 # -- Seedream custom sizes wherever a document's list ends in "etc." ---------------------------------------
 
-@pytest.mark.parametrize("model,size,ok", [
-    # Ark: 4.0 "Total pixels range: [1280x720 (921600), 4096x4096 (16777216)] ... Aspect ratio range: [1/16, 16]"
-    ("doubao-seedream-4-0-250828", "960x960", True), ("doubao-seedream-4-0-250828", "1920x1920", True),
-    ("doubao-seedream-4-0-250828", "1K", True), ("doubao-seedream-4-0-250828", "959x960", False),
-    ("doubao-seedream-4-0-250828", "4080x240", False),
-    # 4.5 "[2560x1440 (3686400), 4096x4096 (16777216)]"
-    ("doubao-seedream-4-5-251128", "2560x1440", True), ("doubao-seedream-4-5-251128", "3750x1250", True),
-    ("doubao-seedream-4-5-251128", "1500x1500", False),
-    # 3.0 "The value range of total pixels: [512x512, 2048x2048]"
-    ("doubao-seedream-3-0-t2i-250415", "2048x2048", True), ("doubao-seedream-3-0-t2i-250415", "600x600", True),
-    ("doubao-seedream-3-0-t2i-250415", "500x500", False),
-])
+
+@pytest.mark.parametrize(
+    "model,size,ok",
+    [
+        # Ark: 4.0 "Total pixels range: [1280x720 (921600), 4096x4096 (16777216)] ... Aspect ratio range: [1/16, 16]"
+        ("doubao-seedream-4-0-250828", "960x960", True),
+        ("doubao-seedream-4-0-250828", "1920x1920", True),
+        ("doubao-seedream-4-0-250828", "1K", True),
+        ("doubao-seedream-4-0-250828", "959x960", False),
+        ("doubao-seedream-4-0-250828", "4080x240", False),
+        # 4.5 "[2560x1440 (3686400), 4096x4096 (16777216)]"
+        ("doubao-seedream-4-5-251128", "2560x1440", True),
+        ("doubao-seedream-4-5-251128", "3750x1250", True),
+        ("doubao-seedream-4-5-251128", "1500x1500", False),
+        # 3.0 "The value range of total pixels: [512x512, 2048x2048]"
+        ("doubao-seedream-3-0-t2i-250415", "2048x2048", True),
+        ("doubao-seedream-3-0-t2i-250415", "600x600", True),
+        ("doubao-seedream-3-0-t2i-250415", "500x500", False),
+    ],
+)
 def test_image_series_seedream_takes_arks_custom_sizes(client: httpx.Client, model: str, size: str, ok: bool) -> None:
     # 003: "doubao-seedream-4.0/4.5: 2048x2048,2304x1728, etc." — an "etc." list closes nothing
     r = post(client, "imageseries", model, size=size)
@@ -178,12 +238,16 @@ def test_seedream_4_0_sizes_agree_on_every_gateway_without_a_closed_list(client:
     # the same model behaves the same where no document says otherwise: TokenHub (001: only an example size),
     # PowerTokens (004 states Ark's own range) and Image Series ("etc.")
     for size, ok in (("960x960", True), ("3840x240", True), ("959x960", False), ("4080x240", False)):
-        for gateway, model in (("tokenhub", "ark/doubao-seedream-4-0-250828"), ("powertokens", "seedream-4-0-250828"),
-                               ("imageseries", "doubao-seedream-4-0-250828")):
+        for gateway, model in (
+            ("tokenhub", "ark/doubao-seedream-4-0-250828"),
+            ("powertokens", "seedream-4-0-250828"),
+            ("imageseries", "doubao-seedream-4-0-250828"),
+        ):
             assert (post(client, gateway, model, size=size).status_code == 200) is ok, (gateway, size)
 
 
 # -- Gemini ---------------------------------------------------------------------------------------------------
+
 
 def test_gemini_3_pro_image_has_no_half_k_size(client: httpx.Client) -> None:
     # Google, Gemini 3 Pro Image: "Supported resolutions: 1K, 2K, 4K"; 0.5K (512 px) is Gemini 3.1 Flash Image's
@@ -227,8 +291,7 @@ def test_gemini_takes_only_its_input_formats(client: httpx.Client) -> None:
 
 # -- qwen-image: DashScope truncates; one text item ---------------------------------------------------------
 
-QWEN = [("gravitex", "qwen-image-plus"), ("imageseries", "qwen-image-plus"), ("tokenhub", "qwen-image-plus"),
-        ("tokenhub", "qwen-image")]
+QWEN = [("gravitex", "qwen-image-plus"), ("imageseries", "qwen-image-plus"), ("tokenhub", "qwen-image-plus"), ("tokenhub", "qwen-image")]
 
 
 def _image_of(client: httpx.Client, r: httpx.Response) -> bytes:

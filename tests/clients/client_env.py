@@ -26,8 +26,11 @@ class MockEnv:
 
     def __init__(self, **settings: Any) -> None:
         self.clock = ManualClock()
-        opts: dict[str, Any] = {"raise_server_exceptions": True, "secret": b"client-tests-secret-0123456789abcdef",
-                                "api_keys": {g: KEY for g in GATEWAY_IDS}}
+        opts: dict[str, Any] = {
+            "raise_server_exceptions": True,
+            "secret": b"client-tests-secret-0123456789abcdef",
+            "api_keys": {g: KEY for g in GATEWAY_IDS},
+        }
         opts.update(settings)
         self.settings = Settings(**opts)
         self.app = build_app(self.settings, clock=self.clock)

@@ -68,8 +68,9 @@ def png_bytes(w: int = 64, h: int = 48, color: tuple[int, int, int] = (200, 30, 
     return buf.getvalue()
 
 
-SMALL_PNGS = st.builds(png_bytes, st.integers(16, 96), st.integers(16, 96),
-                       st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255)))
+SMALL_PNGS = st.builds(
+    png_bytes, st.integers(16, 96), st.integers(16, 96), st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255))
+)
 
 
 @st.composite
@@ -202,8 +203,7 @@ def tokenhub_cases(draw: st.DrawFn) -> Case:
         out = draw(st.sampled_from([None, "png", "jpeg", "webp"]))  # 001: "output_format ... optional"
         if out:
             kw["output_format"] = out
-        return Case("tokenhub", "generate", kw, n=n, size=size, mime=MIME[out] if out else "image/png",
-                    url=fmt == "url")
+        return Case("tokenhub", "generate", kw, n=n, size=size, mime=MIME[out] if out else "image/png", url=fmt == "url")
     if kind == "seedream":
         # 001 "Reference Links": model ark/doubao-seedream-4-0-250828, "size": "1024x1024"
         size = draw(st.sampled_from(((1024, 1024),) + SEEDREAM_2K[:2]))
@@ -260,8 +260,12 @@ def unified_cases(draw: st.DrawFn, gateway: str) -> Case:
         ratio = draw(st.sampled_from(GEMINI_RATIOS))
         a, b = ratio.split(":")
         n = draw(st.integers(1, 2))
-        kw: dict[str, Any] = {"prompt": prompt, "model": draw(st.sampled_from(["gemini-2.5-flash-image", "gemini-3-pro-image-preview"])),
-                              "size": ratio, "n": n}
+        kw: dict[str, Any] = {
+            "prompt": prompt,
+            "model": draw(st.sampled_from(["gemini-2.5-flash-image", "gemini-3-pro-image-preview"])),
+            "size": ratio,
+            "n": n,
+        }
         kw["image_size"] = draw(st.sampled_from(["1K", "1K", "2K"]))  # 002: "1K (default), 2K, 4K"
         mime = draw(st.sampled_from([None, "image/png", "image/jpeg"]))  # 002: "image/png (default), image/jpeg"
         if mime:
@@ -276,8 +280,12 @@ def unified_cases(draw: st.DrawFn, gateway: str) -> Case:
         # 002: 4.0/4.5 sizes (2K list); sequential max_images "range 1-4"; seed "0 to 2147483647"; URLs
         size = draw(st.sampled_from(SEEDREAM_2K))
         n = draw(st.integers(1, 4))
-        kw = {"prompt": prompt, "model": draw(st.sampled_from(["doubao-seedream-4-0-250828", "doubao-seedream-4-5-251128"])),
-              "size": f"{size[0]}x{size[1]}", "n": n}
+        kw = {
+            "prompt": prompt,
+            "model": draw(st.sampled_from(["doubao-seedream-4-0-250828", "doubao-seedream-4-5-251128"])),
+            "size": f"{size[0]}x{size[1]}",
+            "n": n,
+        }
         if draw(st.booleans()):
             kw["seed"] = draw(st.integers(0, 2_147_483_647))
         if draw(st.booleans()):

@@ -31,8 +31,9 @@ async def test_powertokens_sequential_urls(env: MockEnv) -> None:
 
 async def test_piebox_polls_to_success(env: MockEnv) -> None:
     async with env.async_client("piebox") as client:
-        result = await client.generate(prompt="a futuristic city at sunset", model="gpt-image-2", size="1024x1536", n=2,
-                                       output_format="webp")
+        result = await client.generate(
+            prompt="a futuristic city at sunset", model="gpt-image-2", size="1024x1536", n=2, output_format="webp"
+        )
     assert [(im.mime_type, im.size) for im in result.images] == [("image/webp", (1024, 1536))] * 2
     assert env.sleeps and result.task_id
 
@@ -72,8 +73,15 @@ async def test_retry_then_success_and_quota(env: MockEnv) -> None:
 
 
 async def test_async_for_gateway_and_download(env: MockEnv) -> None:
-    client = AsyncImageClient.for_gateway("gravitex", api_key=KEY, base_url="http://127.0.0.1:8000/gravitex", download=False,
-                                          transport=httpx.ASGITransport(app=env.app), sleep=env.asleep, retry=RetryPolicy(seed=1))
+    client = AsyncImageClient.for_gateway(
+        "gravitex",
+        api_key=KEY,
+        base_url="http://127.0.0.1:8000/gravitex",
+        download=False,
+        transport=httpx.ASGITransport(app=env.app),
+        sleep=env.asleep,
+        retry=RetryPolicy(seed=1),
+    )
     try:
         result = await client.generate(prompt="a kitten", model="doubao-seedream-4-0-250828", size="2304x1728")
         assert result.images[0].url and not result.images[0].data

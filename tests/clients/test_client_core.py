@@ -60,33 +60,65 @@ def body(req: httpx.Request) -> dict:
 
 # -- requests from the documents' curl examples --------------------------------------------------------
 
+
 def test_powertokens_curl_example() -> None:
     # 004: curl --url https://api.powertokens.ai/v1/images/generations ... --data '{...}'
-    req = build_request("powertokens", ImageRequest(prompt="A cute corgi running on grass, sunny day, realistic style",
-                                                    model="seedream-4-5-251128", size="2048x2048", response_format="url"),
-                        base_url=default_base_url("powertokens"), api_key=KEY)
+    req = build_request(
+        "powertokens",
+        ImageRequest(
+            prompt="A cute corgi running on grass, sunny day, realistic style",
+            model="seedream-4-5-251128",
+            size="2048x2048",
+            response_format="url",
+        ),
+        base_url=default_base_url("powertokens"),
+        api_key=KEY,
+    )
     assert str(req.url) == "https://api.powertokens.ai/v1/images/generations"
     assert req.method == "POST" and req.headers["authorization"] == f"Bearer {KEY}"
     assert req.headers["content-type"] == "application/json"
-    assert body(req) == {"model": "seedream-4-5-251128", "prompt": "A cute corgi running on grass, sunny day, realistic style",
-                         "size": "2048x2048", "response_format": "url"}
+    assert body(req) == {
+        "model": "seedream-4-5-251128",
+        "prompt": "A cute corgi running on grass, sunny day, realistic style",
+        "size": "2048x2048",
+        "response_format": "url",
+    }
 
 
-@pytest.mark.parametrize("model,extra,path,expected", [
-    # 000 Seedream example (no model field in the body)
-    ("seedream", {"size": "2048x2048"}, "/v2/extend/image/seedream/generations",
-     {"prompt": "a cat playing guitar on the moon", "size": "2048x2048"}),
-    # 000 Gemini example
-    ("gemini-3.1-flash-image", {"size": "2K"}, "/v2/extend/image/generations",
-     {"model": "gemini-3.1-flash-image", "prompt": "a cat playing guitar on the moon", "size": "2K"}),
-    # 000 GPT-Image-2 example (prompt replaced below)
-    ("gpt-image-2", {"size": "1024x1024", "quality": "medium"}, "/v2/extend/image/gpt_image/generations",
-     {"prompt": "a cat playing guitar on the moon", "size": "1024x1024", "quality": "medium"}),
-])
+@pytest.mark.parametrize(
+    "model,extra,path,expected",
+    [
+        # 000 Seedream example (no model field in the body)
+        (
+            "seedream",
+            {"size": "2048x2048"},
+            "/v2/extend/image/seedream/generations",
+            {"prompt": "a cat playing guitar on the moon", "size": "2048x2048"},
+        ),
+        # 000 Gemini example
+        (
+            "gemini-3.1-flash-image",
+            {"size": "2K"},
+            "/v2/extend/image/generations",
+            {"model": "gemini-3.1-flash-image", "prompt": "a cat playing guitar on the moon", "size": "2K"},
+        ),
+        # 000 GPT-Image-2 example (prompt replaced below)
+        (
+            "gpt-image-2",
+            {"size": "1024x1024", "quality": "medium"},
+            "/v2/extend/image/gpt_image/generations",
+            {"prompt": "a cat playing guitar on the moon", "size": "1024x1024", "quality": "medium"},
+        ),
+    ],
+)
 def test_piebox_curl_examples(model: str, extra: dict, path: str, expected: dict) -> None:
     size = extra.pop("size")
-    req = build_request("piebox", ImageRequest(prompt="a cat playing guitar on the moon", model=model, size=size, extra=extra),
-                        base_url=default_base_url("piebox"), api_key=KEY)
+    req = build_request(
+        "piebox",
+        ImageRequest(prompt="a cat playing guitar on the moon", model=model, size=size, extra=extra),
+        base_url=default_base_url("piebox"),
+        api_key=KEY,
+    )
     assert str(req.url) == "https://tokenhub.piegateway.me" + path
     assert req.headers["x-api-key"] == KEY and "authorization" not in req.headers  # 000: -H "X-API-Key: <your-api-key>"
     assert body(req) == expected
@@ -94,25 +126,38 @@ def test_piebox_curl_examples(model: str, extra: dict, path: str, expected: dict
 
 def test_tokenhub_flat_curl_example() -> None:
     # 001 "Text-to-image (generations)"
-    req = build_request("tokenhub", ImageRequest(prompt="一只橘猫在窗边,摄影风格", model="tokenhub/gpt-image-2", size="1024x1024", n=1),
-                        base_url="https://tokenhub.link", api_key=KEY)
+    req = build_request(
+        "tokenhub",
+        ImageRequest(prompt="一只橘猫在窗边,摄影风格", model="tokenhub/gpt-image-2", size="1024x1024", n=1),
+        base_url="https://tokenhub.link",
+        api_key=KEY,
+    )
     assert str(req.url) == "https://tokenhub.link/v1/images/generations"
     assert body(req) == {"model": "tokenhub/gpt-image-2", "prompt": "一只橘猫在窗边,摄影风格", "size": "1024x1024", "n": 1}
 
 
 def test_tokenhub_ark_curl_example() -> None:
     # 001 "Reference Links"
-    req = build_request("tokenhub", ImageRequest(prompt="日落下的城市天际线,电影感光影", model="ark/doubao-seedream-4-0-250828",
-                                                 size="1024x1024"), base_url="https://tokenhub.link", api_key=KEY)
+    req = build_request(
+        "tokenhub",
+        ImageRequest(prompt="日落下的城市天际线,电影感光影", model="ark/doubao-seedream-4-0-250828", size="1024x1024"),
+        base_url="https://tokenhub.link",
+        api_key=KEY,
+    )
     assert body(req) == {"model": "ark/doubao-seedream-4-0-250828", "prompt": "日落下的城市天际线,电影感光影", "size": "1024x1024"}
 
 
 def test_tokenhub_dashscope_passthrough_example() -> None:
     # 001 §2 "cURL Example (passthrough)"
     text = "A flower shop with elegant windows, a beautiful wooden door, and fresh flowers on display."
-    req = build_request("tokenhub", ImageRequest(prompt=text, model="wan2.6-t2i", size="1280*1280", n=1,
-                                                 extra={"prompt_extend": True, "watermark": False, "negative_prompt": ""}),
-                        base_url="https://tokenhub.link", api_key=KEY)
+    req = build_request(
+        "tokenhub",
+        ImageRequest(
+            prompt=text, model="wan2.6-t2i", size="1280*1280", n=1, extra={"prompt_extend": True, "watermark": False, "negative_prompt": ""}
+        ),
+        base_url="https://tokenhub.link",
+        api_key=KEY,
+    )
     assert body(req) == {
         "model": "wan2.6-t2i",
         "input": {"messages": [{"role": "user", "content": [{"text": text}]}]},
@@ -125,8 +170,12 @@ def test_tokenhub_dashscope_image_editing_example() -> None:
     car = "https://help-static-aliyun-doc.aliyuncs.com/file-manage-files/zh-CN/20251229/pjeqdf/car.webp"
     paint = "https://help-static-aliyun-doc.aliyuncs.com/file-manage-files/zh-CN/20251229/xsunlm/paint.webp"
     text = "Apply the graffiti style from image 2 onto the car in image 1."
-    req = build_request("tokenhub", ImageRequest(prompt=text, model="wan2.7-image-pro", size="2K", n=1, images=(car, paint),
-                                                 extra={"watermark": False}), base_url="https://tokenhub.link", api_key=KEY)
+    req = build_request(
+        "tokenhub",
+        ImageRequest(prompt=text, model="wan2.7-image-pro", size="2K", n=1, images=(car, paint), extra={"watermark": False}),
+        base_url="https://tokenhub.link",
+        api_key=KEY,
+    )
     assert body(req) == {
         "model": "wan2.7-image-pro",
         "input": {"messages": [{"role": "user", "content": [{"image": car}, {"image": paint}, {"text": text}]}]},
@@ -135,32 +184,48 @@ def test_tokenhub_dashscope_image_editing_example() -> None:
 
 
 def test_tokenhub_dashscope_sizes_use_a_star() -> None:
-    req = build_request("tokenhub", ImageRequest(prompt="x", model="wan2.6-t2i", size="1280x1280"), base_url="https://tokenhub.link", api_key=KEY)
+    req = build_request(
+        "tokenhub", ImageRequest(prompt="x", model="wan2.6-t2i", size="1280x1280"), base_url="https://tokenhub.link", api_key=KEY
+    )
     assert body(req)["parameters"]["size"] == "1280*1280"  # 001: "size": "1280*1280"
 
 
 def test_tokenhub_chat_example() -> None:
     # 001 "Text-to-image (chat completions)"
-    req = build_chat_request("tokenhub", ChatRequest(model="tokenhub/gemini-3.1-flash-image-preview",
-                                                     messages=({"role": "user", "content": "画一只橘猫,摄影风格"},)),
-                             base_url="https://tokenhub.link", api_key=KEY)
+    req = build_chat_request(
+        "tokenhub",
+        ChatRequest(model="tokenhub/gemini-3.1-flash-image-preview", messages=({"role": "user", "content": "画一只橘猫,摄影风格"},)),
+        base_url="https://tokenhub.link",
+        api_key=KEY,
+    )
     assert str(req.url) == "https://tokenhub.link/v1/chat/completions"
     assert req.headers["x-tokenhub-region"] == "global"
-    assert body(req) == {"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": "画一只橘猫,摄影风格"}]}
+    assert body(req) == {
+        "model": "tokenhub/gemini-3.1-flash-image-preview",
+        "messages": [{"role": "user", "content": "画一只橘猫,摄影风格"}],
+    }
 
 
 def test_tokenhub_gemini_generate_goes_to_chat() -> None:
     # 001: "These models use the Chat Completions API, not POST /v1/images/generations."
-    req = build_request("tokenhub", ImageRequest(prompt="画一只橘猫,摄影风格", model="tokenhub/gemini-3-pro-image-preview"),
-                        base_url="https://tokenhub.link", api_key=KEY)
+    req = build_request(
+        "tokenhub",
+        ImageRequest(prompt="画一只橘猫,摄影风格", model="tokenhub/gemini-3-pro-image-preview"),
+        base_url="https://tokenhub.link",
+        api_key=KEY,
+    )
     assert req.url.path == "/v1/chat/completions" and req.headers["x-tokenhub-region"] == "global"
     assert body(req)["messages"] == [{"role": "user", "content": "画一只橘猫,摄影风格"}]
 
 
 def test_tokenhub_edit_is_multipart() -> None:
     # 001 "Image edits": -F model, -F image=@..., -F prompt, -F n, -F size
-    req = build_edit_request("tokenhub", EditRequest(image=png(), model="tokenhub/gpt-image-2", prompt="给图中的主体加上一顶红色贝雷帽",
-                                                     n=1, size="1024x1024"), base_url="https://tokenhub.link", api_key=KEY)
+    req = build_edit_request(
+        "tokenhub",
+        EditRequest(image=png(), model="tokenhub/gpt-image-2", prompt="给图中的主体加上一顶红色贝雷帽", n=1, size="1024x1024"),
+        base_url="https://tokenhub.link",
+        api_key=KEY,
+    )
     assert req.url.path == "/v1/images/edits"
     assert req.headers["content-type"].startswith("multipart/form-data; boundary=")
     content = req.read()
@@ -170,40 +235,83 @@ def test_tokenhub_edit_is_multipart() -> None:
 
 def test_gravitex_gpt_image_examples() -> None:
     # 002 GPT Image "Image-to-Image" (one image) and "Multi-Image Fusion" (images)
-    one = build_request("gravitex", ImageRequest(prompt="Change this image to oil painting style", model="gpt-image-2", size="1024x1024", n=1,
-                                                 images=("data:image/png;base64,iVBORw0KGgoAAxxxx...",),
-                                                 extra={"quality": "high", "input_fidelity": "medium"}),
-                        base_url=default_base_url("gravitex"), api_key=KEY)
-    assert body(one) == {"model": "gpt-image-2", "prompt": "Change this image to oil painting style", "size": "1024x1024",
-                         "quality": "high", "input_fidelity": "medium", "n": 1, "image": "data:image/png;base64,iVBORw0KGgoAAxxxx..."}
-    two = build_request("gravitex", ImageRequest(prompt="p", model="gpt-image-2", n=2, images=("data:a", "data:b")),
-                        base_url=default_base_url("gravitex"), api_key=KEY)
+    one = build_request(
+        "gravitex",
+        ImageRequest(
+            prompt="Change this image to oil painting style",
+            model="gpt-image-2",
+            size="1024x1024",
+            n=1,
+            images=("data:image/png;base64,iVBORw0KGgoAAxxxx...",),
+            extra={"quality": "high", "input_fidelity": "medium"},
+        ),
+        base_url=default_base_url("gravitex"),
+        api_key=KEY,
+    )
+    assert body(one) == {
+        "model": "gpt-image-2",
+        "prompt": "Change this image to oil painting style",
+        "size": "1024x1024",
+        "quality": "high",
+        "input_fidelity": "medium",
+        "n": 1,
+        "image": "data:image/png;base64,iVBORw0KGgoAAxxxx...",
+    }
+    two = build_request(
+        "gravitex",
+        ImageRequest(prompt="p", model="gpt-image-2", n=2, images=("data:a", "data:b")),
+        base_url=default_base_url("gravitex"),
+        api_key=KEY,
+    )
     assert body(two)["images"] == ["data:a", "data:b"] and "image" not in body(two)
 
 
 def test_gravitex_seedream_sequential_example() -> None:
     # 002 "Sequential Image Generation": n is sent as sequential_image_generation + max_images
-    req = build_request("gravitex", ImageRequest(prompt="A cute orange kitten sitting in a garden, sunny day, high quality photography",
-                                                 model="doubao-seedream-4-0-250828", size="2048x2048", n=4,
-                                                 extra={"watermark": False, "optimize_prompt_options": {"mode": "standard"}}),
-                        base_url="https://api.gravitex.ai", api_key=KEY)
+    req = build_request(
+        "gravitex",
+        ImageRequest(
+            prompt="A cute orange kitten sitting in a garden, sunny day, high quality photography",
+            model="doubao-seedream-4-0-250828",
+            size="2048x2048",
+            n=4,
+            extra={"watermark": False, "optimize_prompt_options": {"mode": "standard"}},
+        ),
+        base_url="https://api.gravitex.ai",
+        api_key=KEY,
+    )
     assert body(req) == {
         "model": "doubao-seedream-4-0-250828",
         "prompt": "A cute orange kitten sitting in a garden, sunny day, high quality photography",
-        "size": "2048x2048", "watermark": False, "sequential_image_generation": "auto",
-        "sequential_image_generation_options": {"max_images": 4}, "optimize_prompt_options": {"mode": "standard"},
+        "size": "2048x2048",
+        "watermark": False,
+        "sequential_image_generation": "auto",
+        "sequential_image_generation_options": {"max_images": 4},
+        "optimize_prompt_options": {"mode": "standard"},
     }
 
 
 def test_gravitex_seedream_image_to_image_example() -> None:
     # 002 Seedream "Image-to-Image": prompt plus one user turn, image part first
     ref = "data:image/png;base64,iVBORw0KGgoAAxxxx..."
-    req = build_request("gravitex", ImageRequest(prompt="Change this image to oil painting style", model="doubao-seedream-4-0-250828",
-                                                 size="2048x2048", images=(ref,), extra={"watermark": False, "seed": 12345}),
-                        base_url="https://api.gravitex.ai", api_key=KEY)
+    req = build_request(
+        "gravitex",
+        ImageRequest(
+            prompt="Change this image to oil painting style",
+            model="doubao-seedream-4-0-250828",
+            size="2048x2048",
+            images=(ref,),
+            extra={"watermark": False, "seed": 12345},
+        ),
+        base_url="https://api.gravitex.ai",
+        api_key=KEY,
+    )
     assert body(req) == {
-        "model": "doubao-seedream-4-0-250828", "prompt": "Change this image to oil painting style", "size": "2048x2048",
-        "watermark": False, "seed": 12345,
+        "model": "doubao-seedream-4-0-250828",
+        "prompt": "Change this image to oil painting style",
+        "size": "2048x2048",
+        "watermark": False,
+        "seed": 12345,
         "contents": [{"role": "user", "parts": [{"image": ref}, {"text": "Change this image to oil painting style"}]}],
     }
 
@@ -212,12 +320,28 @@ def test_gravitex_gemini_image_to_image_example() -> None:
     # 002 Gemini "Image-to-Image": the text travels in contents, no top-level prompt
     ref = "data:image/png;base64,iVBORw0KGgoAAxxxx..."
     text = "Generate an aerial view of Canton Tower based on this image"
-    req = build_request("gravitex", ImageRequest(prompt=text, model="gemini-2.5-flash-image", size="16:9", response_format="b64_json",
-                                                 images=(ref,), extra={"quality": "high", "image_size": "3K", "temperature": 1.1, "top_p": 0.95}),
-                        base_url="https://api.gravitex.ai", api_key=KEY)
+    req = build_request(
+        "gravitex",
+        ImageRequest(
+            prompt=text,
+            model="gemini-2.5-flash-image",
+            size="16:9",
+            response_format="b64_json",
+            images=(ref,),
+            extra={"quality": "high", "image_size": "3K", "temperature": 1.1, "top_p": 0.95},
+        ),
+        base_url="https://api.gravitex.ai",
+        api_key=KEY,
+    )
     assert body(req) == {
-        "model": "gemini-2.5-flash-image", "size": "16:9", "quality": "high", "image_size": "3K", "temperature": 1.1, "top_p": 0.95,
-        "response_format": "b64_json", "contents": [{"role": "user", "parts": [{"text": text}, {"image": ref}]}],
+        "model": "gemini-2.5-flash-image",
+        "size": "16:9",
+        "quality": "high",
+        "image_size": "3K",
+        "temperature": 1.1,
+        "top_p": 0.95,
+        "response_format": "b64_json",
+        "contents": [{"role": "user", "parts": [{"text": text}, {"image": ref}]}],
     }
 
 
@@ -225,9 +349,19 @@ def test_gravitex_qwen_edit_example() -> None:
     # 002 Tongyi Qianwen "Image Editing"
     img = "https://help-static-aliyun-doc.aliyuncs.com/file-manage-files/zh-CN/20250925/fpakfo/image36.webp"
     text = "Generate an image that matches the depth map."
-    req = build_request("gravitex", ImageRequest(prompt=text, model="qwen-image-edit-plus", size="2048*2048", n=2, images=(img,),
-                                                 extra={"negative_prompt": "low quality", "watermark": True, "seed": 1}),
-                        base_url="https://api.gravitex.ai", api_key=KEY)
+    req = build_request(
+        "gravitex",
+        ImageRequest(
+            prompt=text,
+            model="qwen-image-edit-plus",
+            size="2048*2048",
+            n=2,
+            images=(img,),
+            extra={"negative_prompt": "low quality", "watermark": True, "seed": 1},
+        ),
+        base_url="https://api.gravitex.ai",
+        api_key=KEY,
+    )
     assert body(req) == {
         "model": "qwen-image-edit-plus",
         "input": {"messages": [{"role": "user", "content": [{"image": img}, {"text": text}]}]},
@@ -242,12 +376,23 @@ def test_bytes_become_data_urls() -> None:
 
 
 def test_families() -> None:
-    assert [family_of(m) for m in ("tokenhub/gemini-3-pro-image-preview", "gpt-image-1-mini", "ark/doubao-seedream-4-0-250828",
-                                   "doubao-seededit-3-0-i2i-250628", "wan2.6-t2i", "qwen-image-plus", "seedream", "dall-e-3")] == \
-        ["gemini", "gpt_image", "seedream", "seedream", "qwen", "qwen", "seedream", "unknown"]
+    assert [
+        family_of(m)
+        for m in (
+            "tokenhub/gemini-3-pro-image-preview",
+            "gpt-image-1-mini",
+            "ark/doubao-seedream-4-0-250828",
+            "doubao-seededit-3-0-i2i-250628",
+            "wan2.6-t2i",
+            "qwen-image-plus",
+            "seedream",
+            "dall-e-3",
+        )
+    ] == ["gemini", "gpt_image", "seedream", "seedream", "qwen", "qwen", "seedream", "unknown"]
 
 
 # -- configuration errors (no request sent) -----------------------------------------------------------
+
 
 def test_image_series_needs_a_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("IMAGEGW_IMAGESERIES_BASE_URL", raising=False)
@@ -270,21 +415,25 @@ def test_key_and_base_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) 
         ImageClient("powertokens")
 
 
-@pytest.mark.parametrize("call", [
-    lambda: ImageClient("nope", api_key=KEY),
-    lambda: ImageClient("gravitex", api_key=KEY).edit(image=png()),
-    lambda: ImageClient("powertokens", api_key=KEY).chat(model="m", prompt="p"),
-    lambda: ImageClient("tokenhub", api_key=KEY).create_task(prompt="p", model="tokenhub/gpt-image-2"),
-    lambda: ImageClient("piebox", api_key=KEY).generate(prompt="p", model="seedream", n=2),  # 000 Seedream has no n
-    lambda: ImageClient("tokenhub", api_key=KEY).generate(prompt="p", model="tokenhub/gemini-3-pro-image-preview", size="1K"),
-    lambda: ImageClient("tokenhub", api_key=KEY, base_url="ftp://x"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: ImageClient("nope", api_key=KEY),
+        lambda: ImageClient("gravitex", api_key=KEY).edit(image=png()),
+        lambda: ImageClient("powertokens", api_key=KEY).chat(model="m", prompt="p"),
+        lambda: ImageClient("tokenhub", api_key=KEY).create_task(prompt="p", model="tokenhub/gpt-image-2"),
+        lambda: ImageClient("piebox", api_key=KEY).generate(prompt="p", model="seedream", n=2),  # 000 Seedream has no n
+        lambda: ImageClient("tokenhub", api_key=KEY).generate(prompt="p", model="tokenhub/gemini-3-pro-image-preview", size="1K"),
+        lambda: ImageClient("tokenhub", api_key=KEY, base_url="ftp://x"),
+    ],
+)
 def test_misuse_is_a_configuration_error(call: Callable[[], object]) -> None:
     with pytest.raises(ConfigurationError):
         call()
 
 
 # -- responses from the documents' example bodies ---------------------------------------------------------
+
 
 def response(status: int, payload: object, *, headers: dict | None = None, request: httpx.Request | None = None) -> httpx.Response:
     content = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
@@ -294,10 +443,21 @@ def response(status: int, payload: object, *, headers: dict | None = None, reque
 def test_powertokens_response_with_a_per_item_error() -> None:
     # 004 Response: data[] items {url, b64_json, size, error{code,message}}
     b64 = base64.b64encode(png(16, 9)).decode()
-    r = parse_response("powertokens", response(200, {"created": 123, "data": [
-        {"b64_json": b64, "size": "16x9"},
-        {"error": {"code": "OutputImageSensitiveContentDetected", "message": "blocked"}},
-        {"url": "https://example.invalid/a.jpeg", "size": "2048x2048"}], "metadata": {}}))
+    r = parse_response(
+        "powertokens",
+        response(
+            200,
+            {
+                "created": 123,
+                "data": [
+                    {"b64_json": b64, "size": "16x9"},
+                    {"error": {"code": "OutputImageSensitiveContentDetected", "message": "blocked"}},
+                    {"url": "https://example.invalid/a.jpeg", "size": "2048x2048"},
+                ],
+                "metadata": {},
+            },
+        ),
+    )
     assert isinstance(r, ImageResponse) and len(r.images) == 3
     assert r.images[0].size == (16, 9) and r.images[0].mime_type == "image/png" and r.images[0].url is None
     assert r.images[1].error is not None and r.images[1].error.code == "OutputImageSensitiveContentDetected"
@@ -307,17 +467,31 @@ def test_powertokens_response_with_a_per_item_error() -> None:
 def test_tokenhub_flat_response() -> None:
     # 001: {"data": [{"b64_json": "..."}], "usage": {...}}
     b64 = base64.b64encode(png()).decode()
-    r = parse_response("tokenhub", response(200, {"data": [{"b64_json": b64}], "usage": {"input_tokens": 22, "output_tokens": 0}},
-                                            headers={"x-request-id": "rid-1"}))
+    r = parse_response(
+        "tokenhub",
+        response(200, {"data": [{"b64_json": b64}], "usage": {"input_tokens": 22, "output_tokens": 0}}, headers={"x-request-id": "rid-1"}),
+    )
     assert isinstance(r, ImageResponse) and r.images[0].data == base64.b64decode(b64) and r.request_id == "rid-1"
 
 
 def test_tokenhub_dashscope_response_example() -> None:
     # 001 §2 response example; the request id comes from the body
-    example = {"output": {"choices": [{"finish_reason": "stop", "message": {"content": [
-        {"image": "https://dashscope-xxxx.oss-accelerate.aliyuncs.com/...png", "type": "image"}], "role": "assistant"}}],
-        "finished": True}, "usage": {"image_count": 1, "input_tokens": 0, "output_tokens": 0, "size": "1280*1280", "total_tokens": 0},
-        "request_id": "815505c6-7c3d-49d7-b197-xxxxx"}
+    example = {
+        "output": {
+            "choices": [
+                {
+                    "finish_reason": "stop",
+                    "message": {
+                        "content": [{"image": "https://dashscope-xxxx.oss-accelerate.aliyuncs.com/...png", "type": "image"}],
+                        "role": "assistant",
+                    },
+                }
+            ],
+            "finished": True,
+        },
+        "usage": {"image_count": 1, "input_tokens": 0, "output_tokens": 0, "size": "1280*1280", "total_tokens": 0},
+        "request_id": "815505c6-7c3d-49d7-b197-xxxxx",
+    }
     r = parse_response("tokenhub", response(200, example))
     assert isinstance(r, ImageResponse)
     assert [im.url for im in r.images] == ["https://dashscope-xxxx.oss-accelerate.aliyuncs.com/...png"]
@@ -328,9 +502,14 @@ def test_tokenhub_chat_markdown_data_url() -> None:
     # 001: "The image is in choices[0].message.content as ![image](data:image/png;base64,...)"
     data = png(12, 10)
     content = f"![image](data:image/png;base64,{base64.b64encode(data).decode()})"
-    example = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1782907654, "model": "gemini-3.1-flash-image-preview",
-               "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-               "usage": {"completion_tokens_details": {"text_tokens": 0, "image_tokens": 1120}}}
+    example = {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1782907654,
+        "model": "gemini-3.1-flash-image-preview",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "usage": {"completion_tokens_details": {"text_tokens": 0, "image_tokens": 1120}},
+    }
     r = parse_response("tokenhub", response(200, example))
     assert isinstance(r, ImageResponse) and len(r.images) == 1
     assert r.images[0].data == data and r.images[0].size == (12, 10) and r.text is None
@@ -346,8 +525,13 @@ def test_tokenhub_chat_text_answer() -> None:
 def test_envelope_response_example() -> None:
     # 002 "Response Format": {"code": 200, "msg": "Success", "data": {"data": [{url:"", b64_json, revised_prompt:""}], "created"}}
     b64 = base64.b64encode(png()).decode()
-    r = parse_response("gravitex", response(200, {"code": 200, "msg": "Success", "data": {
-        "data": [{"url": "", "b64_json": b64, "revised_prompt": ""}], "created": 1757320007}}))
+    r = parse_response(
+        "gravitex",
+        response(
+            200,
+            {"code": 200, "msg": "Success", "data": {"data": [{"url": "", "b64_json": b64, "revised_prompt": ""}], "created": 1757320007}},
+        ),
+    )
     assert isinstance(r, ImageResponse) and r.images[0].ok and r.images[0].url is None and r.images[0].revised_prompt is None
 
 
@@ -362,15 +546,28 @@ def test_piebox_create_and_task_examples() -> None:
     handle = parse_response("piebox", response(200, {"task_id": "img_gen_xxx", "model": "novita_seedream/seedream-5.0-lite"}, request=req))
     assert handle == TaskHandle("piebox", "img_gen_xxx", "novita_seedream/seedream-5.0-lite", "/v2/extend/image/seedream/tasks/img_gen_xxx")
     # 000 "Response Example"
-    status = parse_task("piebox", response(200, {"task_id": "img_gen_xxx", "status": "succeeded", "model": "novita_seedream/seedream-5.0-lite",
-                                                 "result": {"images": [{"url": "https://..."}]}}))
+    status = parse_task(
+        "piebox",
+        response(
+            200,
+            {
+                "task_id": "img_gen_xxx",
+                "status": "succeeded",
+                "model": "novita_seedream/seedream-5.0-lite",
+                "result": {"images": [{"url": "https://..."}]},
+            },
+        ),
+    )
     assert status.state == "succeeded" and status.urls == ("https://...",) and status.terminal
 
 
-@pytest.mark.parametrize("payload", [
-    {"task_id": "t", "status": "done"},  # not one of the four documented states
-    {"task_id": "t", "status": "succeeded"},  # succeeded without result.images
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"task_id": "t", "status": "done"},  # not one of the four documented states
+        {"task_id": "t", "status": "succeeded"},  # succeeded without result.images
+    ],
+)
 def test_task_answers_outside_the_document_are_violations(payload: dict) -> None:
     with pytest.raises(ContractViolation):
         parse_task("piebox", response(200, payload))
@@ -390,27 +587,31 @@ def test_undecodable_b64_is_an_item_error() -> None:
 
 # -- error mapping, one function per shape ----------------------------------------------------------------
 
+
 def openai(code: str | None, type_: str = "invalid_request_error", param: str | None = None) -> dict:
     return {"error": {"message": "m", "type": type_, "param": param, "code": code}}
 
 
-@pytest.mark.parametrize("status,payload,expected", [
-    (400, openai("invalid_size", param="size"), InvalidRequestError),
-    (400, openai("moderation_blocked"), ContentPolicyError),  # upstream OpenAI gpt-image
-    (400, openai("InputTextSensitiveContentDetected"), ContentPolicyError),  # upstream Ark
-    (401, openai("invalid_api_key", "authentication_error"), AuthenticationError),
-    (403, openai("forbidden", "permission_error"), PermissionDeniedError),
-    (404, openai("task_not_found", "not_found_error"), NotFoundError),
-    (410, openai("url_expired"), NotFoundError),
-    (413, openai("request_too_large"), InvalidRequestError),
-    (415, openai("unsupported_media_type"), InvalidRequestError),
-    (422, openai("unprocessable"), InvalidRequestError),
-    (429, openai("rate_limit_exceeded", "rate_limit_error"), RateLimitError),
-    (429, openai("insufficient_quota", "insufficient_quota"), QuotaExceededError),  # upstream OpenAI
-    (500, openai("internal_error", "server_error"), ServerError),
-    (503, openai("service_unavailable", "server_error"), ServerError),
-    (409, openai("conflict", "conflict_error"), APIStatusError),
-])
+@pytest.mark.parametrize(
+    "status,payload,expected",
+    [
+        (400, openai("invalid_size", param="size"), InvalidRequestError),
+        (400, openai("moderation_blocked"), ContentPolicyError),  # upstream OpenAI gpt-image
+        (400, openai("InputTextSensitiveContentDetected"), ContentPolicyError),  # upstream Ark
+        (401, openai("invalid_api_key", "authentication_error"), AuthenticationError),
+        (403, openai("forbidden", "permission_error"), PermissionDeniedError),
+        (404, openai("task_not_found", "not_found_error"), NotFoundError),
+        (410, openai("url_expired"), NotFoundError),
+        (413, openai("request_too_large"), InvalidRequestError),
+        (415, openai("unsupported_media_type"), InvalidRequestError),
+        (422, openai("unprocessable"), InvalidRequestError),
+        (429, openai("rate_limit_exceeded", "rate_limit_error"), RateLimitError),
+        (429, openai("insufficient_quota", "insufficient_quota"), QuotaExceededError),  # upstream OpenAI
+        (500, openai("internal_error", "server_error"), ServerError),
+        (503, openai("service_unavailable", "server_error"), ServerError),
+        (409, openai("conflict", "conflict_error"), APIStatusError),
+    ],
+)
 def test_openai_shape(status: int, payload: dict, expected: type) -> None:
     err = error_from_openai(status, payload, {"X-Request-Id": "r1", "Retry-After": "3"})
     assert type(err) is expected and err.status_code == status and err.request_id == "r1"
@@ -419,28 +620,34 @@ def test_openai_shape(status: int, payload: dict, expected: type) -> None:
         assert err.retry_after == 3.0
 
 
-@pytest.mark.parametrize("status,code,expected", [
-    (400, "InvalidParameter", InvalidRequestError),
-    (400, "DataInspectionFailed", ContentPolicyError),  # upstream DashScope moderation
-    (401, "InvalidApiKey", AuthenticationError),
-    (429, "Throttling", RateLimitError),
-    (429, "Arrearage", QuotaExceededError),  # upstream DashScope: account in arrears
-    (500, "InternalError", ServerError),
-])
+@pytest.mark.parametrize(
+    "status,code,expected",
+    [
+        (400, "InvalidParameter", InvalidRequestError),
+        (400, "DataInspectionFailed", ContentPolicyError),  # upstream DashScope moderation
+        (401, "InvalidApiKey", AuthenticationError),
+        (429, "Throttling", RateLimitError),
+        (429, "Arrearage", QuotaExceededError),  # upstream DashScope: account in arrears
+        (500, "InternalError", ServerError),
+    ],
+)
 def test_dashscope_shape(status: int, code: str, expected: type) -> None:
     err = error_from_dashscope(status, {"code": code, "message": "m", "request_id": "body-rid"}, {})
     assert type(err) is expected and err.code == code and err.request_id == "body-rid"
 
 
-@pytest.mark.parametrize("status,msg,headers,expected", [
-    (400, "size: '3000x3000' is not supported", {}, InvalidRequestError),
-    (400, "The request was rejected by the content safety system: ... sensitive content", {}, ContentPolicyError),
-    (401, "Missing credentials", {}, AuthenticationError),
-    (404, "Unknown route", {}, NotFoundError),
-    (429, "Rate limit reached for requests", {"Retry-After": "2"}, RateLimitError),
-    (429, "You exceeded your current quota", {}, QuotaExceededError),
-    (503, "overloaded", {}, ServerError),
-])
+@pytest.mark.parametrize(
+    "status,msg,headers,expected",
+    [
+        (400, "size: '3000x3000' is not supported", {}, InvalidRequestError),
+        (400, "The request was rejected by the content safety system: ... sensitive content", {}, ContentPolicyError),
+        (401, "Missing credentials", {}, AuthenticationError),
+        (404, "Unknown route", {}, NotFoundError),
+        (429, "Rate limit reached for requests", {"Retry-After": "2"}, RateLimitError),
+        (429, "You exceeded your current quota", {}, QuotaExceededError),
+        (503, "overloaded", {}, ServerError),
+    ],
+)
 def test_envelope_shape(status: int, msg: str, headers: dict, expected: type) -> None:
     err = error_from_envelope(status, {"code": status, "msg": msg, "data": None}, headers)
     assert type(err) is expected and err.message == msg and err.code is None
@@ -465,6 +672,7 @@ def test_retry_after_forms() -> None:
 
 # -- retry and poll policies ---------------------------------------------------------------------------
 
+
 def test_retry_decisions() -> None:
     p = RetryPolicy(max_retries=2)
 
@@ -486,7 +694,7 @@ def test_backoff_is_exponential_capped_jittered_and_seedable() -> None:
     again = [RetryPolicy(initial_delay=1, multiplier=2, max_delay=5, jitter=0.5, seed=3).backoff(i) for i in range(6)]
     assert delays == again
     for i, d in enumerate(delays):
-        base = min(5, 2 ** i)
+        base = min(5, 2**i)
         assert base * 0.5 <= d <= base
     assert RetryPolicy(jitter=0, initial_delay=1, multiplier=3, max_delay=100).backoff(2) == 9
 

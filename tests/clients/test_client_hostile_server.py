@@ -45,8 +45,9 @@ DEEP_OBJ = b'{"error":' * 50_000 + b"1" + b"}" * 50_000
 
 def _json_values() -> st.SearchStrategy[object]:
     scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40)
-    return st.recursive(scalars, lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=12), kids, max_size=4),
-                        max_leaves=20)
+    return st.recursive(
+        scalars, lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=12), kids, max_size=4), max_leaves=20
+    )
 
 
 #: Valid-looking answers of every gateway, whose values Hypothesis replaces.
@@ -71,14 +72,29 @@ bodies = st.one_of(
     st.binary(max_size=300),
     st.sampled_from([DEEP, DEEP_OBJ, b"\xff\xfe", b"null", b"1e400", b"NaN", b"-Infinity", b"9" * 5000]),
     st.builds(lambda shape, v: json.dumps(shape(v)).encode(), st.sampled_from(_SHAPES), _json_values()),
-    st.builds(lambda s: json.dumps({"choices": [{"message": {"content": f"![x](data:image/png;base64,{s})"}}]}).encode(),
-              st.text(alphabet="AQgw+/=\n ", max_size=60)),
+    st.builds(
+        lambda s: json.dumps({"choices": [{"message": {"content": f"![x](data:image/png;base64,{s})"}}]}).encode(),
+        st.text(alphabet="AQgw+/=\n ", max_size=60),
+    ),
 )
-header_names = st.sampled_from(["content-type", "retry-after", "retry-after-ms", "x-request-id", "request-id",
-                                "content-encoding", "location", "x-other"])
-header_values = st.one_of(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255), max_size=40),
-                          st.sampled_from(["Wed, 21 Oct 2015 07:28:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT", "1e309", "-5",
-                                           "nan", "inf", "Mon, 01 Jan 0001 00:00:00 +9999", "application/json; charset=utf-8"]))
+header_names = st.sampled_from(
+    ["content-type", "retry-after", "retry-after-ms", "x-request-id", "request-id", "content-encoding", "location", "x-other"]
+)
+header_values = st.one_of(
+    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255), max_size=40),
+    st.sampled_from(
+        [
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+            "1e309",
+            "-5",
+            "nan",
+            "inf",
+            "Mon, 01 Jan 0001 00:00:00 +9999",
+            "application/json; charset=utf-8",
+        ]
+    ),
+)
 headers = st.lists(st.tuples(header_names, header_values), max_size=5)
 statuses = st.integers(min_value=100, max_value=599)
 
@@ -89,13 +105,17 @@ def _response(status: int, hdrs: list[tuple[str, str]], content: bytes, path: st
     return httpx.Response(status, headers=raw, content=content, request=request)
 
 
-@given(gateway=st.sampled_from(GATEWAY_IDS), status=statuses, hdrs=headers, content=bodies,
-       path=st.sampled_from(["/v1/images/generations", "/v2/extend/image/seedream/generations", "/v1/chat/completions"]))
+@given(
+    gateway=st.sampled_from(GATEWAY_IDS),
+    status=statuses,
+    hdrs=headers,
+    content=bodies,
+    path=st.sampled_from(["/v1/images/generations", "/v2/extend/image/seedream/generations", "/v1/chat/completions"]),
+)
 @example(gateway="tokenhub", status=200, hdrs=[], content=DEEP, path="/v1/images/generations")
 @example(gateway="tokenhub", status=400, hdrs=[], content=DEEP_OBJ, path="/v1/images/generations")
 @example(gateway="piebox", status=200, hdrs=[], content=DEEP, path="/v2/extend/image/seedream/generations")
-def test_the_parser_raises_only_the_client_tree(gateway: str, status: int, hdrs: list[tuple[str, str]], content: bytes,
-                                                path: str) -> None:
+def test_the_parser_raises_only_the_client_tree(gateway: str, status: int, hdrs: list[tuple[str, str]], content: bytes, path: str) -> None:
     response = _response(status, hdrs, content, path)
     for parse in (core.parse_response, core.parse_task):
         try:
@@ -109,6 +129,7 @@ def test_the_parser_raises_only_the_client_tree(gateway: str, status: int, hdrs:
 
 
 # -- the shells, over a real exchange ------------------------------------------------------------
+
 
 def _client(gateway: str, handler: Callable[[httpx.Request], httpx.Response], **kw: Any) -> ImageClient:
     kw.setdefault("retry", NO_RETRY)
@@ -167,6 +188,7 @@ def test_credentials_follow_a_same_origin_redirect() -> None:
 
 # -- the whole-call deadline -----------------------------------------------------------------------
 
+
 class DripServer:
     """A server on 127.0.0.1 that answers every connection with an HTTP response one byte per
     ``interval_s`` (the headers too), for at most ``limit_s`` seconds per connection."""
@@ -197,7 +219,7 @@ class DripServer:
                 if self.stop.wait(self.interval_s) or time.monotonic() > end:  # the server's own pace, not a test sleep
                     return
                 try:
-                    conn.sendall(answer[i:i + 1])
+                    conn.sendall(answer[i : i + 1])
                 except OSError:
                     return
 
@@ -215,8 +237,14 @@ def drip() -> Iterator[DripServer]:
 
 
 def test_the_sync_deadline_bounds_a_server_that_drips(drip: DripServer) -> None:
-    with ImageClient("powertokens", api_key=KEY, base_url=drip.url, timeout=3, deadline=1.0,
-                     retry=RetryPolicy(max_retries=2, initial_delay=0.0, jitter=0)) as c:
+    with ImageClient(
+        "powertokens",
+        api_key=KEY,
+        base_url=drip.url,
+        timeout=3,
+        deadline=1.0,
+        retry=RetryPolicy(max_retries=2, initial_delay=0.0, jitter=0),
+    ) as c:
         started = time.monotonic()
         with pytest.raises(DeadlineExceeded) as info:
             c.generate(prompt="a cat", model="seedream-4-0-250828")

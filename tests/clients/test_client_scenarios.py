@@ -137,8 +137,9 @@ def test_task_failed_scenario(env: MockEnv) -> None:
 
 def test_powertokens_partial_failure_keeps_the_good_items(env: MockEnv) -> None:
     # 004: data[] items each may carry "error"; sequential generation returns several images
-    result = env.client("powertokens").generate(**CHEAP["powertokens"], n=3, response_format="b64_json",
-                                                extra_headers={"X-Mock-Scenario": "partial_failure"})
+    result = env.client("powertokens").generate(
+        **CHEAP["powertokens"], n=3, response_format="b64_json", extra_headers={"X-Mock-Scenario": "partial_failure"}
+    )
     assert len(result.images) == 3
     assert len(result.ok_images) == 2 and all(im.ok and im.size == (1024, 1024) for im in result.ok_images)
     assert len(result.errors) == 1 and result.errors[0].code and result.errors[0].message
@@ -195,6 +196,7 @@ def test_download_within_the_lifetime(env: MockEnv) -> None:
 
 # -- transport failures ------------------------------------------------------------------------------
 
+
 class Flaky(httpx.BaseTransport):
     """Raises ``exc`` for the first ``failures`` requests, then hands over to ``inner``."""
 
@@ -210,8 +212,9 @@ class Flaky(httpx.BaseTransport):
 
 def test_connection_errors_are_retried(env: MockEnv) -> None:
     flaky = Flaky(env.transport, failures=2)
-    result = env.client("tokenhub", transport=flaky, retry=RetryPolicy(max_retries=3, initial_delay=0.5, multiplier=2.0, jitter=0.0)) \
-        .generate(**CHEAP["tokenhub"])
+    result = env.client(
+        "tokenhub", transport=flaky, retry=RetryPolicy(max_retries=3, initial_delay=0.5, multiplier=2.0, jitter=0.0)
+    ).generate(**CHEAP["tokenhub"])
     assert result.images[0].ok and flaky.calls == 3
     assert env.sleeps == [0.5, 1.0]  # exponential backoff, no jitter
 
@@ -232,17 +235,26 @@ def test_timeouts_are_api_timeout_errors(env: MockEnv) -> None:
 
 def test_retry_after_ms_wins_over_retry_after() -> None:
     # OpenAI's retry-after-ms (milliseconds) is finer than Retry-After (seconds)
-    answers = iter([
-        httpx.Response(429, headers={"retry-after-ms": "1500", "Retry-After": "9"},
-                       json={"error": {"message": "slow down", "type": "rate_limit_error", "code": "rate_limit_exceeded"}}),
-        httpx.Response(200, json={"created": 1, "data": [], "metadata": {}}),
-    ])
+    answers = iter(
+        [
+            httpx.Response(
+                429,
+                headers={"retry-after-ms": "1500", "Retry-After": "9"},
+                json={"error": {"message": "slow down", "type": "rate_limit_error", "code": "rate_limit_exceeded"}},
+            ),
+            httpx.Response(200, json={"created": 1, "data": [], "metadata": {}}),
+        ]
+    )
     slept: list[float] = []
-    client = ImageClient("powertokens", api_key=KEY, base_url="http://127.0.0.1:9/powertokens",
-                         transport=httpx.MockTransport(lambda request: next(answers)), sleep=slept.append)
+    client = ImageClient(
+        "powertokens",
+        api_key=KEY,
+        base_url="http://127.0.0.1:9/powertokens",
+        transport=httpx.MockTransport(lambda request: next(answers)),
+        sleep=slept.append,
+    )
     result = client.generate(prompt="x", model="seedream-4-0-250828")
     assert slept == [1.5] and result.images == []
-
 
 
 def test_a_multipart_edit_is_resent_whole_on_retry(env: MockEnv) -> None:

@@ -58,11 +58,18 @@ def failing_calls(env: MockEnv) -> Iterator[tuple[str, Callable[[], object]]]:
     yield "400", lambda: tokenhub.generate(prompt="x", model="tokenhub/gpt-image-2", size="7x7")
     yield "400 dashscope", lambda: tokenhub.generate(prompt="x", model="wan2.6-t2i", size="1x1")
     yield "429 quota", lambda: tokenhub.generate(prompt="x [mock:quota_exceeded]", model="tokenhub/gpt-image-2")
-    yield "429 envelope", lambda: env.client("gravitex", retry=RetryPolicy(max_retries=0)).generate(prompt="x [mock:rate_limited]", model="gpt-image-2")
+    yield (
+        "429 envelope",
+        lambda: env.client("gravitex", retry=RetryPolicy(max_retries=0)).generate(prompt="x [mock:rate_limited]", model="gpt-image-2"),
+    )
     yield "task failed", lambda: env.client("piebox").generate(prompt="x [mock:task_failed]", model="gpt-image-2")
     yield "404 task", lambda: env.client("piebox").get_task("img_gen_forged", model="seedream")
-    yield "connection", lambda: env.client("powertokens", transport=httpx.MockTransport(down), retry=RetryPolicy(max_retries=0)) \
-        .generate(prompt="x", model="seedream-4-0-250828")
+    yield (
+        "connection",
+        lambda: env.client("powertokens", transport=httpx.MockTransport(down), retry=RetryPolicy(max_retries=0)).generate(
+            prompt="x", model="seedream-4-0-250828"
+        ),
+    )
     yield "config", lambda: env.client("powertokens").edit(image=b"x")
 
 
@@ -88,12 +95,15 @@ def test_logs_never_hold_the_key(env: MockEnv, caplog: pytest.LogCaptureFixture)
     assert KEY not in caplog.text
 
 
-@pytest.mark.parametrize("gateway,kwargs", [
-    ("powertokens", {"model": "seedream-4-0-250828", "size": "1024x1024"}),
-    ("piebox", {"model": "gpt-image-2", "size": "1024x1024"}),
-    ("tokenhub", {"model": "tokenhub/gpt-image-2", "response_format": "url"}),
-    ("gravitex", {"model": "doubao-seedream-3-0-t2i-250415", "size": "1024x1024"}),
-])
+@pytest.mark.parametrize(
+    "gateway,kwargs",
+    [
+        ("powertokens", {"model": "seedream-4-0-250828", "size": "1024x1024"}),
+        ("piebox", {"model": "gpt-image-2", "size": "1024x1024"}),
+        ("tokenhub", {"model": "tokenhub/gpt-image-2", "response_format": "url"}),
+        ("gravitex", {"model": "doubao-seedream-3-0-t2i-250415", "size": "1024x1024"}),
+    ],
+)
 def test_downloads_carry_no_credentials(env: MockEnv, gateway: str, kwargs: dict) -> None:
     mark = env.mark()
     result = env.client(gateway).generate(prompt="a cat", **kwargs)

@@ -25,14 +25,22 @@ def png_b64() -> str:
 
 def client_answering(*answers: httpx.Response, strict: bool = True) -> ImageClient:
     it = iter(answers)
-    return ImageClient("powertokens", api_key=KEY, base_url=BASE, strict=strict, retry=NO_RETRY,
-                       transport=httpx.MockTransport(lambda request: next(it)), sleep=lambda s: None)
+    return ImageClient(
+        "powertokens",
+        api_key=KEY,
+        base_url=BASE,
+        strict=strict,
+        retry=NO_RETRY,
+        transport=httpx.MockTransport(lambda request: next(it)),
+        sleep=lambda s: None,
+    )
 
 
 def test_a_conforming_answer_passes() -> None:
     # 004 Response: {created: integer, data: [...], metadata: {}}
-    ok = httpx.Response(200, json={"created": 1, "data": [{"b64_json": png_b64(), "size": "4x4"}], "metadata": {}},
-                        headers={"X-Request-Id": "r"})
+    ok = httpx.Response(
+        200, json={"created": 1, "data": [{"b64_json": png_b64(), "size": "4x4"}], "metadata": {}}, headers={"X-Request-Id": "r"}
+    )
     result = client_answering(ok).generate(prompt="a corgi", model="seedream-4-0-250828", response_format="b64_json")
     assert result.images[0].size == (4, 4)
 
@@ -42,7 +50,8 @@ def test_a_wrong_type_is_a_violation_in_strict_mode_only() -> None:
     bad = {"created": "yesterday", "data": [{"b64_json": png_b64(), "size": "4x4"}], "metadata": {}}
     with pytest.raises(ContractViolation) as info:
         client_answering(httpx.Response(200, json=bad, headers={"X-Request-Id": "r"})).generate(
-            prompt="a corgi", model="seedream-4-0-250828", response_format="b64_json")
+            prompt="a corgi", model="seedream-4-0-250828", response_format="b64_json"
+        )
     err = info.value
     assert err.status_code == 200 and err.findings
     assert any(f.location == "/response/body/created" for f in err.findings), [str(f) for f in err.findings]
@@ -55,14 +64,18 @@ def test_an_error_answer_in_the_wrong_shape_is_a_violation() -> None:
     # PowerTokens errors use the OpenAI shape (inferred); a bare string body breaks it
     with pytest.raises(ContractViolation) as info:
         client_answering(httpx.Response(400, json={"detail": "bad size"}, headers={"X-Request-Id": "r"})).generate(
-            prompt="a corgi", model="seedream-4-0-250828", size="1x1")
+            prompt="a corgi", model="seedream-4-0-250828", size="1x1"
+        )
     assert info.value.status_code == 400
 
 
 def test_an_undeclared_status_is_a_violation() -> None:
     with pytest.raises(ContractViolation) as info:
-        client_answering(httpx.Response(418, json={"error": {"message": "teapot", "type": "x", "param": None, "code": "t"}},
-                                        headers={"X-Request-Id": "r"})).generate(prompt="a", model="seedream-4-0-250828")
+        client_answering(
+            httpx.Response(
+                418, json={"error": {"message": "teapot", "type": "x", "param": None, "code": "t"}}, headers={"X-Request-Id": "r"}
+            )
+        ).generate(prompt="a", model="seedream-4-0-250828")
     assert info.value.findings
 
 

@@ -43,8 +43,11 @@ class PieBoxTaskLifecycle(RuleBasedStateMachine):
         self.created: dict[str, float] = {}
         self.last: dict[str, str | None] = {}
 
-    @initialize(target=tasks, family=st.sampled_from(["seedream", "gemini", "gpt_image"]),
-                scenario=st.sampled_from([None, "task_failed", "moderation"]))
+    @initialize(
+        target=tasks,
+        family=st.sampled_from(["seedream", "gemini", "gpt_image"]),
+        scenario=st.sampled_from([None, "task_failed", "moderation"]),
+    )
     def first_task(self, family: str, scenario: str | None) -> TaskHandle:
         """Start with one task, so every rule is enabled from the first step."""
         return self.create(family, scenario, "header", 1)
@@ -53,9 +56,13 @@ class PieBoxTaskLifecycle(RuleBasedStateMachine):
         self.env.check_healthy()
         self.env.close()
 
-    @rule(target=tasks, family=st.sampled_from(["seedream", "gemini", "gpt_image"]),
-          scenario=st.sampled_from([None, None, "task_failed", "moderation"]), door=st.sampled_from(["header", "prompt"]),
-          n=st.integers(1, 2))
+    @rule(
+        target=tasks,
+        family=st.sampled_from(["seedream", "gemini", "gpt_image"]),
+        scenario=st.sampled_from([None, None, "task_failed", "moderation"]),
+        door=st.sampled_from(["header", "prompt"]),
+        n=st.integers(1, 2),
+    )
     def create_task(self, family: str, scenario: str | None, door: str, n: int) -> TaskHandle:
         return self.create(family, scenario, door, n)
 

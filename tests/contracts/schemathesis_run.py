@@ -143,16 +143,17 @@ def schema_valid_negative(spec: dict[str, Any], case: Any) -> bool:
     from schemathesis.generation import GenerationMode
 
     meta = case.meta
-    if meta is None or any(loc != ParameterLocation.BODY and info.mode == GenerationMode.NEGATIVE
-                           for loc, info in meta.components.items()):
+    if meta is None or any(loc != ParameterLocation.BODY and info.mode == GenerationMode.NEGATIVE for loc, info in meta.components.items()):
         return False
     media = case.media_type or ""
     operation = ((spec.get("paths") or {}).get(case.path) or {}).get(case.method.lower()) or {}
     content = (operation.get("requestBody") or {}).get("content") or {}
     if media not in content:
         return False
-    pointer = "/".join(p.replace("~", "~0").replace("/", "~1") for p in
-                       ("paths", case.path, case.method.lower(), "requestBody", "content", media, "schema"))
+    pointer = "/".join(
+        p.replace("~", "~0").replace("/", "~1")
+        for p in ("paths", case.path, case.method.lower(), "requestBody", "content", media, "schema")
+    )
     # the contract as the root resource (its other keys are no JSON Schema keywords), so "#/components/…" resolves
     validator = Draft202012Validator({**spec, "$ref": f"#/{pointer}"})
     return validator.is_valid(_as_sent(spec, content[media].get("schema"), media, case.body))
@@ -178,11 +179,18 @@ class RunResult:
         return sum(self.cases.values())
 
     def as_dict(self) -> dict[str, Any]:
-        return {"gateway": self.gateway, "cases": dict(self.cases), "total_cases": self.total,
-                "checks": dict(sorted(self.checks.items())), "phases": self.phases,
-                "failures": len(self.failures), "errors": len(self.errors), "mislabelled": len(self.mislabelled),
-                "seconds": round(self.seconds, 2),
-                "task_states": dict(self.task_states)}
+        return {
+            "gateway": self.gateway,
+            "cases": dict(self.cases),
+            "total_cases": self.total,
+            "checks": dict(sorted(self.checks.items())),
+            "phases": self.phases,
+            "failures": len(self.failures),
+            "errors": len(self.errors),
+            "mislabelled": len(self.mislabelled),
+            "seconds": round(self.seconds, 2),
+            "task_states": dict(self.task_states),
+        }
 
 
 def run(gateway_id: str, *, max_examples: int, seed: int | None, max_failures: int = 20) -> RunResult:
@@ -199,8 +207,9 @@ def run(gateway_id: str, *, max_examples: int, seed: int | None, max_failures: i
     contract = contracts.load(gateway_id)
     register_formats(contract.spec)
     clock = ManualClock()
-    settings = Settings(raise_server_exceptions=False, api_keys={gateway_id: API_KEY},
-                        task_pending_seconds=1.5, task_processing_seconds=1.0)
+    settings = Settings(
+        raise_server_exceptions=False, api_keys={gateway_id: API_KEY}, task_pending_seconds=1.5, task_processing_seconds=1.0
+    )
     app = TickingClockApp(build_app(settings, clock=clock), clock, TICK_SECONDS)
     spec = contract.with_servers(f"http://testserver/{gateway_id}")
     config: dict[str, Any] = {
@@ -224,14 +233,14 @@ def run(gateway_id: str, *, max_examples: int, seed: int | None, max_failures: i
                     if node.failure_info is not None:
                         case = event.recorder.cases.get(case_id)
                         label = event.recorder.label
-                        if (node.name == "negative_data_rejection" and case is not None
-                                and schema_valid_negative(spec, case.value)):
+                        if node.name == "negative_data_rejection" and case is not None and schema_valid_negative(spec, case.value):
                             result.mislabelled.append(f"[{event.phase.value}] {label}: {case.value.meta.phase.data}")
                             continue
                         result.failures.append(
                             f"[{event.phase.value}] {label} {node.name}: {node.failure_info.failure.title}\n"
                             f"{str(node.failure_info.failure)[:800]}\n    {node.failure_info.code_sample[:6000]}"
-                            + (f"\n    (case {case.value.method} {case.value.path})" if case is not None else ""))
+                            + (f"\n    (case {case.value.method} {case.value.path})" if case is not None else "")
+                        )
         elif isinstance(event, events.NonFatalError):
             result.errors.append(f"[{event.phase.value if event.phase else '-'}] {event.label}: {str(event.value)[:800]}")
         elif isinstance(event, events.FatalError):

@@ -47,6 +47,7 @@ ERROR_BODY = {"error": {"message": "size: bad", "type": "invalid_request_error",
 
 # -- load -------------------------------------------------------------------------------------------
 
+
 def test_load_parses_once_and_caches() -> None:
     assert contracts.load("powertokens") is contracts.load("powertokens")
 
@@ -65,6 +66,7 @@ def test_match_finds_the_operation_by_method_and_path(pt: Contract) -> None:
 
 
 # -- requests ---------------------------------------------------------------------------------------
+
 
 def test_document_example_request_conforms(pt: Contract) -> None:
     assert pt.validate_request("POST", GEN, AUTH, DOC_EXAMPLE) == []
@@ -110,6 +112,7 @@ def test_findings_never_carry_the_api_key(pt: Contract) -> None:
 
 
 # -- responses --------------------------------------------------------------------------------------
+
 
 def test_conforming_responses_have_no_findings(pt: Contract) -> None:
     assert pt.validate_response("POST", GEN, response(200, OK_BODY)) == []
@@ -160,11 +163,21 @@ def test_the_mocks_own_answers_conform(client: httpx.Client) -> None:
     """End to end through the mock: success, scenario errors and a bad request (the test-mode guard
     checks every response too; this names the expectations)."""
     c = contracts.load("powertokens")
-    cases = [({}, 200), ({"X-Mock-Scenario": "rate_limited"}, 429), ({"X-Mock-Scenario": "quota_exceeded"}, 429),
-             ({"X-Mock-Scenario": "overloaded"}, 503), ({"X-Mock-Scenario": "server_error"}, 500),
-             ({"X-Mock-Scenario": "partial_failure"}, 200)]
-    body = {"model": "seedream-4-0-250828", "prompt": "a corgi", "size": "1K",
-            "sequential_image_generation": "auto", "sequential_image_generation_options": {"max_images": 2}}
+    cases = [
+        ({}, 200),
+        ({"X-Mock-Scenario": "rate_limited"}, 429),
+        ({"X-Mock-Scenario": "quota_exceeded"}, 429),
+        ({"X-Mock-Scenario": "overloaded"}, 503),
+        ({"X-Mock-Scenario": "server_error"}, 500),
+        ({"X-Mock-Scenario": "partial_failure"}, 200),
+    ]
+    body = {
+        "model": "seedream-4-0-250828",
+        "prompt": "a corgi",
+        "size": "1K",
+        "sequential_image_generation": "auto",
+        "sequential_image_generation_options": {"max_images": 2},
+    }
     for extra, status in cases:
         r = client.post("/powertokens" + GEN, headers={**AUTH, **extra}, json=body)
         assert r.status_code == status
@@ -172,6 +185,7 @@ def test_the_mocks_own_answers_conform(client: httpx.Client) -> None:
 
 
 # -- inferred parts ---------------------------------------------------------------------------------
+
 
 def test_inferred_parts_list_what_the_document_does_not_say() -> None:
     parts = contracts.inferred_parts("powertokens")
@@ -200,20 +214,42 @@ MINI = {
                     {"name": "X-Region", "in": "header", "required": True, "schema": {"enum": ["global"]}},
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 5}},
                 ],
-                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
-                    "oneOf": [
-                        {"x-imagegw-when-request": {"required": ["never"]}, "type": "object", "required": ["a"]},
-                        {"type": "object", "required": ["b"]},
-                    ]}}}}},
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "oneOf": [
+                                        {"x-imagegw-when-request": {"required": ["never"]}, "type": "object", "required": ["a"]},
+                                        {"type": "object", "required": ["b"]},
+                                    ]
+                                }
+                            }
+                        },
+                    }
+                },
             }
         },
         "/edits": {
             "post": {
                 "operationId": "edit",
-                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                    "type": "object", "required": ["image", "prompt"],
-                    "properties": {"image": {"type": "string", "contentMediaType": "image/png"},
-                                   "prompt": {"type": "string"}, "n": {"type": "integer", "maximum": 4}}}}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["image", "prompt"],
+                                "properties": {
+                                    "image": {"type": "string", "contentMediaType": "image/png"},
+                                    "prompt": {"type": "string"},
+                                    "n": {"type": "integer", "maximum": 4},
+                                },
+                            }
+                        }
+                    },
+                },
                 "responses": {"200": {"description": "ok"}},
             }
         },
@@ -221,10 +257,25 @@ MINI = {
             "post": {
                 "operationId": "answer",
                 "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}},
-                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"oneOf": [
-                    {"x-imagegw-when-request": {"required": ["input"]}, "type": "object", "required": ["output"]},
-                    {"x-imagegw-when-request": {"not": {"required": ["input"]}}, "type": "object", "required": ["data"]},
-                ]}}}}},
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "oneOf": [
+                                        {"x-imagegw-when-request": {"required": ["input"]}, "type": "object", "required": ["output"]},
+                                        {
+                                            "x-imagegw-when-request": {"not": {"required": ["input"]}},
+                                            "type": "object",
+                                            "required": ["data"],
+                                        },
+                                    ]
+                                }
+                            }
+                        },
+                    }
+                },
             }
         },
     },
@@ -269,6 +320,7 @@ def test_request_body_picks_the_response_variant() -> None:
 
 # -- house formats ----------------------------------------------------------------------------------
 
+
 def test_house_formats_are_asserted() -> None:
     import base64
     import io
@@ -297,9 +349,21 @@ def test_house_formats_are_asserted() -> None:
 
 
 def test_a_credential_header_parameter_is_redacted_in_findings() -> None:
-    spec = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"get": {
-        "operationId": "x", "responses": {"200": {"description": "ok"}},
-        "parameters": [{"name": "X-API-Key", "in": "header", "required": True, "schema": {"type": "string", "pattern": "^pk-"}}]}}}}
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/x": {
+                "get": {
+                    "operationId": "x",
+                    "responses": {"200": {"description": "ok"}},
+                    "parameters": [
+                        {"name": "X-API-Key", "in": "header", "required": True, "schema": {"type": "string", "pattern": "^pk-"}}
+                    ],
+                }
+            }
+        },
+    }
     [f] = Contract(spec, "t").validate_request("GET", "/x", {"X-API-Key": "sk-very-secret"})
     assert f.kind == "invalid_header" and f.location == "/request/headers/x-api-key"
     assert "sk-very-secret" not in json.dumps(f.as_dict()) + str(f) + repr(f)

@@ -102,9 +102,13 @@ def test_no_test_builds_an_app_around_the_guard() -> None:
     """``create_app(`` is called only by the suite's builder (and by this module, on purpose)."""
     tests = Path(__file__).resolve().parents[1]
     allowed = {tests / "mock_apps.py", Path(__file__).resolve()}
-    calls = [f"{path.relative_to(tests)}:{n}" for path in sorted(tests.rglob("*.py")) if path not in allowed
-             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if re.search(r"\bcreate_app\(", line) and not line.lstrip().startswith(("#", "``"))]
+    calls = [
+        f"{path.relative_to(tests)}:{n}"
+        for path in sorted(tests.rglob("*.py"))
+        if path not in allowed
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\bcreate_app\(", line) and not line.lstrip().startswith(("#", "``"))
+    ]
     assert calls == [], "build the mock with mock_apps.build_app (or the make_app / app fixtures): " + ", ".join(calls)
 
 

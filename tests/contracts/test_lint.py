@@ -102,6 +102,7 @@ def test_every_response_declares_x_request_id_and_retry_after(gid: str) -> None:
 
 # -- the lint itself can fail -----------------------------------------------------------------------
 
+
 def _broken_powertokens() -> Contract:
     spec = copy.deepcopy(contracts.load("powertokens").spec)
     return Contract(spec, "powertokens")
@@ -138,6 +139,7 @@ def test_lint_catches_an_invalid_openapi_document() -> None:
 
 # -- the contracts are written for the standard OpenAPI tools ---------------------------------------
 
+
 @pytest.mark.parametrize("gid", IDS)
 def test_contract_is_written_for_the_standard_tools(gid: str) -> None:
     """jsonSchemaDialect, named nested objects, typed unions, conditions for cross-field rules, enum
@@ -160,7 +162,9 @@ def test_tool_lint_catches_a_missing_or_wrong_json_schema_dialect() -> None:
 
 
 def test_tool_lint_catches_a_success_answer_without_example() -> None:
-    errors = _tool_error_after(lambda spec, _: spec["components"]["responses"]["ImageResult"]["content"]["application/json"].pop("examples"))
+    errors = _tool_error_after(
+        lambda spec, _: spec["components"]["responses"]["ImageResult"]["content"]["application/json"].pop("examples")
+    )
     assert len(errors) == 1 and "createImage 200" in errors[0] and "example" in errors[0]
 
 
@@ -168,6 +172,7 @@ def test_tool_lint_catches_an_array_without_items_even_in_a_condition() -> None:
     def change(_: Any, schemas: Any) -> None:
         schemas["ImageRequestFields"]["if"] = {"properties": {"image": {"type": "array", "minItems": 2}}}
         schemas["ImageRequestFields"]["then"] = {"required": ["sequential_image_generation"]}
+
     errors = _tool_error_after(change)
     assert len(errors) == 1 and "/ImageRequestFields/if/properties/image: an array schema needs items" in errors[0]
 
@@ -175,6 +180,7 @@ def test_tool_lint_catches_an_array_without_items_even_in_a_condition() -> None:
 def test_tool_lint_catches_a_nested_inline_object() -> None:
     def change(_: Any, schemas: Any) -> None:
         schemas["ResultMetadata"]["properties"]["usage"] = {**schemas.pop("ResultUsage"), "x-provenance": {"kind": "inferred", "from": "t"}}
+
     errors = _tool_error_after(change)
     assert len(errors) == 1 and "/ResultMetadata/properties/usage: a nested object needs a named component" in errors[0]
 
@@ -185,19 +191,25 @@ def test_tool_lint_catches_constraint_only_union_branches() -> None:
         for key in ("if", "then", "else"):
             item.pop(key, None)
         item["anyOf"] = [{"required": ["url"]}, {"required": ["b64_json"]}, {"required": ["error"]}]
+
     errors = _tool_error_after(change)
     assert [e.split(": ")[1] for e in errors] == [f"/components/schemas/ImageItem/anyOf/{i}" for i in range(3)]
 
 
 def test_tool_lint_catches_a_const_narrowing_and_a_lone_ref_beside_properties() -> None:
     def narrowing(_: Any, schemas: Any) -> None:
-        schemas["ClientError"] = {"allOf": [{"$ref": "#/components/schemas/ErrorDetail"},
-                                            {"properties": {"type": {"const": "invalid_request_error"}}}]}
+        schemas["ClientError"] = {
+            "allOf": [{"$ref": "#/components/schemas/ErrorDetail"}, {"properties": {"type": {"const": "invalid_request_error"}}}]
+        }
+
     errors = _tool_error_after(narrowing)
-    assert len(errors) == 1 and "'type' of the allOf base narrowed with const" in errors[0] and 'enum: ["invalid_request_error"]' in errors[0]
+    assert (
+        len(errors) == 1 and "'type' of the allOf base narrowed with const" in errors[0] and 'enum: ["invalid_request_error"]' in errors[0]
+    )
 
     def lone_ref(_: Any, schemas: Any) -> None:
         schemas["ImageRequestFields"]["allOf"] = [{"$ref": "#/components/schemas/ResultUsage"}]
+
     errors = _tool_error_after(lone_ref)
     assert len(errors) == 1 and "generators read it as #/components/schemas/ResultUsage" in errors[0]
 
@@ -208,17 +220,24 @@ def test_tool_lint_catches_a_boolean_enum_a_typed_null_enum_and_an_additional_pr
         props["stream"] = {"type": ["boolean", "null"], "enum": [False, None], "x-provenance": {"kind": "inferred", "from": "t"}}
         props["response_format"]["type"] = ["string", "null"]
         schemas["ResultUsage"]["additionalProperties"] = {"type": "null"}
+
     errors = _tool_error_after(change)
-    expected = ["/ImageRequestFields/properties/stream: an enum of booleans",
-                "/ImageRequestFields/properties/stream: an enum that lists null beside type",
-                "/ImageRequestFields/properties/response_format: an enum that lists null beside type",
-                "/ResultUsage: additionalProperties is a schema beside properties"]
+    expected = [
+        "/ImageRequestFields/properties/stream: an enum of booleans",
+        "/ImageRequestFields/properties/stream: an enum that lists null beside type",
+        "/ImageRequestFields/properties/response_format: an enum that lists null beside type",
+        "/ResultUsage: additionalProperties is a schema beside properties",
+    ]
     assert len(errors) == 4 and all(any(e in err for err in errors) for e in expected), errors
 
 
 def test_tool_lint_catches_property_names_that_generators_merge() -> None:
     def change(_: Any, schemas: Any) -> None:
-        schemas["ImageRequestFields"]["properties"]["image[]"] = {"type": "array", "items": {"type": "string"},
-                                                                  "x-provenance": {"kind": "inferred", "from": "t"}}
+        schemas["ImageRequestFields"]["properties"]["image[]"] = {
+            "type": "array",
+            "items": {"type": "string"},
+            "x-provenance": {"kind": "inferred", "from": "t"},
+        }
+
     errors = _tool_error_after(change)
     assert len(errors) == 1 and "properties 'image' and 'image[]' get one name in generated code" in errors[0]

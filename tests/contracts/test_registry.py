@@ -51,6 +51,7 @@ SPECS = [pytest.param(g, id=g.id) for g in GATEWAYS]
 
 # -- the registry itself -----------------------------------------------------------------------------
 
+
 def test_ids_are_unique_ordered_and_match_the_literal_type_and_the_contract_files() -> None:
     assert GATEWAY_IDS == tuple(g.id for g in GATEWAYS)
     assert len(set(GATEWAY_IDS)) == len(GATEWAY_IDS) == 5
@@ -111,6 +112,7 @@ def test_every_quote_occurs_in_its_document(spec: GatewaySpec) -> None:
 
 
 # -- agreement with the contracts --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("spec", SPECS)
 def test_contract_servers_name_the_registry_host(spec: GatewaySpec) -> None:
@@ -179,6 +181,7 @@ def test_contract_error_schemas_accept_exactly_the_registry_shapes(spec: Gateway
 
 # -- the mock, the client and drift follow the registry --------------------------------------------
 
+
 @pytest.mark.parametrize("spec", SPECS)
 def test_mock_answers_auth_in_the_registry_scheme_and_default_shape(spec: GatewaySpec, client: httpx.Client) -> None:
     gw = load_gateway(spec.id)
@@ -226,6 +229,7 @@ def test_every_error_shape_has_a_body_text_naming_its_keys() -> None:
 
 # -- nothing else declares the registry's facts ----------------------------------------------------
 
+
 def _python_files(dirs: tuple[str, ...]) -> list[Path]:
     files = [p for d in dirs for p in sorted((ROOT / d).rglob("*.py"))]
     return [p for p in files if p != REGISTRY_FILE and ".venv" not in p.parts]
@@ -233,8 +237,11 @@ def _python_files(dirs: tuple[str, ...]) -> list[Path]:
 
 def _docstring_nodes(tree: ast.AST) -> set[int]:
     """ids of string statements (module, class, function and attribute docstrings)."""
-    return {id(n.value) for n in ast.walk(tree)
-            if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)}
+    return {
+        id(n.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)
+    }
 
 
 def _all_ids(node: ast.AST) -> bool:
@@ -250,17 +257,19 @@ def _all_ids(node: ast.AST) -> bool:
 
 
 def test_no_other_module_lists_the_gateway_ids() -> None:
-    offenders = [f"{path.relative_to(ROOT)}:{node.lineno}"
-                 for path in _python_files((*SOURCE_DIRS, "tests"))
-                 for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if _all_ids(node)]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _python_files((*SOURCE_DIRS, "tests"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if _all_ids(node)
+    ]
     assert offenders == [], "gateway ids listed outside contracts/registry.py: " + ", ".join(offenders)
 
 
 def test_no_other_source_module_names_a_documented_host() -> None:
     hostnames = [urlsplit(g.host).netloc for g in GATEWAYS if g.host]
     assert len(hostnames) == 4
-    offenders = [f"{p.relative_to(ROOT)}: {h}" for p in _python_files(SOURCE_DIRS)
-                 for h in hostnames if h in p.read_text(encoding="utf-8")]
+    offenders = [f"{p.relative_to(ROOT)}: {h}" for p in _python_files(SOURCE_DIRS) for h in hostnames if h in p.read_text(encoding="utf-8")]
     assert offenders == [], "documented hosts written outside contracts/registry.py: " + ", ".join(offenders)
 
 

@@ -36,9 +36,15 @@ def test_mock_conforms_to_its_contract(gateway_id: str, report_schemathesis_run:
     if profile.max_examples >= 10_000:  # the nightly promise: at least 10 000 cases per gateway
         assert result.total >= 10_000, result.as_dict()
     # the checks that prove the contract was exercised actually ran and passed
-    for check in ("not_a_server_error", "status_code_conformance", "content_type_conformance",
-                  "response_headers_conformance", "response_schema_conformance",
-                  "negative_data_rejection", "positive_data_acceptance"):
+    for check in (
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_headers_conformance",
+        "response_schema_conformance",
+        "negative_data_rejection",
+        "positive_data_acceptance",
+    ):
         assert result.checks[f"{check}:success"] > 0, f"{check} never ran: {dict(result.checks)}"
     if gateway_id == "piebox":
         # the stateful phase followed the contract's links from each create to its poll, and the
@@ -55,8 +61,10 @@ def test_piebox_contract_links_each_create_to_its_poll() -> None:
     links = [
         link
         for item in contracts.load("piebox").spec["paths"].values()
-        for op in item.values() if isinstance(op, dict)
-        for resp in (op.get("responses") or {}).values() if isinstance(resp, dict)
+        for op in item.values()
+        if isinstance(op, dict)
+        for resp in (op.get("responses") or {}).values()
+        if isinstance(resp, dict)
         for link in (resp.get("links") or {}).values()
     ]
     assert len(links) >= 3, "each of the three create operations links to its poll operation"

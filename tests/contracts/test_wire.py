@@ -34,6 +34,7 @@ tokens = st.from_regex(TOKEN, fullmatch=True)
 
 # -- media types -----------------------------------------------------------------------------------
 
+
 @given(tokens, tokens, st.lists(st.tuples(tokens, tokens), max_size=3), st.sampled_from(["", " ", "\t"]))
 def test_media_type_drops_parameters_and_case(typ: str, sub: str, params: list[tuple[str, str]], ws: str) -> None:
     header = f"{ws}{typ}/{sub}{ws}" + "".join(f";{ws}{k}={v}" for k, v in params)
@@ -45,16 +46,25 @@ def test_media_type_of_nothing_is_empty() -> None:
     assert media_type(None) == "" and media_type("") == "" and media_type("; charset=utf-8") == ""
 
 
-@pytest.mark.parametrize(("media", "is_json"), [
-    ("application/json", True), ("application/problem+json", True), ("application/vnd.api+json", True),
-    ("text/json", False), ("application/jsonl", False), ("application/x-ndjson", False), ("", False),
-    ("multipart/form-data", False),
-])
+@pytest.mark.parametrize(
+    ("media", "is_json"),
+    [
+        ("application/json", True),
+        ("application/problem+json", True),
+        ("application/vnd.api+json", True),
+        ("text/json", False),
+        ("application/jsonl", False),
+        ("application/x-ndjson", False),
+        ("", False),
+        ("multipart/form-data", False),
+    ],
+)
 def test_is_json_media(media: str, is_json: bool) -> None:
     assert is_json_media(media) is is_json
 
 
 # -- Retry-After ---------------------------------------------------------------------------------------
+
 
 @given(st.integers(min_value=0, max_value=10**6))
 def test_retry_after_seconds(seconds: int) -> None:
@@ -83,6 +93,7 @@ def test_retry_after_unreadable_or_negative_is_none(value: str) -> None:
 
 # -- request ids -----------------------------------------------------------------------------------
 
+
 @given(st.sampled_from(REQUEST_ID_HEADERS), st.text(min_size=1, max_size=300).filter(str.strip), st.booleans())
 def test_request_id_from_any_listed_header_in_any_case(name: str, value: str, upper: bool) -> None:
     headers = {name.upper() if upper else name: value}
@@ -98,6 +109,7 @@ def test_request_id_prefers_the_first_listed_header_then_the_body() -> None:
 
 
 # -- JSON pointers ---------------------------------------------------------------------------------
+
 
 @given(st.lists(st.text(max_size=12), max_size=6))
 def test_pointer_round_trips(parts: list[str]) -> None:
@@ -117,8 +129,18 @@ def test_pointer_escapes_per_rfc_6901() -> None:
 
 # -- image sniffing --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("fmt", "mime"), [("PNG", "image/png"), ("JPEG", "image/jpeg"), ("GIF", "image/gif"),
-                                           ("WEBP", "image/webp"), ("BMP", "image/bmp"), ("TIFF", "image/tiff")])
+
+@pytest.mark.parametrize(
+    ("fmt", "mime"),
+    [
+        ("PNG", "image/png"),
+        ("JPEG", "image/jpeg"),
+        ("GIF", "image/gif"),
+        ("WEBP", "image/webp"),
+        ("BMP", "image/bmp"),
+        ("TIFF", "image/tiff"),
+    ],
+)
 def test_sniff_image_agrees_with_pillow(fmt: str, mime: str) -> None:
     out = io.BytesIO()
     Image.new("RGB", (4, 4), (200, 10, 10)).save(out, format=fmt)
@@ -128,8 +150,9 @@ def test_sniff_image_agrees_with_pillow(fmt: str, mime: str) -> None:
 
 @given(st.binary(max_size=64))
 def test_sniff_image_none_for_bytes_without_a_signature(data: bytes) -> None:
-    signed = data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")) \
-        or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+    signed = data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM", b"II*\x00", b"MM\x00*")) or (
+        data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    )
     assert (sniff_image(data) is not None) is signed
 
 
@@ -147,9 +170,17 @@ RESTATED = {
 
 def test_no_module_restates_a_wire_helper() -> None:
     # the project's own modules, not the packages installed beside them (tools/contract-tools/.venv)
-    sources = [p for d in ("contracts", "mock_server", "clients", "drift", "recordings", "imagegw", "tools", "bench")
-               for p in sorted((ROOT / d).rglob("*.py"))
-               if not {".venv", "node_modules"} & set(p.relative_to(ROOT).parts)] + [ROOT / "tests" / "doc_examples.py"]
-    found = [f"{p.relative_to(ROOT)}: {what}" for p in sources if p.name != "wire.py" or p.parent.name != "contracts"
-             for what, rx in RESTATED.items() if rx.search(p.read_text(encoding="utf-8"))]
+    sources = [
+        p
+        for d in ("contracts", "mock_server", "clients", "drift", "recordings", "imagegw", "tools", "bench")
+        for p in sorted((ROOT / d).rglob("*.py"))
+        if not {".venv", "node_modules"} & set(p.relative_to(ROOT).parts)
+    ] + [ROOT / "tests" / "doc_examples.py"]
+    found = [
+        f"{p.relative_to(ROOT)}: {what}"
+        for p in sources
+        if p.name != "wire.py" or p.parent.name != "contracts"
+        for what, rx in RESTATED.items()
+        if rx.search(p.read_text(encoding="utf-8"))
+    ]
     assert sources and found == []

@@ -20,8 +20,9 @@ ENV = {"IMAGEGW_POWERTOKENS_API_KEY": KEY}
 
 
 def invoke(args: list[str], env: dict[str, str] | None = None, quiet: bool = True) -> Result:
-    return CliRunner().invoke(cli, ["drift", *args, *(["--quiet"] if quiet else [])],
-                              env={"IMAGEGW_POWERTOKENS_API_KEY": "", **(env or {})})
+    return CliRunner().invoke(
+        cli, ["drift", *args, *(["--quiet"] if quiet else [])], env={"IMAGEGW_POWERTOKENS_API_KEY": "", **(env or {})}
+    )
 
 
 def test_clean_run_exits_0_and_writes_three_reports(tmp_path: Path) -> None:
@@ -45,7 +46,9 @@ def test_breaking_drift_exits_1(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "drift-powertokens.json").read_text())
     # the contract requires the header; and the mock (compared in process) sends it where the gateway does not
     assert {(f["kind"], f["severity"], f["location"]) for f in data["findings"]} == {
-        ("header_dropped", "breaking", "/headers/x-request-id"), ("mock_divergence", "breaking", "/headers/x-request-id")}
+        ("header_dropped", "breaking", "/headers/x-request-id"),
+        ("mock_divergence", "breaking", "/headers/x-request-id"),
+    }
     assert {f["probe"] for f in data["findings"]} == {"unknown_model", "invalid_size"}
     suite = ET.parse(tmp_path / "drift-powertokens.xml").getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "2"
@@ -56,13 +59,11 @@ def test_breaking_drift_exits_1(tmp_path: Path) -> None:
 def test_non_breaking_drift_fails_only_with_fail_on_any(tmp_path: Path, fail_on: str, code: int) -> None:
     rules = [Rule(path=r"^/v1/images/generations$", status=200, body=each_item("data", lambda i: i.__setitem__("seed_used", 5)))]
     with LiveServer(Mutator(mock_app("powertokens", ManualClock()), rules)) as server:
-        result = invoke(["--gateway", "powertokens", "--base-url", server.url, "--report-dir", str(tmp_path),
-                         "--fail-on", fail_on], ENV)
+        result = invoke(["--gateway", "powertokens", "--base-url", server.url, "--report-dir", str(tmp_path), "--fail-on", fail_on], ENV)
     assert result.exit_code == code, result.output
     data = json.loads((tmp_path / "drift-powertokens.json").read_text())
     # the gateway sends a field the mock does not: that breaks nothing built against the mock either
-    assert [(f["kind"], f["severity"]) for f in data["findings"]] == [("field_added", "non-breaking"),
-                                                                      ("mock_divergence", "non-breaking")]
+    assert [(f["kind"], f["severity"]) for f in data["findings"]] == [("field_added", "non-breaking"), ("mock_divergence", "non-breaking")]
 
 
 def test_no_key_exits_2_naming_the_variable(tmp_path: Path) -> None:
@@ -109,8 +110,10 @@ def test_record_refuses_an_unknown_gateway_or_upstream() -> None:
 
 def test_the_mock_under_its_prefix_is_a_valid_target(imagegw_server: ServerHandle, tmp_path: Path) -> None:
     # the shared session server (pytest plugin) serves every gateway under /{id}, any key accepted
-    result = invoke(["--gateway", "tokenhub", "--base-url", imagegw_server.gateway_url("tokenhub"), "--report-dir", str(tmp_path),
-                     "--budget", "2"], {"IMAGEGW_TOKENHUB_API_KEY": KEY})
+    result = invoke(
+        ["--gateway", "tokenhub", "--base-url", imagegw_server.gateway_url("tokenhub"), "--report-dir", str(tmp_path), "--budget", "2"],
+        {"IMAGEGW_TOKENHUB_API_KEY": KEY},
+    )
     assert result.exit_code == 0, result.output
     data = json.loads((tmp_path / "drift-tokenhub.json").read_text())
     assert data["findings"] == [] and data["paid_generations"] == 2

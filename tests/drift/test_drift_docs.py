@@ -35,4 +35,3 @@ def test_the_workflow_runs_nightly_per_gateway_with_secrets_and_artifacts() -> N
     known = {o for p in command.params for o in p.opts}
     used = set(re.findall(r"(--[a-z-]+)", probe["run"].split("imagegw drift", 1)[1].split("code=$?")[0]))
     assert used and used <= known, used - known
-

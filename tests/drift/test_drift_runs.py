@@ -32,8 +32,7 @@ def test_paid_generations_never_exceed_the_budget(gateway: str, budget: int, clo
     paid = [p for p in report.probes if p.paid]
     assert len(paid) == budget == report.paid_used
     # the mock's journal: requests that were answered 2xx by a generating operation
-    generated = [e for e in app.state.mock.journal.entries()
-                 if e.method == "POST" and 200 <= e.status < 300]
+    generated = [e for e in app.state.mock.journal.entries() if e.method == "POST" and 200 <= e.status < 300]
     assert len(generated) == budget
     # free probes ran regardless: each got the status the plan expects
     free = {p.id: p.steps[0]["status"] for p in report.probes if not p.paid}
@@ -62,8 +61,16 @@ def test_finding_ids_are_stable_across_runs(mutated: Mutated, clock: ManualClock
 
 
 def test_a_task_that_never_finishes_is_bounded_by_the_injected_clock(mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
-    app = mutated("piebox", [Rule(path=r"/tasks/", status=200, body=lambda b, _h: {k: v for k, v in {**b, "status": "processing"}.items()
-                                                                                    if k not in ("result", "error")})])
+    app = mutated(
+        "piebox",
+        [
+            Rule(
+                path=r"/tasks/",
+                status=200,
+                body=lambda b, _h: {k: v for k, v in {**b, "status": "processing"}.items() if k not in ("result", "error")},
+            )
+        ],
+    )
     report = run_drift_on("piebox", app, clock, timer=fake_timer, budget=1, task_timeout_s=120.0)
     assert report.status == "could_not_run" and report.exit_code == 2
     assert "still 'processing' after 120 s" in report.reason
@@ -71,8 +78,9 @@ def test_a_task_that_never_finishes_is_bounded_by_the_injected_clock(mutated: Mu
 
 
 def test_an_unknown_state_that_never_ends_is_reported_not_hung(mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
-    app = mutated("piebox", [Rule(path=r"/tasks/", status=200, body=lambda b, _h: {"task_id": b["task_id"], "status": "queued",
-                                                                                    "model": b["model"]})])
+    app = mutated(
+        "piebox", [Rule(path=r"/tasks/", status=200, body=lambda b, _h: {"task_id": b["task_id"], "status": "queued", "model": b["model"]})]
+    )
     report = run_drift_on("piebox", app, clock, timer=fake_timer, budget=1, task_timeout_s=60.0)
     assert report.status == "ok"
     kinds = {(f.kind, f.location) for f in report.findings}
@@ -93,8 +101,7 @@ def test_a_rejected_key_stops_the_run_with_exit_2(clock: ManualClock) -> None:
     app = mock_app("gravitex", clock)
     transport = SyncASGITransport(app)
     try:
-        report = DriftRun("gravitex", Target(HOST, "sk-wrong-key-000000", transport), timer=FakeTimer().now,
-                          sleep=clock.advance).run()
+        report = DriftRun("gravitex", Target(HOST, "sk-wrong-key-000000", transport), timer=FakeTimer().now, sleep=clock.advance).run()
     finally:
         transport.close()
     assert report.exit_code == 2
@@ -103,8 +110,12 @@ def test_a_rejected_key_stops_the_run_with_exit_2(clock: ManualClock) -> None:
 
 
 def test_a_busy_answer_is_retried_once_after_retry_after(mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
-    busy = Rule(path=r"^/v1/images/generations$", times=1, set_status=503,
-                body=lambda b, _h: {"error": {"message": "overloaded", "type": "server_error", "param": None, "code": "overloaded"}})
+    busy = Rule(
+        path=r"^/v1/images/generations$",
+        times=1,
+        set_status=503,
+        body=lambda b, _h: {"error": {"message": "overloaded", "type": "server_error", "param": None, "code": "overloaded"}},
+    )
     app = mutated("powertokens", [busy])
     start = clock.now()
     report = run_drift_on("powertokens", app, clock, timer=fake_timer, budget=0)
@@ -123,8 +134,16 @@ def test_a_gateway_that_stays_busy_means_could_not_run(mutated: Mutated, clock: 
 def test_the_contracts_validator_catches_what_drift_has_no_kind_for(mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
     # gravitex ImageItem: "exactly one of url / b64_json is non-empty" (inferred from 002's example), written
     # as a condition: with an empty url, b64_json must be non-empty, so the finding names b64_json
-    app = mutated("gravitex", [Rule(path=r"^/v1/images/generations$", status=200, body=lambda b, _h: {
-        **b, "data": {**b["data"], "data": [{**i, "url": "", "b64_json": ""} for i in b["data"]["data"]]}})])
+    app = mutated(
+        "gravitex",
+        [
+            Rule(
+                path=r"^/v1/images/generations$",
+                status=200,
+                body=lambda b, _h: {**b, "data": {**b["data"], "data": [{**i, "url": "", "b64_json": ""} for i in b["data"]["data"]]}},
+            )
+        ],
+    )
     report = run_drift_on("gravitex", app, clock, timer=fake_timer, budget=1)
     got = {(f.kind, f.severity, f.location, f.source) for f in report.findings}
     assert got == {("contract_violation", "breaking", "/body/data/data/0/b64_json", "contract")}

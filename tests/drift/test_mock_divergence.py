@@ -46,7 +46,6 @@ def test_the_unmodified_mock_does_not_diverge_from_itself(gateway: str, clock: M
     assert not mocks.apps[0].state.mock.internal_errors
 
 
-
 @dataclass
 class Case:
     """An injected change at the gateway and the mock divergences it must produce: ``(severity, step, location)``."""
@@ -60,45 +59,105 @@ class Case:
 
 CASES = [
     # the mock sends a field the gateway does not: breaking although the contract marks ImageItem.size optional
-    Case("mock_sends_optional_field", "powertokens", [Rule(path=GEN, status=200, body=each_item("data", lambda i: i.pop("size")))],
-         {("breaking", "send", "/body/data/0/size")}, budget=1),
-    Case("mock_sends_error_field", "powertokens", [Rule(path=GEN, status=400, body=drop_at(["error", "param"]))],
-         {("breaking", "send", "/body/error/param")}),
+    Case(
+        "mock_sends_optional_field",
+        "powertokens",
+        [Rule(path=GEN, status=200, body=each_item("data", lambda i: i.pop("size")))],
+        {("breaking", "send", "/body/data/0/size")},
+        budget=1,
+    ),
+    Case(
+        "mock_sends_error_field",
+        "powertokens",
+        [Rule(path=GEN, status=400, body=drop_at(["error", "param"]))],
+        {("breaking", "send", "/body/error/param")},
+    ),
     # the gateway sends more than the mock: nothing built against the mock breaks
-    Case("gateway_sends_more", "powertokens",
-         [Rule(path=GEN, status=200, body=each_item("data", lambda i: i.__setitem__("revised_prompt", "x")))],
-         {("non-breaking", "send", "/body/data/0/revised_prompt")}, budget=1),
-    Case("gateway_sends_a_header", "imageseries", [Rule(path=GEN, status=401, add_headers=(("X-RateLimit-Remaining", "0"),))],
-         {("non-breaking", "send", "/headers/x-ratelimit-remaining")}),
+    Case(
+        "gateway_sends_more",
+        "powertokens",
+        [Rule(path=GEN, status=200, body=each_item("data", lambda i: i.__setitem__("revised_prompt", "x")))],
+        {("non-breaking", "send", "/body/data/0/revised_prompt")},
+        budget=1,
+    ),
+    Case(
+        "gateway_sends_a_header",
+        "imageseries",
+        [Rule(path=GEN, status=401, add_headers=(("X-RateLimit-Remaining", "0"),))],
+        {("non-breaking", "send", "/headers/x-ratelimit-remaining")},
+    ),
     # the mock accepts or answers otherwise what the gateway refuses: another status
-    Case("status", "powertokens", [Rule(path=GEN, status=400, when=body_has("size", "1x1"), set_status=422)],
-         {("breaking", "send", "/status")}),
-    Case("status_paid", "gravitex", [Rule(path=GEN, status=200, set_status=400,
-                                          body=lambda b, _h: {"code": 400, "msg": "quality low is gone", "data": None})],
-         {("breaking", "send", "/status")}, budget=1),
+    Case(
+        "status",
+        "powertokens",
+        [Rule(path=GEN, status=400, when=body_has("size", "1x1"), set_status=422)],
+        {("breaking", "send", "/status")},
+    ),
+    Case(
+        "status_paid",
+        "gravitex",
+        [Rule(path=GEN, status=200, set_status=400, body=lambda b, _h: {"code": 400, "msg": "quality low is gone", "data": None})],
+        {("breaking", "send", "/status")},
+        budget=1,
+    ),
     # a value clients switch on
-    Case("error_code", "powertokens", [Rule(path=GEN, status=400, when=body_has("model", NO_SUCH_MODEL),
-                                            body=set_at(["error", "code"], "imagegw_other_code"))],
-         {("breaking", "send", "/body/error/code")}),
-    Case("dashscope_code", "tokenhub", [Rule(path=GEN, status=400, when=lambda r: isinstance(r, dict) and "input" in r,
-                                             body=set_at(["code"], "InvalidSize"))],
-         {("breaking", "send", "/body/code")}),
+    Case(
+        "error_code",
+        "powertokens",
+        [Rule(path=GEN, status=400, when=body_has("model", NO_SUCH_MODEL), body=set_at(["error", "code"], "imagegw_other_code"))],
+        {("breaking", "send", "/body/error/code")},
+    ),
+    Case(
+        "dashscope_code",
+        "tokenhub",
+        [Rule(path=GEN, status=400, when=lambda r: isinstance(r, dict) and "input" in r, body=set_at(["code"], "InvalidSize"))],
+        {("breaking", "send", "/body/code")},
+    ),
     # another error shape, another type, null where the mock sends a string
-    Case("error_shape", "gravitex", [Rule(path=GEN, status=401, body=lambda b, _h: {
-             "error": {"message": b["msg"], "type": "authentication_error", "param": None, "code": None}})],
-         {("breaking", "send", "/body")}),
-    Case("type", "gravitex", [Rule(path=GEN, status=400, body=lambda b, _h: {**b, "code": str(b["code"])})],
-         {("breaking", "send", "/body/code")}),
-    Case("now_null", "piebox", [Rule(path=PB_GPT, status=200, body=set_at(["model"], None))],
-         {("breaking", "create", "/body/model")}, budget=1),
+    Case(
+        "error_shape",
+        "gravitex",
+        [
+            Rule(
+                path=GEN,
+                status=401,
+                body=lambda b, _h: {"error": {"message": b["msg"], "type": "authentication_error", "param": None, "code": None}},
+            )
+        ],
+        {("breaking", "send", "/body")},
+    ),
+    Case(
+        "type",
+        "gravitex",
+        [Rule(path=GEN, status=400, body=lambda b, _h: {**b, "code": str(b["code"])})],
+        {("breaking", "send", "/body/code")},
+    ),
+    Case(
+        "now_null",
+        "piebox",
+        [Rule(path=PB_GPT, status=200, body=set_at(["model"], None))],
+        {("breaking", "create", "/body/model")},
+        budget=1,
+    ),
     # a header the mock sends and the gateway does not (both TokenHub chat error probes)
-    Case("header", "tokenhub", [Rule(path=CHAT, status=400, drop_headers=("X-Request-Id",))],
-         {("breaking", "send", "/headers/x-request-id")}),
+    Case(
+        "header", "tokenhub", [Rule(path=CHAT, status=400, drop_headers=("X-Request-Id",))], {("breaking", "send", "/headers/x-request-id")}
+    ),
     # a task state the mock never sends; a download of another media type
-    Case("task_state", "piebox", [Rule(path=PB_GPT_POLL, status=200, times=1, body=set_at(["status"], "queued"))],
-         {("breaking", "poll", "/body/status")}, budget=1),
-    Case("download", "powertokens", [Rule(path=r"^/files/", status=200, content_type="application/octet-stream")],
-         {("breaking", "download", "/content_type")}, budget=1),
+    Case(
+        "task_state",
+        "piebox",
+        [Rule(path=PB_GPT_POLL, status=200, times=1, body=set_at(["status"], "queued"))],
+        {("breaking", "poll", "/body/status")},
+        budget=1,
+    ),
+    Case(
+        "download",
+        "powertokens",
+        [Rule(path=r"^/files/", status=200, content_type="application/octet-stream")],
+        {("breaking", "download", "/content_type")},
+        budget=1,
+    ),
 ]
 
 
@@ -145,13 +204,11 @@ def test_a_removed_optional_field_the_mock_sends_exits_1(tmp_path: Path) -> None
     rules = [Rule(path=GEN, status=200, body=each_item("data", lambda i: i.pop("size")))]
     with LiveServer(Mutator(mock_app("powertokens", ManualClock()), rules)) as server:
         result = _drift(["--gateway", "powertokens", "--base-url", server.url, "--report-dir", str(tmp_path)])
-        without = _drift(["--gateway", "powertokens", "--base-url", server.url, "--report-dir", str(tmp_path / "no-mock"),
-                          "--no-mock"])
+        without = _drift(["--gateway", "powertokens", "--base-url", server.url, "--report-dir", str(tmp_path / "no-mock"), "--no-mock"])
     assert result.exit_code == 1, result.output  # the default --fail-on breaking
     data = json.loads((tmp_path / "drift-powertokens.json").read_text())
     assert data["mock"] == "the imagegw mock (powertokens), in process"
-    assert [(f["kind"], f["severity"], f["location"]) for f in data["findings"]] == [
-        ("mock_divergence", "breaking", "/body/data/0/size")]
+    assert [(f["kind"], f["severity"], f["location"]) for f in data["findings"]] == [("mock_divergence", "breaking", "/body/data/0/size")]
     finding = data["findings"][0]
     assert "the contract marks it optional" in finding["message"]
     assert finding["fix"].startswith("contract: createImage, response 200, application/json /data/0/size; mock: ")

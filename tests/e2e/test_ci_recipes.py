@@ -51,7 +51,7 @@ def recipe_steps(name: str) -> tuple[list[str], list[str]]:
         runs = [s for s in steps if "run" in s]
         app = next(i for i, s in enumerate(runs) if not str(s.get("name", "")).startswith("imagegw:"))
         assert all(str(s.get("name", "")).startswith("imagegw:") for i, s in enumerate(runs) if i != app)
-        return [s["run"] for s in runs[:app]], [s["run"] for s in runs[app + 1:]]
+        return [s["run"] for s in runs[:app]], [s["run"] for s in runs[app + 1 :]]
     if name == "gitlab":
         pipeline = yaml.safe_load(next(b for b in _blocks("yaml") if "before_script" in b))
         (job,) = [j for j in pipeline.values() if isinstance(j, dict) and "script" in j]
@@ -74,13 +74,17 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if (ROOT / name).is_file():
             (src / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, src / name)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(src)],
-                   check=True, capture_output=True, text=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(src)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     (built,) = dist.glob("imagegw-*.whl")
     names = zipfile.ZipFile(built).namelist()
     # what the recipes and the README's commands need from the wheel
-    for needed in ("mock_server/cli.py", "mock_server/inspector.py", "contracts/schemathesis_hooks.py",
-                   "contracts/tokenhub.openapi.yaml"):
+    for needed in ("mock_server/cli.py", "mock_server/inspector.py", "contracts/schemathesis_hooks.py", "contracts/tokenhub.openapi.yaml"):
         assert needed in names, f"{needed} missing from {built.name}"
     return built
 
@@ -97,21 +101,28 @@ def test_recipe_starts_the_mock_and_keeps_the_journal(name: str, wheel: Path, tm
     before, after = recipe_steps(name)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    app_step = (f"curl -fsS {base}/powertokens/v1/images/generations -H 'Authorization: Bearer sk-test' "
-                f"-H 'Content-Type: application/json' -o generation.json "
-                f"-d '{json.dumps({'model': 'seedream-4-5-251128', 'prompt': PROMPT, 'size': '2048x2048', 'response_format': 'url'})}'")
+    app_step = (
+        f"curl -fsS {base}/powertokens/v1/images/generations -H 'Authorization: Bearer sk-test' "
+        f"-H 'Content-Type: application/json' -o generation.json "
+        f"-d '{json.dumps({'model': 'seedream-4-5-251128', 'prompt': PROMPT, 'size': '2048x2048', 'response_format': 'url'})}'"
+    )
     script = "\n".join(["set -euo pipefail", *before, app_step, *after]) if name != "shell" else "\n".join([*before, app_step, *after])
     work = tmp_path / "job"
     work.mkdir()
     script = _substitute(script, wheel, port, work)
     assert str(wheel) in script, "the recipe installs imagegw some other way than the document's spec"
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-           "PIPX_HOME": str(tmp_path / "pipx"), "PIPX_BIN_DIR": str(tmp_path / "pipx-bin")}
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PIPX_HOME": str(tmp_path / "pipx"),
+        "PIPX_BIN_DIR": str(tmp_path / "pipx-bin"),
+    }
     for var in ("VIRTUAL_ENV", "PYTHONPATH", "IMAGEGW_MOCK_SECRET"):
         env.pop(var, None)
     (work / "recipe.sh").write_text(script)
-    job = subprocess.Popen(["bash", "recipe.sh"], cwd=work, env=env, start_new_session=True,
-                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    job = subprocess.Popen(
+        ["bash", "recipe.sh"], cwd=work, env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         out, _ = job.communicate(timeout=900)
         still_running = _group_alive(job.pid, wait_s=10 if name == "shell" else 0)
@@ -119,7 +130,9 @@ def test_recipe_starts_the_mock_and_keeps_the_journal(name: str, wheel: Path, tm
         _stop_group(job.pid)
     log = (work / "imagegw.log").read_text(errors="replace") if (work / "imagegw.log").exists() else ""
     shown = "\n".join(line for line in out.splitlines() if "is ignored: it is neither a file nor a directory" not in line)
-    assert job.returncode == 0, f"{name} recipe exited {job.returncode}:\n{script}\n--- output\n{shown[-4000:]}\n--- imagegw.log\n{log[-2000:]}"
+    assert job.returncode == 0, (
+        f"{name} recipe exited {job.returncode}:\n{script}\n--- output\n{shown[-4000:]}\n--- imagegw.log\n{log[-2000:]}"
+    )
 
     generation = json.loads((work / "generation.json").read_text())
     assert generation["data"][0]["url"].startswith(f"{base}/powertokens/files/")

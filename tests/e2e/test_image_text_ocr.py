@@ -33,20 +33,48 @@ pytestmark = pytest.mark.slow
 KEY = "sk-ocr"
 #: (gateway, path, body, which answered image): one request per gateway, PNG, JPEG and WebP, opaque and transparent
 CASES = [
-    ("tokenhub", "/v1/images/generations",
-     {"model": "tokenhub/gpt-image-2", "prompt": "Two owls on a branch at night", "size": "1024x1024", "n": 2}, 1),
-    ("powertokens", "/v1/images/generations",
-     {"model": "seedream-4-0-250828", "prompt": "A red fox in the snow", "size": "2048x2048", "response_format": "url",
-      "seed": 12}, 0),
-    ("piebox", "/v2/extend/image/gpt_image/generations",
-     {"prompt": "Flat vector logo of a coffee cup", "size": "1024x1536", "background": "transparent",
-      "output_format": "webp"}, 0),
-    ("gravitex", "/v1/images/generations",
-     {"model": "doubao-seedream-4-0-250828", "prompt": "A cute orange kitten sitting in a garden, sunny day",
-      "size": "2048x2048", "seed": 12345}, 0),
-    ("imageseries", "/v1/images/generations",
-     {"model": "gemini-2.5-flash-image", "prompt": "A lighthouse on a cliff at dusk", "size": "16:9",
-      "image_size": "1K", "response_format": "b64_json", "mime_type": "image/jpeg"}, 0),
+    (
+        "tokenhub",
+        "/v1/images/generations",
+        {"model": "tokenhub/gpt-image-2", "prompt": "Two owls on a branch at night", "size": "1024x1024", "n": 2},
+        1,
+    ),
+    (
+        "powertokens",
+        "/v1/images/generations",
+        {"model": "seedream-4-0-250828", "prompt": "A red fox in the snow", "size": "2048x2048", "response_format": "url", "seed": 12},
+        0,
+    ),
+    (
+        "piebox",
+        "/v2/extend/image/gpt_image/generations",
+        {"prompt": "Flat vector logo of a coffee cup", "size": "1024x1536", "background": "transparent", "output_format": "webp"},
+        0,
+    ),
+    (
+        "gravitex",
+        "/v1/images/generations",
+        {
+            "model": "doubao-seedream-4-0-250828",
+            "prompt": "A cute orange kitten sitting in a garden, sunny day",
+            "size": "2048x2048",
+            "seed": 12345,
+        },
+        0,
+    ),
+    (
+        "imageseries",
+        "/v1/images/generations",
+        {
+            "model": "gemini-2.5-flash-image",
+            "prompt": "A lighthouse on a cliff at dusk",
+            "size": "16:9",
+            "image_size": "1K",
+            "response_format": "b64_json",
+            "mime_type": "image/jpeg",
+        },
+        0,
+    ),
 ]
 
 

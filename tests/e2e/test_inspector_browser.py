@@ -22,8 +22,16 @@ pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 #: launch flags for a quiet, offline, throw-away headless Chromium
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WAIT_MS = 15_000  # the page refreshes every second; generous for a loaded 2-core machine
 TOKENHUB = {"Authorization": "Bearer sk-browser"}
 PIEBOX = {"X-API-Key": "sk-browser"}
@@ -42,7 +50,8 @@ def page(tmp_path: Path, page_errors: list[str]) -> Iterator:
     assert Path(CHROMIUM).exists(), f"Debian chromium not found at {CHROMIUM} (.ci/run installs it: apt-get install -y chromium)"
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         try:
             import importlib.metadata
 
@@ -66,15 +75,19 @@ def test_inspector_shows_generations_tasks_and_drives_scenarios_and_clock(page, 
 
     # a generation made through the API appears, newest first, with its image decoded as a thumbnail
     with httpx.Client(base_url=url, timeout=60) as api:
-        r = api.post("/tokenhub/v1/images/generations", headers=TOKENHUB,
-                     json={"model": "tokenhub/gpt-image-2", "prompt": "a corgi <b>surfing</b>", "size": "1024x1024", "n": 2})
+        r = api.post(
+            "/tokenhub/v1/images/generations",
+            headers=TOKENHUB,
+            json={"model": "tokenhub/gpt-image-2", "prompt": "a corgi <b>surfing</b>", "size": "1024x1024", "n": 2},
+        )
         assert r.status_code == 200, r.text
         created = api.post("/piebox/v2/extend/image/generations", headers=PIEBOX, json={"prompt": "a lighthouse at dusk"})
         assert created.status_code == 200, created.text
     page.wait_for_function(
         "() => document.querySelectorAll('#journal tbody.entry').length >= 2 && "
         "[...document.querySelectorAll('#journal img.thumb')].filter(i => i.complete && i.naturalWidth > 0).length >= 2",
-        timeout=WAIT_MS)
+        timeout=WAIT_MS,
+    )
     rows = page.locator("#journal tbody.entry")
     newest, generation = rows.nth(0), rows.nth(1)
     assert newest.locator("td.gateway").inner_text() == "piebox"
@@ -105,14 +118,18 @@ def test_inspector_shows_generations_tasks_and_drives_scenarios_and_clock(page, 
     page.wait_for_selector("#queue td.scenario", timeout=WAIT_MS)
     assert page.inner_text("#queue td.scenario") == "rate_limited"
     with httpx.Client(base_url=url, timeout=60) as api:
-        limited = api.post("/tokenhub/v1/images/generations", headers=TOKENHUB,
-                           json={"model": "tokenhub/gpt-image-2", "prompt": "a corgi", "size": "1024x1024"})
+        limited = api.post(
+            "/tokenhub/v1/images/generations",
+            headers=TOKENHUB,
+            json={"model": "tokenhub/gpt-image-2", "prompt": "a corgi", "size": "1024x1024"},
+        )
         assert limited.status_code == 429 and limited.headers.get("retry-after"), limited.text
         journal = api.get("/__mock/requests", params={"gateway": "tokenhub"}).json()["requests"]
         assert journal[-1]["scenario"] == "rate_limited"
         assert api.get("/__mock/scenarios").json()["queued"] == []  # used up by that request
     page.wait_for_function(
-        "() => document.querySelector('#journal tbody.entry td.scenario')?.textContent === 'rate_limited'", timeout=WAIT_MS)
+        "() => document.querySelector('#journal tbody.entry td.scenario')?.textContent === 'rate_limited'", timeout=WAIT_MS
+    )
     assert page.locator("#journal tbody.entry").first.locator("td.status").inner_text() == "429"
 
     # clear queue: queue two, clear them from the page
@@ -135,8 +152,11 @@ def test_inspector_behind_an_admin_token_asks_for_it_and_sends_it(page, page_err
     url = served("--admin-token", "s3cret-admin")
     with httpx.Client(base_url=url, timeout=60) as api:
         assert api.get("/__mock/inspector").status_code == 401
-        r = api.post("/tokenhub/v1/images/generations", headers=TOKENHUB,
-                     json={"model": "tokenhub/gpt-image-2", "prompt": "a heron", "size": "1024x1024"})
+        r = api.post(
+            "/tokenhub/v1/images/generations",
+            headers=TOKENHUB,
+            json={"model": "tokenhub/gpt-image-2", "prompt": "a heron", "size": "1024x1024"},
+        )
         assert r.status_code == 200, r.text
     page.goto(f"{url}/__mock/")
     page.wait_for_selector("#token-form:not([hidden])", timeout=WAIT_MS)
@@ -144,8 +164,8 @@ def test_inspector_behind_an_admin_token_asks_for_it_and_sends_it(page, page_err
     page.fill("#token-form input[name=token]", "s3cret-admin")
     page.click("#token-form button")
     page.wait_for_function(
-        "() => [...document.querySelectorAll('#journal img.thumb')].some(i => i.complete && i.naturalWidth === 1024)",
-        timeout=WAIT_MS)
+        "() => [...document.querySelectorAll('#journal img.thumb')].some(i => i.complete && i.naturalWidth === 1024)", timeout=WAIT_MS
+    )
     assert page.locator("#token-form").is_hidden()
     # the browser logged the one refused call (the page stops polling until it has the token)
     assert page_errors == ["Failed to load resource: the server responded with a status of 401 (Unauthorized)"], page_errors

@@ -52,13 +52,12 @@ def test_readme_block_covers_every_gateway_with_a_pinned_key() -> None:
     assert sorted(runs) == sorted(contracts.GATEWAY_IDS)
     pinned = {serve_args[i + 1].split("=", 1)[0] for i, a in enumerate(serve_args) if a == "--api-key"}
     assert pinned == set(contracts.GATEWAY_IDS)
-    keys = {serve_args[i + 1].split("=", 1)[0]: serve_args[i + 1].split("=", 1)[1]
-            for i, a in enumerate(serve_args) if a == "--api-key"}
+    keys = {serve_args[i + 1].split("=", 1)[0]: serve_args[i + 1].split("=", 1)[1] for i, a in enumerate(serve_args) if a == "--api-key"}
     for gid, line in runs.items():
         assert line.startswith("SCHEMATHESIS_HOOKS=contracts.schemathesis_hooks st run ")
         assert "--checks all" in line, line
         # the header each gateway takes its key in (the registry), carrying the pinned key
-        (name, value), = gateway_spec(gid).auth.headers(keys[gid]).items()
+        ((name, value),) = gateway_spec(gid).auth.headers(keys[gid]).items()
         assert shlex.split(line)[-2:] == ["-H", f"{name}: {value}"], line
 
 
@@ -77,8 +76,13 @@ def mock_url():  # type: ignore[no-untyped-def]
 def test_schemathesis_cli_finds_no_issue(gateway_id: str, mock_url: str, tmp_path: Path) -> None:
     _, runs = readme_commands()
     line = runs[gateway_id].replace("http://127.0.0.1:8000", mock_url) + " " + shlex.join(BUDGET)
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-           "SCHEMATHESIS_TELEMETRY": "false", "NO_COLOR": "1", "COLUMNS": "120"}
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "SCHEMATHESIS_TELEMETRY": "false",
+        "NO_COLOR": "1",
+        "COLUMNS": "120",
+    }
     env.pop("SCHEMATHESIS_HOOKS", None)
     done = subprocess.run(["bash", "-c", line], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
     out = done.stdout + done.stderr

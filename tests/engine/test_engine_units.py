@@ -149,9 +149,16 @@ def test_fault_queue_and_prompt_tag() -> None:
 def test_journal_redacts_and_is_bounded() -> None:
     j = Journal(maxlen=3)
     for i in range(5):
-        j.record(time=0, gateway="g", method="POST", path=f"/p{i}", query=[("key", "sk-secret")],
-                 headers=[("Authorization", "Bearer sk-secret"), ("X-API-Key", "sk-secret")],
-                 body={"prompt": "x" * 5000, "api_key": "sk-secret"}, status=200)
+        j.record(
+            time=0,
+            gateway="g",
+            method="POST",
+            path=f"/p{i}",
+            query=[("key", "sk-secret")],
+            headers=[("Authorization", "Bearer sk-secret"), ("X-API-Key", "sk-secret")],
+            body={"prompt": "x" * 5000, "api_key": "sk-secret"},
+            status=200,
+        )
     entries = j.entries()
     assert [e.path for e in entries] == ["/p2", "/p3", "/p4"]
     dumped = repr([e.as_dict() for e in entries])
@@ -163,7 +170,9 @@ def test_journal_redacts_and_is_bounded() -> None:
 
 def test_error_shapes() -> None:
     err = GatewayError(400, "invalid_size", "size: bad", param="size")
-    assert error_body(err, "openai", "rid") == {"error": {"message": "size: bad", "type": "invalid_request_error", "param": "size", "code": "invalid_size"}}
+    assert error_body(err, "openai", "rid") == {
+        "error": {"message": "size: bad", "type": "invalid_request_error", "param": "size", "code": "invalid_size"}
+    }
     assert error_body(err, "dashscope", "rid") == {"code": "InvalidParameter", "message": "size: bad", "request_id": "rid"}
     assert error_body(err, "envelope", "rid") == {"code": 400, "msg": "size: bad", "data": None}
 
@@ -174,8 +183,12 @@ def test_catalog_sizes() -> None:
     assert gemini_size("2K", "1:1") == (2048, 2048)
     assert nearest_aspect(1920, 1080) == "16:9"
     assert "1024x1536" in GPT_IMAGE_SIZES
-    sizes = SizeRule(doc("powertokens", "supports 2K/4K or custom"), default=(2048, 2048),
-                     tiers={"2K": (2048, 2048)}, custom=PixelRange(3_686_400, 16_777_216))
+    sizes = SizeRule(
+        doc("powertokens", "supports 2K/4K or custom"),
+        default=(2048, 2048),
+        tiers={"2K": (2048, 2048)},
+        custom=PixelRange(3_686_400, 16_777_216),
+    )
     m = offer("powertokens", "m", CATALOG["seedream-4-5-251128"], sizes.src, sizes=sizes)
     assert m.resolve_size("2k") == (2048, 2048)
     assert m.resolve_size("1920*1920") == (1920, 1920)

@@ -44,6 +44,7 @@ def _json_size(value: Any) -> int:
 
 # -- the journal, bounded in bytes ------------------------------------------------------------------
 
+
 def test_hostile_requests_cannot_grow_the_journal(client: httpx.Client) -> None:
     """Long JSON keys, long header and query values: each entry stays within its budget, marked."""
     mock = client._transport._inner.app.state.mock  # type: ignore[attr-defined]
@@ -51,9 +52,12 @@ def test_hostile_requests_cannot_grow_the_journal(client: httpx.Client) -> None:
     long_keys = {("k" * 2000) + str(i): "v" for i in range(500)}  # 1 MB of keys
     nested = {"x" * 300: {"y" * 300: ["z" * 300] * 1000}}
     for body in (long_keys, nested):
-        r = client.post(GEN, content=json.dumps({**BODY, **body}), headers={**AUTH, "Content-Type": "application/json",
-                                                                          "X-Long": "h" * 20_000},
-                        params={"q" * 500: "v" * 20_000})
+        r = client.post(
+            GEN,
+            content=json.dumps({**BODY, **body}),
+            headers={**AUTH, "Content-Type": "application/json", "X-Long": "h" * 20_000},
+            params={"q" * 500: "v" * 20_000},
+        )
         assert r.status_code < 500
     many_headers = [(f"x-h{i}", "v" * 4000) for i in range(100)]
     client.post(GEN, json=BODY, headers=[*AUTH.items(), *many_headers])
@@ -86,6 +90,7 @@ def test_the_whole_journal_is_bounded_in_bytes() -> None:
 
 
 # -- the control plane ------------------------------------------------------------------------------
+
 
 def test_a_cross_site_form_post_cannot_queue_a_scenario(client: httpx.Client) -> None:
     """What a web page can send without a CORS preflight: text/plain, a foreign Origin and Host."""
@@ -181,10 +186,32 @@ def test_serve_warns_on_an_open_control_plane_off_loopback(monkeypatch: pytest.M
 
 
 def test_serve_flags_reach_settings_and_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:
-    res, seen = _serve_cli(["--host", "192.0.2.7", "--admin-token", "t0ken", "--allowed-host", "mock.internal",
-                            "--public-url", "https://pub.example", "--image-cache-mb", "32", "--journal-max-mb", "2",
-                            "--log-level", "warning", "--access-log", "--header-timeout", "3", "--body-timeout", "7",
-                            "--keep-alive", "4"], monkeypatch)
+    res, seen = _serve_cli(
+        [
+            "--host",
+            "192.0.2.7",
+            "--admin-token",
+            "t0ken",
+            "--allowed-host",
+            "mock.internal",
+            "--public-url",
+            "https://pub.example",
+            "--image-cache-mb",
+            "32",
+            "--journal-max-mb",
+            "2",
+            "--log-level",
+            "warning",
+            "--access-log",
+            "--header-timeout",
+            "3",
+            "--body-timeout",
+            "7",
+            "--keep-alive",
+            "4",
+        ],
+        monkeypatch,
+    )
     assert res.exit_code == 0, res.output
     settings = seen["target"].state.mock.settings
     assert settings.image_cache_bytes == 32 * 1024 * 1024 and settings.journal_max_bytes == 2 * 1024 * 1024
@@ -206,8 +233,21 @@ def test_record_has_the_same_logging_flags(monkeypatch: pytest.MonkeyPatch, tmp_
 
     seen: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda target, **kw: seen.update(kw))
-    res = CliRunner().invoke(cli, ["record", "--gateway", "tokenhub", "--upstream", "http://127.0.0.1:9", "--out",
-                                   str(tmp_path), "--log-level", "info", "--no-access-log"])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "record",
+            "--gateway",
+            "tokenhub",
+            "--upstream",
+            "http://127.0.0.1:9",
+            "--out",
+            str(tmp_path),
+            "--log-level",
+            "info",
+            "--no-access-log",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert seen["log_level"] == "info" and seen["access_log"] is False
     assert seen["log_config"]["loggers"]["uvicorn.access"]["filters"] == ["redact_credentials"]
@@ -215,12 +255,22 @@ def test_record_has_the_same_logging_flags(monkeypatch: pytest.MonkeyPatch, tmp_
 
 # -- the access log -------------------------------------------------------------------------------------
 
+
 def test_redact_target_keeps_everything_but_credentials() -> None:
-    assert redact_target("/v1/x?key=sk-1&n=2&API_KEY=sk-2&%6Bey=sk-3&token") == \
-        f"/v1/x?key={REDACTED}&n=2&API_KEY={REDACTED}&%6Bey={REDACTED}&token"
+    assert (
+        redact_target("/v1/x?key=sk-1&n=2&API_KEY=sk-2&%6Bey=sk-3&token")
+        == f"/v1/x?key={REDACTED}&n=2&API_KEY={REDACTED}&%6Bey={REDACTED}&token"
+    )
     assert redact_target("/v1/x") == "/v1/x"
-    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-                               ("127.0.0.1:5", "GET", "/v1/models?key=sk-abc", "1.1", 200), None)
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5", "GET", "/v1/models?key=sk-abc", "1.1", 200),
+        None,
+    )
     assert RedactQueryFilter().filter(record) and "sk-abc" not in record.getMessage()
 
 
@@ -277,6 +327,7 @@ def test_the_access_log_never_holds_a_query_key(which: str, tmp_path: Any) -> No
 
 # -- connections ------------------------------------------------------------------------------------------
 
+
 def _recv_all(sock: socket.socket, limit_s: float) -> bytes:
     sock.settimeout(limit_s)
     data = b""
@@ -319,8 +370,10 @@ def test_a_stalled_body_gets_408_and_the_connection_closes() -> None:
     settings = Settings(body_timeout_seconds=0.5, api_keys={"powertokens": "sk-test-123"})
     with served(build_app(settings), settings) as addr:
         s = socket.create_connection(addr)
-        s.sendall(b"POST " + GEN.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sk-test-123\r\n"
-                  b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"model\": ")
+        s.sendall(
+            b"POST " + GEN.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer sk-test-123\r\n"
+            b'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model": '
+        )
         started = time.monotonic()
         answer = _recv_all(s, 5)
         assert time.monotonic() - started < 3
@@ -347,10 +400,25 @@ def test_a_stalled_body_in_process() -> None:
         async def send(message: dict[str, Any]) -> None:
             sent.append(message)
 
-        scope = {"type": "http", "method": "POST", "path": GEN, "raw_path": GEN.encode(), "query_string": b"",
-                 "headers": [(b"host", b"127.0.0.1"), (b"authorization", b"Bearer k"), (b"content-type", b"application/json"),
-                             (b"content-length", b"1000")], "root_path": "", "scheme": "http", "server": ("127.0.0.1", 80),
-                 "client": ("127.0.0.1", 1), "http_version": "1.1", "asgi": {"version": "3.0"}}
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": GEN,
+            "raw_path": GEN.encode(),
+            "query_string": b"",
+            "headers": [
+                (b"host", b"127.0.0.1"),
+                (b"authorization", b"Bearer k"),
+                (b"content-type", b"application/json"),
+                (b"content-length", b"1000"),
+            ],
+            "root_path": "",
+            "scheme": "http",
+            "server": ("127.0.0.1", 80),
+            "client": ("127.0.0.1", 1),
+            "http_version": "1.1",
+            "asgi": {"version": "3.0"},
+        }
         await app(scope, receive, send)
         start = sent[0]
         return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, b"".join(m.get("body", b"") for m in sent[1:])
@@ -361,6 +429,7 @@ def test_a_stalled_body_in_process() -> None:
 
 
 # -- echoes and large bodies ----------------------------------------------------------------------------------
+
 
 def test_an_unknown_scenario_is_not_echoed_whole(client: httpx.Client) -> None:
     r = client.post(GEN, json=BODY, headers={**AUTH, "X-Mock-Scenario": "x" * 10_000})
@@ -393,22 +462,40 @@ def test_large_bodies_wait_for_a_slot() -> None:
     again.release()
 
 
-_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | \
-    st.text(max_size=400) | st.text(alphabet="\x00\"\\\u2028\U0001F600", min_size=200, max_size=300)
-_json = st.recursive(_scalars, lambda kids: st.lists(kids, max_size=30) | st.dictionaries(st.text(max_size=90), kids, max_size=30),
-                     max_leaves=200)
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=400)
+    | st.text(alphabet='\x00"\\\u2028\U0001f600', min_size=200, max_size=300)
+)
+_json = st.recursive(
+    _scalars, lambda kids: st.lists(kids, max_size=30) | st.dictionaries(st.text(max_size=90), kids, max_size=30), max_leaves=200
+)
 _pairs = st.lists(st.tuples(st.text(min_size=1, max_size=80), st.text(max_size=400)), max_size=40)
 
 
 @given(body=_json, headers=_pairs, query=_pairs, path=st.text(max_size=600))
-def test_every_journal_entry_fits_its_byte_budget(body: Any, headers: list[tuple[str, str]], query: list[tuple[str, str]],
-                                                  path: str) -> None:
+def test_every_journal_entry_fits_its_byte_budget(
+    body: Any, headers: list[tuple[str, str]], query: list[tuple[str, str]], path: str
+) -> None:
     from mock_server.journal import Journal
 
     journal = Journal(100, max_bytes=8 * 1024, entry_max_bytes=2048)
     for _ in range(6):
-        entry = journal.record(time=0.0, gateway="tokenhub", method="POST", path=path, query=query, headers=headers,
-                               body=body, status=200, request_id="r" * 36, operation="createImage")
+        entry = journal.record(
+            time=0.0,
+            gateway="tokenhub",
+            method="POST",
+            path=path,
+            query=query,
+            headers=headers,
+            body=body,
+            status=200,
+            request_id="r" * 36,
+            operation="createImage",
+        )
         assert _json_size(entry.as_dict()) <= 2048
     assert _json_size([e.as_dict() for e in journal.entries()]) <= 8 * 1024
     assert journal.size_bytes <= 8 * 1024

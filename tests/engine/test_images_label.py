@@ -31,8 +31,11 @@ def open_image(data: bytes) -> Image.Image:
 def test_label_names_gateway_model_size_index_seed_and_prompt_start() -> None:
     spec = spec_for(CORGI, 1536, 1024, "webp", seed=42, index=1, count=4, model="gpt-image-1", gateway="tokenhub")
     assert spec.label_lines() == [
-        "tokenhub · gpt-image-1", "1536 x 1024 WEBP", "image 2 of 4 · seed 42",
-        "“A cute corgi wearing sunglasses", "on a surfboard, golden hour…",
+        "tokenhub · gpt-image-1",
+        "1536 x 1024 WEBP",
+        "image 2 of 4 · seed 42",
+        "“A cute corgi wearing sunglasses",
+        "on a surfboard, golden hour…",
     ]
     assert len(spec.prompt) == PROMPT_HEAD_CHARS and spec.prompt.endswith("…")
     assert spec_for("a cat", 64, 64).label_lines()[2] == "image 1 of 1"  # no seed given: none shown
@@ -87,9 +90,11 @@ def test_tiny_images_render_without_text() -> None:
 def test_same_request_same_bytes_and_the_label_changes_them() -> None:
     a = spec_for(CORGI, 128, 128, seed=1, index=0, count=2, model="m", gateway="piebox")
     assert render(a) == render(spec_for(CORGI, 128, 128, seed=1, index=0, count=2, model="m", gateway="piebox"))
-    for other in (spec_for(CORGI, 128, 128, seed=1, index=1, count=2, model="m", gateway="piebox"),
-                  spec_for(CORGI, 128, 128, seed=1, index=0, count=2, model="m", gateway="tokenhub"),
-                  spec_for(CORGI, 128, 128, seed=2, index=0, count=2, model="m", gateway="piebox")):
+    for other in (
+        spec_for(CORGI, 128, 128, seed=1, index=1, count=2, model="m", gateway="piebox"),
+        spec_for(CORGI, 128, 128, seed=1, index=0, count=2, model="m", gateway="tokenhub"),
+        spec_for(CORGI, 128, 128, seed=2, index=0, count=2, model="m", gateway="piebox"),
+    ):
         assert render(other) != render(a)
 
 
@@ -115,32 +120,45 @@ def test_task_id_carries_the_label_of_its_images() -> None:
     task = engine.lookup(engine.create(family="gemini", model="gemini-3-pro-image", first=first, count=2))
     specs = task.image_specs()
     assert [(s.position, s.total, s.seed, s.prompt, s.model) for s in specs] == [
-        (0, 2, "5", first.prompt, "gemini-3-pro-image"), (1, 2, "5", first.prompt, "gemini-3-pro-image")]
+        (0, 2, "5", first.prompt, "gemini-3-pro-image"),
+        (1, 2, "5", first.prompt, "gemini-3-pro-image"),
+    ]
 
 
 def test_served_images_say_which_request_made_them(client: httpx.Client, mock, clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
     """Through the gateways: the label of each answered image names its gateway, model, size,
     index, seed and prompt, and the journal lists the images of each answer."""
-    r = client.post("/powertokens/v1/images/generations", headers={"Authorization": "Bearer k"},
-                    json={"model": "seedream-4-0-250828", "prompt": "a red fox in the snow", "size": "2048x2048",
-                          "response_format": "url", "seed": 12})
+    r = client.post(
+        "/powertokens/v1/images/generations",
+        headers={"Authorization": "Bearer k"},
+        json={"model": "seedream-4-0-250828", "prompt": "a red fox in the snow", "size": "2048x2048", "response_format": "url", "seed": 12},
+    )
     assert r.status_code == 200, r.text
     url = r.json()["data"][0]["url"]
     spec = mock.images.resolve(urlsplit(url).path.rsplit("/", 1)[1], clock.now())
-    assert spec.label_lines() == ["powertokens · seedream-4-0-250828", "2048 x 2048 JPEG", "image 1 of 1 · seed 12",
-                                  "“a red fox in the snow”"]
+    assert spec.label_lines() == [
+        "powertokens · seedream-4-0-250828",
+        "2048 x 2048 JPEG",
+        "image 1 of 1 · seed 12",
+        "“a red fox in the snow”",
+    ]
     fetched = client.get(url)
     assert fetched.status_code == 200 and open_image(fetched.content).size == (2048, 2048)
 
-    r = client.post("/tokenhub/v1/images/generations", headers={"Authorization": "Bearer k"},
-                    json={"model": "tokenhub/gpt-image-2", "prompt": "two owls", "size": "1024x1024", "n": 2})
+    r = client.post(
+        "/tokenhub/v1/images/generations",
+        headers={"Authorization": "Bearer k"},
+        json={"model": "tokenhub/gpt-image-2", "prompt": "two owls", "size": "1024x1024", "n": 2},
+    )
     assert r.status_code == 200, r.text
     images = [open_image(base64.b64decode(d["b64_json"])) for d in r.json()["data"]]
     assert [im.size for im in images] == [(1024, 1024), (1024, 1024)]
     assert images[0].tobytes() != images[1].tobytes()  # "image 1 of 2" and "image 2 of 2"
     entry = mock.journal.entries()[-1]
     labels = [mock.images.resolve(im["file"], clock.now()).label_lines()[:3] for im in entry.images]
-    assert labels == [["tokenhub · tokenhub/gpt-image-2", "1024 x 1024 PNG", "image 1 of 2"],
-                      ["tokenhub · tokenhub/gpt-image-2", "1024 x 1024 PNG", "image 2 of 2"]]
+    assert labels == [
+        ["tokenhub · tokenhub/gpt-image-2", "1024 x 1024 PNG", "image 1 of 2"],
+        ["tokenhub · tokenhub/gpt-image-2", "1024 x 1024 PNG", "image 2 of 2"],
+    ]
     assert entry.response["data"][0]["b64_json"].endswith("chars)")  # the journal keeps no image bytes
     assert entry.latency_ms is not None and entry.latency_ms > 0

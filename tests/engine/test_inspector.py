@@ -31,41 +31,50 @@ def test_page_is_html_with_its_own_script_only(client: httpx.Client) -> None:
     assert r.text.count("<script") == 1
     # the controls name every scenario and gateway the control plane knows
     known = client.get("/__mock/scenarios").json()["known"]
-    assert re.findall(r'<select name="name" id="scenario-name">(.*?)</select>', r.text)[0] == "".join(f"<option>{k}</option>" for k in known)
+    assert re.findall(r'<select name="name" id="scenario-name">(.*?)</select>', r.text)[0] == "".join(
+        f"<option>{k}</option>" for k in known
+    )
     redirect = client.get("/__mock", follow_redirects=False)
     assert redirect.status_code == 308 and redirect.headers["location"] == "/__mock/"
 
 
 def test_live_part_lists_the_journal_newest_first_with_thumbnails(client: httpx.Client) -> None:
     assert "no request yet" in live(client)
-    client.post("/tokenhub/v1/images/generations", headers=TOKENHUB,
-                json={"model": "tokenhub/gpt-image-2", "prompt": "first", "size": "1024x1024"})
+    client.post(
+        "/tokenhub/v1/images/generations", headers=TOKENHUB, json={"model": "tokenhub/gpt-image-2", "prompt": "first", "size": "1024x1024"}
+    )
     client.post("/tokenhub/v1/images/generations", headers=TOKENHUB, json={"model": "nope", "prompt": "second"})
     html = live(client)
     ids = re.findall(r'<tbody class="entry" data-id="(\d+)">', html)
     assert ids == ["2", "1"]
-    first = html[html.index('data-id="1"'):]
+    first = html[html.index('data-id="1"') :]
     assert '<td class="operation">createImage</td>' in first and '<td class="status ok">200</td>' in first
     assert re.search(r'<td class="latency">\d+\.\d ms</td>', first)
     (file,) = re.findall(r'data-file="([^"]+)"', first)
     image = client.get(f"/__mock/images/{file}")
     assert image.status_code == 200 and image.headers["content-type"] == "image/png" and image.content.startswith(b"\x89PNG")
-    second = html[html.index('data-id="2"'):html.index('data-id="1"')]
+    second = html[html.index('data-id="2"') : html.index('data-id="1"')]
     assert "client-error" in second and "data-file" not in second
     assert "does not exist" in second  # the error answer is shown
 
 
 def test_everything_shown_is_escaped(client: httpx.Client) -> None:
-    client.post("/tokenhub/v1/images/generations", headers={**TOKENHUB, "X-Evil": "<img src=x onerror=alert(1)>"},
-                json={"model": "tokenhub/gpt-image-2", "prompt": "</pre><script>alert(1)</script>", "size": "1024x1024"})
+    client.post(
+        "/tokenhub/v1/images/generations",
+        headers={**TOKENHUB, "X-Evil": "<img src=x onerror=alert(1)>"},
+        json={"model": "tokenhub/gpt-image-2", "prompt": "</pre><script>alert(1)</script>", "size": "1024x1024"},
+    )
     html = live(client)
     assert "<script>" not in html and "<img src=x" not in html
     assert "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_credentials_never_reach_the_page(client: httpx.Client) -> None:
-    client.post("/tokenhub/v1/images/generations", headers={"Authorization": "Bearer sk-very-secret"},
-                json={"model": "tokenhub/gpt-image-2", "prompt": "x", "size": "1024x1024"})
+    client.post(
+        "/tokenhub/v1/images/generations",
+        headers={"Authorization": "Bearer sk-very-secret"},
+        json={"model": "tokenhub/gpt-image-2", "prompt": "x", "size": "1024x1024"},
+    )
     assert "sk-very-secret" not in live(client)
 
 
@@ -119,8 +128,9 @@ def test_behind_an_admin_token_only_the_empty_page_is_served_without_it(settings
 
     app = make_app(settings.with_(admin_token="adm-1"))
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1", timeout=30) as c:
-        c.post("/tokenhub/v1/images/generations", headers=TOKENHUB,
-               json={"model": "tokenhub/gpt-image-2", "prompt": "x", "size": "1024x1024"})
+        c.post(
+            "/tokenhub/v1/images/generations", headers=TOKENHUB, json={"model": "tokenhub/gpt-image-2", "prompt": "x", "size": "1024x1024"}
+        )
         page = c.get("/__mock/")
         assert page.status_code == 200 and 'id="token-form"' in page.text and 'data-file="' not in page.text
         assert c.get("/__mock/inspector").status_code == 401

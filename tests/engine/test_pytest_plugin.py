@@ -14,14 +14,19 @@ BODY = {"model": "seedream-4-0-250828", "prompt": "a corgi", "size": "1K", "resp
 
 
 def test_in_process_client_clock_and_journal(imagegw_client: httpx.Client, imagegw_mock: Mock, imagegw_clock: ManualClock) -> None:
-    r = imagegw_client.post("/piebox/v2/extend/image/gpt_image/generations", headers={"X-API-Key": "k"},
-                            json={"prompt": "a poster", "size": "1024x1024"})
+    r = imagegw_client.post(
+        "/piebox/v2/extend/image/gpt_image/generations", headers={"X-API-Key": "k"}, json={"prompt": "a poster", "size": "1024x1024"}
+    )
     assert r.status_code == 200
     poll = f"/piebox/v2/extend/image/gpt_image/tasks/{r.json()['task_id']}"
     assert imagegw_client.get(poll, headers={"X-API-Key": "k"}).json()["status"] == "pending"
     imagegw_clock.advance(imagegw_mock.settings.task_pending_seconds + imagegw_mock.settings.task_processing_seconds)
     assert imagegw_client.get(poll, headers={"X-API-Key": "k"}).json()["status"] == "succeeded"
-    assert [e.operation for e in imagegw_mock.journal.entries(gateway="piebox")] == ["createGptImageTask", "getGptImageTask", "getGptImageTask"]
+    assert [e.operation for e in imagegw_mock.journal.entries(gateway="piebox")] == [
+        "createGptImageTask",
+        "getGptImageTask",
+        "getGptImageTask",
+    ]
 
 
 def test_real_server_on_loopback(imagegw_server: ServerHandle) -> None:

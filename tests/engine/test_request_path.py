@@ -28,26 +28,45 @@ def _stdlib(body: Any) -> bytes:
 
 
 _text = st.text(max_size=40)
-_json = st.recursive(st.none() | st.booleans() | st.integers() | _text,
-                     lambda kids: st.lists(kids, max_size=5) | st.dictionaries(_text, kids, max_size=5), max_leaves=30)
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | _text,
+    lambda kids: st.lists(kids, max_size=5) | st.dictionaries(_text, kids, max_size=5),
+    max_leaves=30,
+)
 
 
-@given(body=st.dictionaries(_text, _json, max_size=6),
-       headers=st.lists(st.tuples(st.text("abcdefghijklmnopqrstuvwxyz-", min_size=1, max_size=20),
-                                  st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=60)), max_size=6),
-       query=st.lists(st.tuples(st.text("abcdefghijk_", min_size=1, max_size=10), st.text("xyz019", max_size=10)), max_size=3))
-def test_an_entry_built_when_read_equals_one_built_at_once(body: dict[str, Any], headers: list[tuple[str, str]],
-                                                          query: list[tuple[str, str]]) -> None:
+@given(
+    body=st.dictionaries(_text, _json, max_size=6),
+    headers=st.lists(
+        st.tuples(
+            st.text("abcdefghijklmnopqrstuvwxyz-", min_size=1, max_size=20),
+            st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=60),
+        ),
+        max_size=6,
+    ),
+    query=st.lists(st.tuples(st.text("abcdefghijk_", min_size=1, max_size=10), st.text("xyz019", max_size=10)), max_size=3),
+)
+def test_an_entry_built_when_read_equals_one_built_at_once(
+    body: dict[str, Any], headers: list[tuple[str, str]], query: list[tuple[str, str]]
+) -> None:
     """record_request keeps references and builds on read; record builds at once: same entry."""
     from urllib.parse import urlencode
 
     raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in [("authorization", "Bearer sk-x"), *headers]]
     text = json.dumps(body).encode("utf-8")
     now, later = Journal(10, max_bytes=64 * 1024), Journal(10, max_bytes=64 * 1024)  # default entry budget: 8 KiB
-    common = dict(time=1.5, gateway="powertokens", method="POST", path=GEN, status=200, request_id="r-1",
-                  scenario=None, operation="createImage", error_code=None)
-    built = now.record(query=query, headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers],
-                       body=body, **common)
+    common = dict(
+        time=1.5,
+        gateway="powertokens",
+        method="POST",
+        path=GEN,
+        status=200,
+        request_id="r-1",
+        scenario=None,
+        operation="createImage",
+        error_code=None,
+    )
+    built = now.record(query=query, headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers], body=body, **common)
     later.record_request(query_string=urlencode(query).encode(), headers=raw_headers, body=body, body_json=text, **common)
     assert later.size_bytes <= 64 * 1024
     (read,) = later.entries()
@@ -83,8 +102,12 @@ def test_no_admin_keeps_no_journal() -> None:
 
 
 def test_json_answers_keep_the_standard_librarys_bytes() -> None:
-    for body in ({"a": "é 画 \u2028 \x01 \"q\"", "n": [1, -2, 3.5, None, True], "nested": {"k": []}},
-                 {1: "int key"}, {"big": 2 ** 70}, ["x" * 100_000]):
+    for body in (
+        {"a": 'é 画 \u2028 \x01 "q"', "n": [1, -2, 3.5, None, True], "nested": {"k": []}},
+        {1: "int key"},
+        {"big": 2**70},
+        ["x" * 100_000],
+    ):
         assert json_bytes(body) == _stdlib(body)
 
 
@@ -203,8 +226,12 @@ def test_json_answers_carry_the_headers_starlette_would_set() -> None:
 
     for status in (200, 201, 204, 400, 503):
         ours = json_response({"a": [1, "é"]}, status=status, headers={"X-Request-Id": "r-1", "Retry-After": "1"})
-        theirs = Response(json_bytes({"a": [1, "é"]}), status_code=status, headers={"X-Request-Id": "r-1", "Retry-After": "1"},
-                          media_type="application/json")
+        theirs = Response(
+            json_bytes({"a": [1, "é"]}),
+            status_code=status,
+            headers={"X-Request-Id": "r-1", "Retry-After": "1"},
+            media_type="application/json",
+        )
         assert (ours.status_code, ours.body, ours.media_type) == (theirs.status_code, theirs.body, theirs.media_type)
         assert sorted(ours.raw_headers) == sorted(theirs.raw_headers)
 

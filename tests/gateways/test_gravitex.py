@@ -85,52 +85,153 @@ def ratio(img: Image.Image) -> float:
 
 KITTEN = "A cute orange kitten sitting in a garden, sunny day, high quality photography"
 OIL = "Change this image to oil painting style"
-QWEN_TEXT = ("一副典雅庄重的对联悬挂于厅堂之中,房间是个安静古典的中式布置,桌子上放着一些青花瓷,对联上左书“义本生知人机同道善思新”,"
-             "右书“通云赋智乾坤启数高志远”, 横批“智启通义”,字体飘逸,在中间挂着一幅中国风的画作,内容是岳阳楼。")
+QWEN_TEXT = (
+    "一副典雅庄重的对联悬挂于厅堂之中,房间是个安静古典的中式布置,桌子上放着一些青花瓷,对联上左书“义本生知人机同道善思新”,"
+    "右书“通云赋智乾坤启数高志远”, 横批“智启通义”,字体飘逸,在中间挂着一幅中国风的画作,内容是岳阳楼。"
+)
 WIDE_PNG = data_url(16, 9)  # stands for the document's truncated base64
 
 DOC_EXAMPLES: dict[str, dict] = {
-    "gemini-text-to-image": {"model": "gemini-2.5-flash-image", "prompt": KITTEN, "size": "16:9", "quality": "high", "n": 1,
-                             "temperature": 1.1, "top_p": 0.95, "response_format": "b64_json", "image_size": "2K",
-                             "mime_type": "image/png", "response_modalities": "image"},
-    "gemini-image-to-image": {"model": "gemini-2.5-flash-image", "size": "16:9", "quality": "high", "image_size": "3K",
-                              "temperature": 1.1, "top_p": 0.95, "response_format": "b64_json",
-                              "contents": [{"role": "user", "parts": [
-                                  {"text": "Generate an aerial view of Canton Tower based on this image"}, {"image": WIDE_PNG}]}]},
-    "gemini-multi-image-fusion": {"model": "gemini-2.5-flash-image", "size": "16:9", "image_size": "3K", "temperature": 1.1,
-                                  "top_p": 0.95, "response_format": "b64_json",
-                                  "contents": [{"role": "user", "parts": [
-                                      {"text": "Apply the oil painting style from the first image to the content of the second image"},
-                                      {"image": "https://example.com/style.jpg"}, {"image": "https://example.com/content.jpg"}]}]},
-    "seedream-text-to-image": {"model": "doubao-seedream-4-0-250828", "prompt": KITTEN, "size": "2048x2048", "watermark": False,
-                               "seed": 12345, "optimize_prompt_options": {"mode": "standard"}},
-    "seedream-image-to-image": {"model": "doubao-seedream-4-0-250828", "prompt": OIL, "size": "2048x2048", "watermark": False,
-                                "seed": 12345, "contents": [{"role": "user", "parts": [{"image": WIDE_PNG}, {"text": OIL}]}]},
-    "seedream-sequential": {"model": "doubao-seedream-4-0-250828", "prompt": KITTEN, "size": "2048x2048", "watermark": False,
-                            "sequential_image_generation": "auto", "sequential_image_generation_options": {"max_images": 4},
-                            "optimize_prompt_options": {"mode": "standard"}},
-    "seededit-image-editing": {"model": "doubao-seededit-3-0-i2i-250628", "prompt": OIL, "watermark": False, "guidance_scale": 2.5,
-                               "seed": 12345, "contents": [{"role": "user", "parts": [{"image": WIDE_PNG}, {"text": OIL}]}]},
-    "seedream-3.0-guidance-scale": {"model": "doubao-seedream-3-0-t2i-250415", "prompt": KITTEN, "size": "1024x1024",
-                                    "watermark": False, "guidance_scale": 7.5, "seed": 12345},
-    "seedream-4.5-standard-mode": {"model": "doubao-seedream-4-5-251128", "prompt": "A cute kitten", "size": "2048x2048",
-                                   "watermark": False, "optimize_prompt_options": {"mode": "standard"}},
-    "seedream-4.0-fast-mode": {"model": "doubao-seedream-4-0-250828", "prompt": "A cute kitten", "size": "2048x2048",
-                               "watermark": False, "optimize_prompt_options": {"mode": "fast"}},
+    "gemini-text-to-image": {
+        "model": "gemini-2.5-flash-image",
+        "prompt": KITTEN,
+        "size": "16:9",
+        "quality": "high",
+        "n": 1,
+        "temperature": 1.1,
+        "top_p": 0.95,
+        "response_format": "b64_json",
+        "image_size": "2K",
+        "mime_type": "image/png",
+        "response_modalities": "image",
+    },
+    "gemini-image-to-image": {
+        "model": "gemini-2.5-flash-image",
+        "size": "16:9",
+        "quality": "high",
+        "image_size": "3K",
+        "temperature": 1.1,
+        "top_p": 0.95,
+        "response_format": "b64_json",
+        "contents": [
+            {"role": "user", "parts": [{"text": "Generate an aerial view of Canton Tower based on this image"}, {"image": WIDE_PNG}]}
+        ],
+    },
+    "gemini-multi-image-fusion": {
+        "model": "gemini-2.5-flash-image",
+        "size": "16:9",
+        "image_size": "3K",
+        "temperature": 1.1,
+        "top_p": 0.95,
+        "response_format": "b64_json",
+        "contents": [
+            {
+                "role": "user",
+                "parts": [
+                    {"text": "Apply the oil painting style from the first image to the content of the second image"},
+                    {"image": "https://example.com/style.jpg"},
+                    {"image": "https://example.com/content.jpg"},
+                ],
+            }
+        ],
+    },
+    "seedream-text-to-image": {
+        "model": "doubao-seedream-4-0-250828",
+        "prompt": KITTEN,
+        "size": "2048x2048",
+        "watermark": False,
+        "seed": 12345,
+        "optimize_prompt_options": {"mode": "standard"},
+    },
+    "seedream-image-to-image": {
+        "model": "doubao-seedream-4-0-250828",
+        "prompt": OIL,
+        "size": "2048x2048",
+        "watermark": False,
+        "seed": 12345,
+        "contents": [{"role": "user", "parts": [{"image": WIDE_PNG}, {"text": OIL}]}],
+    },
+    "seedream-sequential": {
+        "model": "doubao-seedream-4-0-250828",
+        "prompt": KITTEN,
+        "size": "2048x2048",
+        "watermark": False,
+        "sequential_image_generation": "auto",
+        "sequential_image_generation_options": {"max_images": 4},
+        "optimize_prompt_options": {"mode": "standard"},
+    },
+    "seededit-image-editing": {
+        "model": "doubao-seededit-3-0-i2i-250628",
+        "prompt": OIL,
+        "watermark": False,
+        "guidance_scale": 2.5,
+        "seed": 12345,
+        "contents": [{"role": "user", "parts": [{"image": WIDE_PNG}, {"text": OIL}]}],
+    },
+    "seedream-3.0-guidance-scale": {
+        "model": "doubao-seedream-3-0-t2i-250415",
+        "prompt": KITTEN,
+        "size": "1024x1024",
+        "watermark": False,
+        "guidance_scale": 7.5,
+        "seed": 12345,
+    },
+    "seedream-4.5-standard-mode": {
+        "model": "doubao-seedream-4-5-251128",
+        "prompt": "A cute kitten",
+        "size": "2048x2048",
+        "watermark": False,
+        "optimize_prompt_options": {"mode": "standard"},
+    },
+    "seedream-4.0-fast-mode": {
+        "model": "doubao-seedream-4-0-250828",
+        "prompt": "A cute kitten",
+        "size": "2048x2048",
+        "watermark": False,
+        "optimize_prompt_options": {"mode": "fast"},
+    },
     "gpt-image-text-to-image": {"model": "gpt-image-2", "prompt": KITTEN, "size": "1024x1024", "quality": "high", "n": 1},
-    "gpt-image-image-to-image": {"model": "gpt-image-2", "prompt": OIL, "size": "1024x1024", "quality": "high",
-                                 "input_fidelity": "medium", "n": 1, "image": PNG},
-    "gpt-image-multi-image-fusion": {"model": "gpt-image-2",
-                                     "prompt": "Apply the style from the first image to the content of the second image",
-                                     "size": "1024x1024", "quality": "high", "input_fidelity": "high", "n": 2,
-                                     "images": [PNG, data_url(9, 9)]},
-    "qwen-text-to-image": {"model": "qwen-image-plus", "input": {"messages": [{"role": "user", "content": [{"text": QWEN_TEXT}]}]},
-                           "parameters": {"negative_prompt": "1", "prompt_extend": True, "seed": "4", "watermark": True}},
-    "qwen-image-editing": {"model": "qwen-image-edit-plus", "input": {"messages": [{"role": "user", "content": [
-        {"image": "https://help-static-aliyun-doc.aliyuncs.com/file-manage-files/zh-CN/20250925/fpakfo/image36.webp"},
-        {"text": "Generate an image that matches the depth map. Description: a red, worn-out bicycle parked on a muddy path, "
-                 "with a dense primeval forest in the background."}]}]},
-        "parameters": {"n": 2, "negative_prompt": "low quality", "watermark": True, "size": "2048*2048", "seed": 1}},
+    "gpt-image-image-to-image": {
+        "model": "gpt-image-2",
+        "prompt": OIL,
+        "size": "1024x1024",
+        "quality": "high",
+        "input_fidelity": "medium",
+        "n": 1,
+        "image": PNG,
+    },
+    "gpt-image-multi-image-fusion": {
+        "model": "gpt-image-2",
+        "prompt": "Apply the style from the first image to the content of the second image",
+        "size": "1024x1024",
+        "quality": "high",
+        "input_fidelity": "high",
+        "n": 2,
+        "images": [PNG, data_url(9, 9)],
+    },
+    "qwen-text-to-image": {
+        "model": "qwen-image-plus",
+        "input": {"messages": [{"role": "user", "content": [{"text": QWEN_TEXT}]}]},
+        "parameters": {"negative_prompt": "1", "prompt_extend": True, "seed": "4", "watermark": True},
+    },
+    "qwen-image-editing": {
+        "model": "qwen-image-edit-plus",
+        "input": {
+            "messages": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"image": "https://help-static-aliyun-doc.aliyuncs.com/file-manage-files/zh-CN/20250925/fpakfo/image36.webp"},
+                        {
+                            "text": "Generate an image that matches the depth map. Description: a red, worn-out bicycle parked on a muddy path, "
+                            "with a dense primeval forest in the background."
+                        },
+                    ],
+                }
+            ]
+        },
+        "parameters": {"n": 2, "negative_prompt": "low quality", "watermark": True, "size": "2048*2048", "seed": 1},
+    },
 }
 
 #: (count, format returned, pixel size or None when only checked another way) per example.
@@ -188,6 +289,7 @@ def test_qwen_edit_example_size_is_width_star_height(client: httpx.Client) -> No
 
 # -- Gemini ------------------------------------------------------------------------------------
 
+
 def gemini(**kw: object) -> dict:
     return {"model": "gemini-2.5-flash-image", "prompt": "a lighthouse", **kw}
 
@@ -199,15 +301,22 @@ def test_gemini_default_is_1k_square_png(client: httpx.Client, model: str) -> No
     assert img.size == (1024, 1024) and img.format == "PNG"
 
 
-@pytest.mark.parametrize("quality,image_size,expected", [
-    ("hd", None, (2048, 2048)), ("high", None, (2048, 2048)), ("2K", None, (2048, 2048)),  # 002: -> 2K
-    ("standard", None, (1024, 1024)), ("medium", None, (1024, 1024)), ("low", None, (1024, 1024)),  # -> 1K
-    ("auto", None, (1024, 1024)), ("1K", None, (1024, 1024)),
-    ("hd", "1K", (1024, 1024)),  # inferred: an explicit image_size wins over the quality mapping
-    (None, "2K", (2048, 2048)),
-])
-def test_gemini_quality_maps_to_tier(client: httpx.Client, quality: str | None, image_size: str | None,
-                                     expected: tuple[int, int]) -> None:
+@pytest.mark.parametrize(
+    "quality,image_size,expected",
+    [
+        ("hd", None, (2048, 2048)),
+        ("high", None, (2048, 2048)),
+        ("2K", None, (2048, 2048)),  # 002: -> 2K
+        ("standard", None, (1024, 1024)),
+        ("medium", None, (1024, 1024)),
+        ("low", None, (1024, 1024)),  # -> 1K
+        ("auto", None, (1024, 1024)),
+        ("1K", None, (1024, 1024)),
+        ("hd", "1K", (1024, 1024)),  # inferred: an explicit image_size wins over the quality mapping
+        (None, "2K", (2048, 2048)),
+    ],
+)
+def test_gemini_quality_maps_to_tier(client: httpx.Client, quality: str | None, image_size: str | None, expected: tuple[int, int]) -> None:
     body = gemini(size="1:1", quality=quality, image_size=image_size)
     assert image_of(client, items(post(client, body))[0]).size == expected
 
@@ -228,11 +337,14 @@ def test_gemini_pixel_size_becomes_nearest_ratio(client: httpx.Client, pixels: s
 
 
 def test_gemini_n_and_multi_turn(client: httpx.Client) -> None:
-    body = gemini(n=2, contents=[
-        {"role": "user", "parts": [{"text": "draw a cat"}]},
-        {"role": "model", "parts": [{"image": PNG}]},  # inferred: upstream Gemini multi-turn roles
-        {"role": "user", "parts": [{"text": "make it blue"}, {"image": PNG}]},
-    ])
+    body = gemini(
+        n=2,
+        contents=[
+            {"role": "user", "parts": [{"text": "draw a cat"}]},
+            {"role": "model", "parts": [{"image": PNG}]},  # inferred: upstream Gemini multi-turn roles
+            {"role": "user", "parts": [{"text": "make it blue"}, {"image": PNG}]},
+        ],
+    )
     got = items(post(client, body))
     assert len(got) == 2 and got[0]["b64_json"] != got[1]["b64_json"]
 
@@ -269,8 +381,24 @@ def test_input_byte_limits_are_per_family(client: httpx.Client) -> None:
 # -- Doubao Seedream ---------------------------------------------------------------------------
 
 SEEDREAM_30 = ["1024x1024", "1152x864", "864x1152", "1280x720", "720x1280", "1248x832", "832x1248", "1512x648"]  # 002
-SEEDREAM_4X = ["2048x2048", "2304x1728", "1728x2304", "2560x1440", "1440x2560", "2496x1664", "1664x2496", "3024x1296",
-               "4096x4096", "4704x3520", "3520x4704", "5504x3040", "3040x5504", "4992x3328", "3328x4992", "6240x2656"]  # 002
+SEEDREAM_4X = [
+    "2048x2048",
+    "2304x1728",
+    "1728x2304",
+    "2560x1440",
+    "1440x2560",
+    "2496x1664",
+    "1664x2496",
+    "3024x1296",
+    "4096x4096",
+    "4704x3520",
+    "3520x4704",
+    "5504x3040",
+    "3040x5504",
+    "4992x3328",
+    "3328x4992",
+    "6240x2656",
+]  # 002
 
 
 def seedream(model: str = "doubao-seedream-4-0-250828", **kw: object) -> dict:
@@ -347,6 +475,7 @@ def test_seededit_adaptive_size_follows_input(client: httpx.Client) -> None:
 
 # -- GPT Image ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("size", ["1024x1024", "1024x1536", "1536x1024"])
 def test_gpt_image_sizes(client: httpx.Client, size: str) -> None:
     # 002: "1024x1024, 1024x1536, 1536x1024. Default: 1024x1024"
@@ -370,6 +499,7 @@ def test_gpt_image_inputs(client: httpx.Client) -> None:
 
 # -- Qwen --------------------------------------------------------------------------------------
 
+
 def qwen(model: str = "qwen-image-plus", images: list[str] = (), text: str = "a poster", **kw: object) -> dict:
     content = [{"image": i} for i in images] + [{"text": text}]
     return {"model": model, "input": {"messages": [{"role": "user", "content": content}]}, **kw}
@@ -385,8 +515,12 @@ def test_qwen_plus_sizes(client: httpx.Client, size: str, expected: tuple[int, i
 
 def test_qwen_edit_n_and_sizes(client: httpx.Client) -> None:
     # 002: qwen-image-edit-plus "you can choose to output 1-6 images"; "Supports 1-3 input images"
-    body = qwen("qwen-image-edit-plus", images=[PNG, data_url(fmt="BMP"), data_url(fmt="TIFF")],
-                parameters={"n": 6, "size": "512*768"}, response_format="b64_json")
+    body = qwen(
+        "qwen-image-edit-plus",
+        images=[PNG, data_url(fmt="BMP"), data_url(fmt="TIFF")],
+        parameters={"n": 6, "size": "512*768"},
+        response_format="b64_json",
+    )
     got = items(post(client, body))
     assert len(got) == 6 and image_of(client, got[5]).size == (512, 768)
 
@@ -413,16 +547,20 @@ def test_qwen_flat_prompt(client: httpx.Client) -> None:
 
 # -- response_format rules (002 "Note: Different models have different support for response_format") --
 
-@pytest.mark.parametrize("body,requested,returned", [
-    (gemini(), "url", "b64_json"),            # "always returns base64-encoded image data regardless of the value passed"
-    (gemini(), None, "b64_json"),
-    ({"model": "gpt-image-2", "prompt": "x"}, "url", "b64_json"),  # "forces base64-encoded image data"
-    (seedream(), "b64_json", "url"),           # "Usually returns URL links, response_format parameter may not take effect"
-    (seedream("doubao-seedream-3-0-t2i-250415"), None, "url"),
-    (qwen(), "b64_json", "b64_json"),          # "returns the corresponding format based on the parameter value"
-    (qwen(), "url", "url"),
-    (qwen(), None, "url"),                     # default: inferred from DashScope (URLs)
-])
+
+@pytest.mark.parametrize(
+    "body,requested,returned",
+    [
+        (gemini(), "url", "b64_json"),  # "always returns base64-encoded image data regardless of the value passed"
+        (gemini(), None, "b64_json"),
+        ({"model": "gpt-image-2", "prompt": "x"}, "url", "b64_json"),  # "forces base64-encoded image data"
+        (seedream(), "b64_json", "url"),  # "Usually returns URL links, response_format parameter may not take effect"
+        (seedream("doubao-seedream-3-0-t2i-250415"), None, "url"),
+        (qwen(), "b64_json", "b64_json"),  # "returns the corresponding format based on the parameter value"
+        (qwen(), "url", "url"),
+        (qwen(), None, "url"),  # default: inferred from DashScope (URLs)
+    ],
+)
 def test_response_format_rules(client: httpx.Client, body: dict, requested: str | None, returned: str) -> None:
     item = items(post(client, {**body, "response_format": requested}))[0]
     other = "url" if returned == "b64_json" else "b64_json"
@@ -440,8 +578,13 @@ def test_url_results_expire_after_24_hours(client: httpx.Client, clock: ManualCl
 
 # -- validation: every violation is a 400 envelope naming the parameter ------------------------
 
-G, S30, S40, S45, EDIT = ("gemini-2.5-flash-image", "doubao-seedream-3-0-t2i-250415", "doubao-seedream-4-0-250828",
-                          "doubao-seedream-4-5-251128", "doubao-seededit-3-0-i2i-250628")
+G, S30, S40, S45, EDIT = (
+    "gemini-2.5-flash-image",
+    "doubao-seedream-3-0-t2i-250415",
+    "doubao-seedream-4-0-250828",
+    "doubao-seedream-4-5-251128",
+    "doubao-seededit-3-0-i2i-250628",
+)
 GPT, QP, QE = "gpt-image-2", "qwen-image-plus", "qwen-image-edit-plus"
 TEXT = {"text": "t"}
 
@@ -474,8 +617,11 @@ INVALID: list[tuple[str, dict, str]] = [
     ("part both", gemini(contents=[{"parts": [{"text": "a", "image": PNG}]}]), "contents[0].parts[0]"),
     ("part neither", gemini(contents=[{"parts": [{"inline": 1}]}]), "contents[0].parts[0]"),
     ("part empty text", gemini(contents=[{"parts": [{"text": ""}]}]), "contents[0].parts[0].text"),
-    ("image bad base64", gemini(contents=[{"parts": [{"image": "data:image/png;base64,iVBORw0KGgoAAxxxx..."}]}]),
-     "contents[0].parts[0].image"),
+    (
+        "image bad base64",
+        gemini(contents=[{"parts": [{"image": "data:image/png;base64,iVBORw0KGgoAAxxxx..."}]}]),
+        "contents[0].parts[0].image",
+    ),
     ("image not image", gemini(contents=[{"parts": [{"image": "data:image/png;base64,aGVsbG8="}]}]), "contents[0].parts[0].image"),
     ("image raw base64", gemini(contents=[{"parts": [{"image": PNG.split(",", 1)[1]}]}]), "contents[0].parts[0].image"),
     ("image url space", gemini(contents=[{"parts": [{"image": "https://a b"}]}]), "contents[0].parts[0].image"),
@@ -488,13 +634,22 @@ INVALID: list[tuple[str, dict, str]] = [
     ("guidance high", seedream(S30, guidance_scale=10.5), "guidance_scale"),
     ("watermark type", seedream(watermark="no"), "watermark"),
     ("sequential on 3.0", seedream(S30, sequential_image_generation="auto"), "sequential_image_generation"),
-    ("sequential options on edit", seedream(EDIT, contents=[{"parts": [{"image": PNG}]}], sequential_image_generation_options={"max_images": 2}),
-     "sequential_image_generation_options"),
+    (
+        "sequential options on edit",
+        seedream(EDIT, contents=[{"parts": [{"image": PNG}]}], sequential_image_generation_options={"max_images": 2}),
+        "sequential_image_generation_options",
+    ),
     ("sequential mode", seedream(sequential_image_generation="on"), "sequential_image_generation"),
-    ("max_images 5", seedream(sequential_image_generation="auto", sequential_image_generation_options={"max_images": 5}),
-     "sequential_image_generation_options.max_images"),
-    ("max_images 0", seedream(sequential_image_generation="auto", sequential_image_generation_options={"max_images": 0}),
-     "sequential_image_generation_options.max_images"),
+    (
+        "max_images 5",
+        seedream(sequential_image_generation="auto", sequential_image_generation_options={"max_images": 5}),
+        "sequential_image_generation_options.max_images",
+    ),
+    (
+        "max_images 0",
+        seedream(sequential_image_generation="auto", sequential_image_generation_options={"max_images": 0}),
+        "sequential_image_generation_options.max_images",
+    ),
     ("options type", seedream(sequential_image_generation_options=[4]), "sequential_image_generation_options"),
     ("fast on 4.5", seedream(S45, optimize_prompt_options={"mode": "fast"}), "optimize_prompt_options.mode"),
     ("creative on 4.5", seedream(S45, optimize_prompt_options={"mode": "creative"}), "optimize_prompt_options.mode"),
@@ -553,12 +708,21 @@ def test_violations_answer_400_naming_the_parameter(client: httpx.Client, body: 
 
 def test_null_means_not_sent(client: httpx.Client) -> None:
     # inferred (OpenAI-compatible gateways): null optional fields are ignored; unknown fields too
-    body = seedream(S30, size=None, seed=None, guidance_scale=None, sequential_image_generation=None,
-                    optimize_prompt_options=None, contents=None, future_field={"x": 1})
+    body = seedream(
+        S30,
+        size=None,
+        seed=None,
+        guidance_scale=None,
+        sequential_image_generation=None,
+        optimize_prompt_options=None,
+        contents=None,
+        future_field={"x": 1},
+    )
     assert image_of(client, items(post(client, body))[0]).size == (1024, 1024)
 
 
 # -- body, auth and route errors in the envelope -----------------------------------------------
+
 
 def test_bad_bodies(client: httpx.Client) -> None:
     assert_error(client.post(GEN, headers={**AUTH, "Content-Type": "application/json"}, content=b"{nope"), 400)
@@ -583,10 +747,18 @@ def test_routes_and_methods(client: httpx.Client) -> None:
 
 # -- scenarios -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name,status,retry_after", [
-    ("rate_limited", 429, True), ("quota_exceeded", 429, False), ("server_error", 500, False),
-    ("overloaded", 503, True), ("task_failed", 500, False), ("moderation", 400, False),
-])
+
+@pytest.mark.parametrize(
+    "name,status,retry_after",
+    [
+        ("rate_limited", 429, True),
+        ("quota_exceeded", 429, False),
+        ("server_error", 500, False),
+        ("overloaded", 503, True),
+        ("task_failed", 500, False),
+        ("moderation", 400, False),
+    ],
+)
 def test_scenario_header(client: httpx.Client, name: str, status: int, retry_after: bool) -> None:
     r = post(client, seedream(), headers={"X-Mock-Scenario": name})
     msg = assert_error(r, status)
@@ -613,12 +785,18 @@ def test_scenario_queue_and_partial_failure(client: httpx.Client, mock: Mock) ->
     assert_error(post(client, gemini()), 500)
     assert items(post(client, gemini()))  # consumed once
     # partial_failure: the documented data[] items have no per-item error, so it is ignored
-    got = items(post(client, seedream(sequential_image_generation="auto", sequential_image_generation_options={"max_images": 2}),
-                     headers={"X-Mock-Scenario": "partial_failure"}))
+    got = items(
+        post(
+            client,
+            seedream(sequential_image_generation="auto", sequential_image_generation_options={"max_images": 2}),
+            headers={"X-Mock-Scenario": "partial_failure"},
+        )
+    )
     assert len(got) == 2 and all(g["url"] for g in got)
 
 
 # -- the contract (contracts/gravitex.openapi.yaml) ----------------------------------------------
+
 
 def test_contract_is_valid_openapi_with_provenance_everywhere() -> None:
     from openapi_spec_validator import validate

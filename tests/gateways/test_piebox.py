@@ -40,19 +40,26 @@ DOC_PATH = ROOT.parent / "shared" / "gateway-docs" / DOC
 KEY = "pb-test-secret-key-0042"
 AUTH = {"X-API-Key": KEY}
 BASE = "/piebox/v2/extend/image"
-CREATE = {"seedream": f"{BASE}/seedream/generations", "gemini": f"{BASE}/generations",
-          "gpt_image": f"{BASE}/gpt_image/generations"}
+CREATE = {"seedream": f"{BASE}/seedream/generations", "gemini": f"{BASE}/generations", "gpt_image": f"{BASE}/gpt_image/generations"}
 POLL = {"seedream": f"{BASE}/seedream/tasks/", "gemini": f"{BASE}/tasks/", "gpt_image": f"{BASE}/gpt_image/tasks/"}
-OPS = {("POST", "seedream"): "createSeedreamTask", ("POST", "gemini"): "createGeminiTask",
-       ("POST", "gpt_image"): "createGptImageTask", ("GET", "seedream"): "getSeedreamTask",
-       ("GET", "gemini"): "getGeminiTask", ("GET", "gpt_image"): "getGptImageTask"}
+OPS = {
+    ("POST", "seedream"): "createSeedreamTask",
+    ("POST", "gemini"): "createGeminiTask",
+    ("POST", "gpt_image"): "createGptImageTask",
+    ("GET", "seedream"): "getSeedreamTask",
+    ("GET", "gemini"): "getGeminiTask",
+    ("GET", "gpt_image"): "getGptImageTask",
+}
 # Smallest valid bodies per family (000: "prompt ... Required: Yes"; Seedream needs >= 1920x1920)
-MINIMAL = {"seedream": {"prompt": "a cat", "size": "1920x1920"},
-           "gemini": {"prompt": "a cat", "size": "0.5K"},
-           "gpt_image": {"prompt": "a cat", "size": "1024x1024"}}
+MINIMAL = {
+    "seedream": {"prompt": "a cat", "size": "1920x1920"},
+    "gemini": {"prompt": "a cat", "size": "0.5K"},
+    "gpt_image": {"prompt": "a cat", "size": "1024x1024"},
+}
 
 
 # -- the contract, as a validator for every response the tests receive ------------------------
+
 
 @lru_cache(maxsize=1)
 def contract() -> dict[str, Any]:
@@ -102,8 +109,10 @@ def conforms(response: httpx.Response, op_id: str) -> httpx.Response:
 
 # -- helpers ------------------------------------------------------------------------------------
 
-def create(client: httpx.Client, family: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
-           **fields: Any) -> httpx.Response:
+
+def create(
+    client: httpx.Client, family: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None, **fields: Any
+) -> httpx.Response:
     payload = dict(MINIMAL[family] if body is None else body, **fields)
     return conforms(client.post(CREATE[family], json=payload, headers={**AUTH, **(headers or {})}), OPS["POST", family])
 
@@ -149,6 +158,7 @@ def assert_error(r: httpx.Response, status: int, param: str | None = None) -> di
 
 # -- the documents' examples --------------------------------------------------------------------
 
+
 def test_seedream_document_example(client: httpx.Client) -> None:
     # 000 "Response": { "task_id": "img_gen_xxx", "model": "novita_seedream/seedream-5.0-lite" }
     r = create(client, "seedream", {"prompt": "a cat playing guitar on the moon", "size": "2048x2048"})
@@ -163,7 +173,9 @@ def test_gemini_document_example_and_models(client: httpx.Client) -> None:
     r = create(client, "gemini", {"model": "gemini-3.1-flash-image", "prompt": "a cat playing guitar on the moon", "size": "2K"})
     assert r.json()["model"] == "gemini-3.1-flash-image"
     assert create(client, "gemini", {"prompt": "a cat"}).json()["model"] == "gemini-3.1-flash-image"
-    assert create(client, "gemini", {"prompt": "a cat", "model": "gemini-3-pro-image", "size": "1K"}).json()["model"] == "gemini-3-pro-image"
+    assert (
+        create(client, "gemini", {"prompt": "a cat", "model": "gemini-3-pro-image", "size": "1K"}).json()["model"] == "gemini-3-pro-image"
+    )
     # 0.5K is a gemini-3.1-flash-image size only: Google's Gemini 3 Pro Image page lists "Supported resolutions: 1K, 2K,
     # 4K" (this test accepted 0.5K for gemini-3-pro-image before the catalog)
     assert_error(create(client, "gemini", {"prompt": "a cat", "model": "gemini-3-pro-image", "size": "0.5K"}), 400, "size")
@@ -176,6 +188,7 @@ def test_gpt_image_document_example(client: httpx.Client) -> None:
 
 
 # -- the task lifecycle at chosen clock times ---------------------------------------------------
+
 
 @pytest.mark.parametrize("family", ["seedream", "gemini", "gpt_image"])
 def test_lifecycle_pending_processing_succeeded(client: httpx.Client, clock: ManualClock, settings: Settings, family: str) -> None:
@@ -206,6 +219,7 @@ def test_task_older_than_its_lifetime_is_gone(client: httpx.Client, clock: Manua
 
 # -- results: real images at the asked size -----------------------------------------------------
 
+
 def test_seedream_custom_size_outside_the_square_box(client: httpx.Client, clock: ManualClock, settings: Settings) -> None:
     # 4096x1024 = 4,194,304 pixels (>= 3.68M, 000), aspect 4 (<= 16, inferred from 004)
     tid = task_id(create(client, "seedream", {"prompt": "a wide cat", "size": "4096x1024"}))
@@ -215,14 +229,25 @@ def test_seedream_custom_size_outside_the_square_box(client: httpx.Client, clock
     assert img.size == (4096, 1024) and img.format == "JPEG"  # JPEG: inferred from Ark URL results
 
 
-@pytest.mark.parametrize("size,ratio,fmt,expected,pil", [
-    # pixel sizes of upstream Gemini's table: 1K 1:1 = 1024x1024, 1K 16:9 = 1344x768, 0.5K half of 1K
-    ("0.5K", None, None, (512, 512), "PNG"),
-    ("0.5K", "16:9", "image/webp", (672, 384), "WEBP"),
-    ("1K", "9:16", "image/jpeg", (768, 1344), "JPEG"),
-])
-def test_gemini_result_size_and_format(client: httpx.Client, clock: ManualClock, settings: Settings, size: str,
-                                       ratio: str | None, fmt: str | None, expected: tuple[int, int], pil: str) -> None:
+@pytest.mark.parametrize(
+    "size,ratio,fmt,expected,pil",
+    [
+        # pixel sizes of upstream Gemini's table: 1K 1:1 = 1024x1024, 1K 16:9 = 1344x768, 0.5K half of 1K
+        ("0.5K", None, None, (512, 512), "PNG"),
+        ("0.5K", "16:9", "image/webp", (672, 384), "WEBP"),
+        ("1K", "9:16", "image/jpeg", (768, 1344), "JPEG"),
+    ],
+)
+def test_gemini_result_size_and_format(
+    client: httpx.Client,
+    clock: ManualClock,
+    settings: Settings,
+    size: str,
+    ratio: str | None,
+    fmt: str | None,
+    expected: tuple[int, int],
+    pil: str,
+) -> None:
     body: dict[str, Any] = {"prompt": "a cat", "size": size}
     if ratio:
         body["aspect_ratio"] = ratio
@@ -236,8 +261,9 @@ def test_gemini_result_size_and_format(client: httpx.Client, clock: ManualClock,
 
 def test_gpt_image_n_images_transparent_webp(client: httpx.Client, clock: ManualClock, settings: Settings) -> None:
     # 000: n "Number of images", background "opaque / transparent", output_format "png / jpeg / webp"
-    tid = task_id(create(client, "gpt_image", {"prompt": "a logo", "size": "1024x1536", "n": 3,
-                                               "background": "transparent", "output_format": "webp"}))
+    tid = task_id(
+        create(client, "gpt_image", {"prompt": "a logo", "size": "1024x1536", "n": 3, "background": "transparent", "output_format": "webp"})
+    )
     finish(clock, settings)
     images = poll(client, "gpt_image", tid).json()["result"]["images"]
     assert len(images) == 3 and len({i["url"] for i in images}) == 3
@@ -266,18 +292,29 @@ def test_same_request_same_image(client: httpx.Client, clock: ManualClock, setti
 
 # -- validation: each violation is a 400 naming the parameter ------------------------------------
 
-@pytest.mark.parametrize("size,ok", [
-    ("1920x1920", True),    # 000: "minimum 1920×1920 (must be ≥ 3.68M pixels)"
-    ("1919x1920", False),   # 3,684,480 pixels < 3,686,400
-    ("3225x3225", True),    # 10,400,625 <= 10,404,496 (upper bound inferred from 004, seedream-5)
-    ("3226x3226", False),   # 10,407,076 > 10,404,496
-    ("7680x480", True),     # aspect 16 (inferred from 004: "aspect ratio 1/16-16")
-    ("7712x482", True),     # 7712 / 482 == 16 exactly, 3,717,184 pixels
-    ("8000x480", False),    # aspect 16.67
-    ("2K", True), ("3K", True),  # tiers inferred from 004 seedream-5
-    ("4K", False), ("1K", False), ("2k", False), ("2048*2048", False), ("02048x2048", False), ("2048x2048\n", False),
-    ("big", False), ("", False),
-])
+
+@pytest.mark.parametrize(
+    "size,ok",
+    [
+        ("1920x1920", True),  # 000: "minimum 1920×1920 (must be ≥ 3.68M pixels)"
+        ("1919x1920", False),  # 3,684,480 pixels < 3,686,400
+        ("3225x3225", True),  # 10,400,625 <= 10,404,496 (upper bound inferred from 004, seedream-5)
+        ("3226x3226", False),  # 10,407,076 > 10,404,496
+        ("7680x480", True),  # aspect 16 (inferred from 004: "aspect ratio 1/16-16")
+        ("7712x482", True),  # 7712 / 482 == 16 exactly, 3,717,184 pixels
+        ("8000x480", False),  # aspect 16.67
+        ("2K", True),
+        ("3K", True),  # tiers inferred from 004 seedream-5
+        ("4K", False),
+        ("1K", False),
+        ("2k", False),
+        ("2048*2048", False),
+        ("02048x2048", False),
+        ("2048x2048\n", False),
+        ("big", False),
+        ("", False),
+    ],
+)
 def test_seedream_size_rules(client: httpx.Client, size: str, ok: bool) -> None:
     r = create(client, "seedream", {"prompt": "a cat", "size": size})
     if ok:
@@ -290,15 +327,18 @@ def test_seedream_size_must_be_a_string(client: httpx.Client) -> None:
     assert_error(create(client, "seedream", {"prompt": "a cat", "size": 2048}), 400, "size")
 
 
-@pytest.mark.parametrize("images,param", [
-    ("https://example.com/cat.png", "image"),          # 000: "image array"
-    ([], "image"),                                     # at least one when given (inferred from Ark)
-    (["https://example.com/a.png"] * 15, "image"),     # at most 14 (inferred from Ark)
-    (["not base64!"], "image[0]"),
-    (["https://example.com/a.png", "data:image/png;base64,aGVsbG8="], "image[1]"),  # decodes, but not an image
-    ([42], "image[0]"),
-    (["https://exa mple.com/a.png"], "image[0]"),
-])
+@pytest.mark.parametrize(
+    "images,param",
+    [
+        ("https://example.com/cat.png", "image"),  # 000: "image array"
+        ([], "image"),  # at least one when given (inferred from Ark)
+        (["https://example.com/a.png"] * 15, "image"),  # at most 14 (inferred from Ark)
+        (["not base64!"], "image[0]"),
+        (["https://example.com/a.png", "data:image/png;base64,aGVsbG8="], "image[1]"),  # decodes, but not an image
+        ([42], "image[0]"),
+        (["https://exa mple.com/a.png"], "image[0]"),
+    ],
+)
 def test_seedream_reference_image_errors(client: httpx.Client, images: object, param: str) -> None:
     assert_error(create(client, "seedream", {"prompt": "a cat", "size": "2K", "image": images}), 400, param)
 
@@ -320,27 +360,49 @@ def test_prompt_required(client: httpx.Client, family: str, prompt: object) -> N
     assert_error(create(client, family, body), 400, "prompt")
 
 
-@pytest.mark.parametrize("field,value", [
-    ("model", "gemini-2.5-flash-image"), ("model", "GEMINI-3-PRO-IMAGE"), ("model", 3),
-    ("size", "3K"), ("size", "1k"), ("size", "1024x1024"),           # 000: "Options: 0.5K, 1K, 2K, 4K"
-    ("aspect_ratio", "21:9"), ("aspect_ratio", "1x1"),               # 000: seven ratios, no 21:9
-    ("output_format", "png"), ("output_format", "image/gif"),        # 000: "image/png, image/jpeg, image/webp"
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("model", "gemini-2.5-flash-image"),
+        ("model", "GEMINI-3-PRO-IMAGE"),
+        ("model", 3),
+        ("size", "3K"),
+        ("size", "1k"),
+        ("size", "1024x1024"),  # 000: "Options: 0.5K, 1K, 2K, 4K"
+        ("aspect_ratio", "21:9"),
+        ("aspect_ratio", "1x1"),  # 000: seven ratios, no 21:9
+        ("output_format", "png"),
+        ("output_format", "image/gif"),  # 000: "image/png, image/jpeg, image/webp"
+    ],
+)
 def test_gemini_parameter_errors(client: httpx.Client, field: str, value: object) -> None:
     assert_error(create(client, "gemini", {"prompt": "a cat", field: value}), 400, field)
 
 
-@pytest.mark.parametrize("field,value", [
-    # 000 "e.g. 1024x1024, 1024x1536" closes nothing: OpenAI's gpt-image-2 rule holds, so 512x512 (under 655,360 px)
-    # and 1800x1024 (1800 is not a multiple of 16) are refused; 1792x1024 was in this list before the catalog and is
-    # a valid gpt-image-2 size (test_gpt_image_custom_sizes)
-    ("size", "512x512"), ("size", "1800x1024"), ("size", 1024),
-    ("quality", "auto"), ("quality", "hd"),                          # 000 "low / medium / high"
-    ("n", 0), ("n", 11), ("n", 1.5), ("n", "2"), ("n", True),        # default 1; 1..10 inferred (OpenAI)
-    ("background", "auto"),                                          # 000 "opaque / transparent"
-    ("output_format", "gif"), ("output_format", "image/png"),        # 000 "png / jpeg / webp"
-    ("output_compression", 101), ("output_compression", -1), ("output_compression", 50.5),  # "(0–100)"
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        # 000 "e.g. 1024x1024, 1024x1536" closes nothing: OpenAI's gpt-image-2 rule holds, so 512x512 (under 655,360 px)
+        # and 1800x1024 (1800 is not a multiple of 16) are refused; 1792x1024 was in this list before the catalog and is
+        # a valid gpt-image-2 size (test_gpt_image_custom_sizes)
+        ("size", "512x512"),
+        ("size", "1800x1024"),
+        ("size", 1024),
+        ("quality", "auto"),
+        ("quality", "hd"),  # 000 "low / medium / high"
+        ("n", 0),
+        ("n", 11),
+        ("n", 1.5),
+        ("n", "2"),
+        ("n", True),  # default 1; 1..10 inferred (OpenAI)
+        ("background", "auto"),  # 000 "opaque / transparent"
+        ("output_format", "gif"),
+        ("output_format", "image/png"),  # 000 "png / jpeg / webp"
+        ("output_compression", 101),
+        ("output_compression", -1),
+        ("output_compression", 50.5),  # "(0–100)"
+    ],
+)
 def test_gpt_image_parameter_errors(client: httpx.Client, field: str, value: object) -> None:
     assert_error(create(client, "gpt_image", {"prompt": "a cat", field: value}), 400, field)
 
@@ -364,8 +426,17 @@ def test_gpt_image_n_accepts_integral_numbers(client: httpx.Client) -> None:
     assert create(client, "gpt_image", {"prompt": "a cat", "n": 10}).status_code == 200
 
 
-@pytest.mark.parametrize("family,field", [("seedream", "size"), ("seedream", "image"), ("gemini", "model"),
-                                          ("gemini", "aspect_ratio"), ("gpt_image", "n"), ("gpt_image", "output_format")])
+@pytest.mark.parametrize(
+    "family,field",
+    [
+        ("seedream", "size"),
+        ("seedream", "image"),
+        ("gemini", "model"),
+        ("gemini", "aspect_ratio"),
+        ("gpt_image", "n"),
+        ("gpt_image", "output_format"),
+    ],
+)
 def test_null_means_not_sent(client: httpx.Client, family: str, field: str) -> None:
     assert create(client, family, dict(MINIMAL[family], **{field: None})).status_code == 200
 
@@ -381,11 +452,14 @@ def test_body_must_be_a_json_object(client: httpx.Client, family: str) -> None:
     assert assert_error(r, 400)["code"] == "invalid_json"
     r = conforms(client.post(CREATE[family], json=["a cat"], headers=AUTH), op)
     assert assert_error(r, 400)["code"] == "invalid_json"
-    r = conforms(client.post(CREATE[family], content=b"prompt=a+cat", headers={**AUTH, "Content-Type": "application/x-www-form-urlencoded"}), op)
+    r = conforms(
+        client.post(CREATE[family], content=b"prompt=a+cat", headers={**AUTH, "Content-Type": "application/x-www-form-urlencoded"}), op
+    )
     assert assert_error(r, 415)["code"] == "unsupported_media_type"
 
 
 # -- auth ---------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("headers", [{}, {"X-API-Key": ""}, {"X-API-Key": "   "}, {"Authorization": f"Bearer {KEY}"}])
 def test_missing_api_key_is_401(client: httpx.Client, headers: dict[str, str]) -> None:
@@ -404,6 +478,7 @@ def test_wrong_api_key_is_401_when_keys_are_configured(clock: ManualClock) -> No
 
 
 # -- 404 for unknown, forged, foreign and other-family ids --------------------------------------
+
 
 def test_unknown_and_forged_task_ids_are_404(client: httpx.Client) -> None:
     real = task_id(create(client, "gemini"))
@@ -438,12 +513,16 @@ def test_odd_task_ids_answer_404_json(client: httpx.Client) -> None:
 
 # -- scenarios ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name,status,code,retry_after", [
-    ("rate_limited", 429, "rate_limit_exceeded", True),
-    ("quota_exceeded", 429, "insufficient_quota", False),
-    ("server_error", 500, "internal_error", False),
-    ("overloaded", 503, "service_unavailable", True),
-])
+
+@pytest.mark.parametrize(
+    "name,status,code,retry_after",
+    [
+        ("rate_limited", 429, "rate_limit_exceeded", True),
+        ("quota_exceeded", 429, "insufficient_quota", False),
+        ("server_error", 500, "internal_error", False),
+        ("overloaded", 503, "service_unavailable", True),
+    ],
+)
 @pytest.mark.parametrize("family", ["seedream", "gemini", "gpt_image"])
 def test_error_scenarios_on_create(client: httpx.Client, family: str, name: str, status: int, code: str, retry_after: bool) -> None:
     r = create(client, family, headers={"X-Mock-Scenario": name})
@@ -503,13 +582,16 @@ def test_partial_failure_is_ignored(client: httpx.Client, clock: ManualClock, se
 
 
 def test_unknown_scenario_is_400(client: httpx.Client) -> None:
-    for r in (create(client, "gemini", headers={"X-Mock-Scenario": "meteor"}),
-              poll(client, "gemini", "img_gen_xxx", headers={"X-Mock-Scenario": "meteor"})):
+    for r in (
+        create(client, "gemini", headers={"X-Mock-Scenario": "meteor"}),
+        poll(client, "gemini", "img_gen_xxx", headers={"X-Mock-Scenario": "meteor"}),
+    ):
         err = assert_error(r, 400)
         assert (err["code"], err["param"]) == ("unknown_scenario", "X-Mock-Scenario")
 
 
 # -- journal ------------------------------------------------------------------------------------
+
 
 def test_journal_redacts_the_api_key(client: httpx.Client, mock: Mock) -> None:
     tid = task_id(create(client, "gemini"))
@@ -523,6 +605,7 @@ def test_journal_redacts_the_api_key(client: httpx.Client, mock: Mock) -> None:
 
 
 # -- the contract -------------------------------------------------------------------------------
+
 
 def test_contract_is_valid_openapi_31() -> None:
     spec = contract()
@@ -596,25 +679,33 @@ def test_contract_examples_validate_against_their_schemas() -> None:
 
 def test_contract_request_schemas_agree_with_the_mock_on_edges(client: httpx.Client) -> None:
     # Bodies the contract calls valid are accepted; ones it calls invalid are refused.
-    schemas = {f: {"$ref": f"urn:piebox#/components/schemas/{n}"} for f, n in
-               (("seedream", "SeedreamRequest"), ("gemini", "GeminiRequest"), ("gpt_image", "GptImageRequest"))}
+    schemas = {
+        f: {"$ref": f"urn:piebox#/components/schemas/{n}"}
+        for f, n in (("seedream", "SeedreamRequest"), ("gemini", "GeminiRequest"), ("gpt_image", "GptImageRequest"))
+    }
     cases = [
-        ("seedream", {"prompt": "a", "size": "3225x1920"}), ("seedream", {"prompt": "a", "size": "1919x1920"}),
-        ("seedream", {"prompt": "a", "size": "3226x3226"}), ("seedream", {"prompt": "a", "size": "2048x2048\n"}),
-        ("seedream", {"prompt": "a", "image": ["https://x.test/a b"]}), ("seedream", {"prompt": "a", "image": ["https://x.test/a\n"]}),
-        ("seedream", {"prompt": "a", "image": [png_data_url()]}), ("seedream", {"prompt": "\u3000"}),
-        ("gemini", {"prompt": "a", "size": "4K", "aspect_ratio": "3:2"}), ("gemini", {"prompt": "a", "size": "0.5k"}),
+        ("seedream", {"prompt": "a", "size": "3225x1920"}),
+        ("seedream", {"prompt": "a", "size": "1919x1920"}),
+        ("seedream", {"prompt": "a", "size": "3226x3226"}),
+        ("seedream", {"prompt": "a", "size": "2048x2048\n"}),
+        ("seedream", {"prompt": "a", "image": ["https://x.test/a b"]}),
+        ("seedream", {"prompt": "a", "image": ["https://x.test/a\n"]}),
+        ("seedream", {"prompt": "a", "image": [png_data_url()]}),
+        ("seedream", {"prompt": "\u3000"}),
+        ("gemini", {"prompt": "a", "size": "4K", "aspect_ratio": "3:2"}),
+        ("gemini", {"prompt": "a", "size": "0.5k"}),
         # the custom-size format (size:<rule>, asserted by the contract's format checker) and 0.5K per model
-        ("seedream", {"prompt": "a", "size": "2560x1440"}), ("gpt_image", {"prompt": "a", "size": "2048x1152"}),
+        ("seedream", {"prompt": "a", "size": "2560x1440"}),
+        ("gpt_image", {"prompt": "a", "size": "2048x1152"}),
         ("gpt_image", {"prompt": "a", "size": "2048x1150"}),
         ("gemini", {"prompt": "a", "model": "gemini-3-pro-image", "size": "0.5K"}),
         ("gpt_image", {"prompt": "a", "background": "transparent", "output_format": "webp"}),
         ("gpt_image", {"prompt": "a", "background": "transparent", "output_format": "jpeg"}),
-        ("gpt_image", {"prompt": "a", "n": 10.0}), ("gpt_image", {"prompt": "a", "output_compression": 100}),
+        ("gpt_image", {"prompt": "a", "n": 10.0}),
+        ("gpt_image", {"prompt": "a", "output_compression": 100}),
     ]
     for family, body in cases:
         # the house formats are asserted, as the contracts package does (contracts/formats.py)
-        valid = Draft202012Validator(schemas[family], registry=_registry(),
-                                     format_checker=format_checker(contract())).is_valid(body)
+        valid = Draft202012Validator(schemas[family], registry=_registry(), format_checker=format_checker(contract())).is_valid(body)
         status = client.post(CREATE[family], json=body, headers=AUTH).status_code
         assert (status == 200) is valid, (family, body, status)

@@ -25,9 +25,16 @@ def post(client: httpx.Client, **body: object) -> httpx.Response:
 
 def test_document_example_answers_url_by_default(client: httpx.Client) -> None:
     # 004: the curl example; "response_format ... default:url"
-    r = client.post(GEN, headers=AUTH, json={"model": "seedream-4-5-251128",
-                                              "prompt": "A cute corgi running on grass, sunny day, realistic style",
-                                              "size": "2048x2048", "response_format": "url"})
+    r = client.post(
+        GEN,
+        headers=AUTH,
+        json={
+            "model": "seedream-4-5-251128",
+            "prompt": "A cute corgi running on grass, sunny day, realistic style",
+            "size": "2048x2048",
+            "response_format": "url",
+        },
+    )
     assert r.status_code == 200
     body = r.json()
     assert isinstance(body["created"], int) and isinstance(body["metadata"], dict)
@@ -44,18 +51,30 @@ def test_b64_json_decodes_at_size(client: httpx.Client) -> None:
         assert img.size == (1280, 720)
 
 
-@pytest.mark.parametrize("model,size,ok", [
-    # 004: seedream-5-0: 2K/3K or custom 3686400-10404496 pixels
-    ("seedream-5-0-260128", "2K", True), ("seedream-5-0-260128", "3K", True), ("seedream-5-0-260128", "4K", False),
-    ("seedream-5-0-260128", "1K", False), ("seedream-5-0-260128", "1920x1920", True), ("seedream-5-0-260128", "3300x3300", False),
-    # seedream-4-5: 2K/4K or custom 3686400-16777216
-    ("seedream-4-5-251128", "4K", True), ("seedream-4-5-251128", "3K", False), ("seedream-4-5-251128", "1919x1920", False),
-    # seedream-4-0: 1K/2K/4K or custom 921600-16777216
-    ("seedream-4-0-250828", "1K", True), ("seedream-4-0-250828", "1280x720", True), ("seedream-4-0-250828", "959x960", False),
-    # aspect ratio 1/16-16
-    ("seedream-4-0-250828", "3840x240", True), ("seedream-4-0-250828", "4080x240", False),
-    ("seedream-4-0-250828", "big", False),
-])
+@pytest.mark.parametrize(
+    "model,size,ok",
+    [
+        # 004: seedream-5-0: 2K/3K or custom 3686400-10404496 pixels
+        ("seedream-5-0-260128", "2K", True),
+        ("seedream-5-0-260128", "3K", True),
+        ("seedream-5-0-260128", "4K", False),
+        ("seedream-5-0-260128", "1K", False),
+        ("seedream-5-0-260128", "1920x1920", True),
+        ("seedream-5-0-260128", "3300x3300", False),
+        # seedream-4-5: 2K/4K or custom 3686400-16777216
+        ("seedream-4-5-251128", "4K", True),
+        ("seedream-4-5-251128", "3K", False),
+        ("seedream-4-5-251128", "1919x1920", False),
+        # seedream-4-0: 1K/2K/4K or custom 921600-16777216
+        ("seedream-4-0-250828", "1K", True),
+        ("seedream-4-0-250828", "1280x720", True),
+        ("seedream-4-0-250828", "959x960", False),
+        # aspect ratio 1/16-16
+        ("seedream-4-0-250828", "3840x240", True),
+        ("seedream-4-0-250828", "4080x240", False),
+        ("seedream-4-0-250828", "big", False),
+    ],
+)
 def test_size_limits_per_model(client: httpx.Client, model: str, size: str, ok: bool) -> None:
     r = post(client, model=model, size=size, response_format="url")
     if ok:
@@ -65,12 +84,25 @@ def test_size_limits_per_model(client: httpx.Client, model: str, size: str, ok: 
         assert r.json()["error"]["param"] == "size"
 
 
-@pytest.mark.parametrize("field,value", [
-    ("seed", -2), ("seed", 2_147_483_648), ("seed", "1"), ("seed", 1.5),
-    ("response_format", "png"), ("watermark", "yes"),
-    ("sequential_image_generation", "on"), ("prompt", ""), ("prompt", 3), ("model", None),
-    ("image", []), ("image", ["x"] * 15), ("image", "data:image/png;base64,!!!"), ("image", "data:image/png;base64,aGVsbG8="),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("seed", -2),
+        ("seed", 2_147_483_648),
+        ("seed", "1"),
+        ("seed", 1.5),
+        ("response_format", "png"),
+        ("watermark", "yes"),
+        ("sequential_image_generation", "on"),
+        ("prompt", ""),
+        ("prompt", 3),
+        ("model", None),
+        ("image", []),
+        ("image", ["x"] * 15),
+        ("image", "data:image/png;base64,!!!"),
+        ("image", "data:image/png;base64,aGVsbG8="),
+    ],
+)
 def test_validation_names_the_parameter(client: httpx.Client, field: str, value: object) -> None:
     r = post(client, **{field: value, "size": "1K"})
     assert r.status_code == 400, r.text
@@ -91,12 +123,10 @@ def test_reference_images_accepted(client: httpx.Client) -> None:
 
 
 def test_sequential_generation_counts(client: httpx.Client) -> None:
-    r = post(client, size="1K", sequential_image_generation="auto",
-             sequential_image_generation_options={"max_images": 3})
+    r = post(client, size="1K", sequential_image_generation="auto", sequential_image_generation_options={"max_images": 3})
     assert r.status_code == 200
     assert len(r.json()["data"]) == 3
-    r = post(client, size="1K", sequential_image_generation="disabled",
-             sequential_image_generation_options={"max_images": 3})
+    r = post(client, size="1K", sequential_image_generation="disabled", sequential_image_generation_options={"max_images": 3})
     assert len(r.json()["data"]) == 1
     r = post(client, size="1K", sequential_image_generation="auto", sequential_image_generation_options={"max_images": 0})
     assert r.status_code == 400
@@ -111,9 +141,17 @@ def test_same_request_same_image(client: httpx.Client) -> None:
 
 
 def test_partial_failure_keeps_good_items(client: httpx.Client) -> None:
-    r = client.post(GEN, headers={**AUTH, "X-Mock-Scenario": "partial_failure"},
-                    json={"model": "seedream-4-0-250828", "prompt": "p", "size": "1K", "sequential_image_generation": "auto",
-                          "sequential_image_generation_options": {"max_images": 3}})
+    r = client.post(
+        GEN,
+        headers={**AUTH, "X-Mock-Scenario": "partial_failure"},
+        json={
+            "model": "seedream-4-0-250828",
+            "prompt": "p",
+            "size": "1K",
+            "sequential_image_generation": "auto",
+            "sequential_image_generation_options": {"max_images": 3},
+        },
+    )
     assert r.status_code == 200
     data = r.json()["data"]
     assert [("error" in d) for d in data] == [False, False, True]

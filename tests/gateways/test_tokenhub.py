@@ -38,6 +38,7 @@ DATA_URL_IMAGE = re.compile(r"^!\[image\]\(data:image/png;base64,([^)]+)\)$")  #
 
 # -- helpers ---------------------------------------------------------------------------------------
 
+
 def png_bytes(w: int = 16, h: int = 16, mode: str = "RGB") -> bytes:
     buf = io.BytesIO()
     Image.new(mode, (w, h)).save(buf, "PNG")
@@ -72,14 +73,17 @@ def ds(client: httpx.Client, body: dict, headers: dict[str, str] | None = None) 
     return client.post(GEN, headers=headers or AUTH, json=body)
 
 
-def edit(client: httpx.Client, data: dict[str, str] | None = None, files: dict | None = None,
-         headers: dict[str, str] | None = None) -> httpx.Response:
+def edit(
+    client: httpx.Client, data: dict[str, str] | None = None, files: dict | None = None, headers: dict[str, str] | None = None
+) -> httpx.Response:
     if files is None:
         files = {"image": ("image.png", (IMAGES / "sample.png").read_bytes(), "image/png")}
     return client.post(EDITS, headers=headers or AUTH, data=data or {}, files=files)
 
 
-def chat(client: httpx.Client, content: object = "画一只橘猫,摄影风格", headers: dict[str, str] | None = None, **body: object) -> httpx.Response:
+def chat(
+    client: httpx.Client, content: object = "画一只橘猫,摄影风格", headers: dict[str, str] | None = None, **body: object
+) -> httpx.Response:
     payload = {"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": content}], **body}
     return client.post(CHAT, headers=REGION if headers is None else headers, json=payload)
 
@@ -101,10 +105,12 @@ def dashscope_error(r: httpx.Response, status: int) -> dict:
 
 # -- flat body ----------------------------------------------------------------------------------------
 
+
 def test_gpt_image_doc_example_answers_b64_png(client: httpx.Client) -> None:
     # 001: the cURL example; "By default data[0].b64_json (base64 PNG)"; example usage input_tokens 22
-    r = client.post(GEN, headers=AUTH, json={"model": "tokenhub/gpt-image-2", "prompt": "一只橘猫在窗边,摄影风格",
-                                              "size": "1024x1024", "n": 1})
+    r = client.post(
+        GEN, headers=AUTH, json={"model": "tokenhub/gpt-image-2", "prompt": "一只橘猫在窗边,摄影风格", "size": "1024x1024", "n": 1}
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert len(body["data"]) == 1 and set(body["data"][0]) == {"b64_json"}
@@ -157,23 +163,35 @@ def test_same_request_same_image(client: httpx.Client) -> None:
     assert a == b != c
 
 
-@pytest.mark.parametrize("model,size,ok", [
-    # 001 says only "size— e.g.1024x1024", so OpenAI's gpt-image-2 rule holds (openai-python image_generate_params.py:
-    # "divisible by 16 ... between 1:3 and 3:1 ... maximum supported resolution is 3840x2160"): 2048x2048 is accepted
-    # (this test refused it before the catalog), 2048x2050 (not a multiple of 16) and 3840x2176 (over 8,294,400 px) are not
-    ("tokenhub/gpt-image-2", "1536x1024", True), ("tokenhub/gpt-image-2", "2048x2048", True),
-    ("tokenhub/gpt-image-2", "2048x2050", False), ("tokenhub/gpt-image-2", "3840x2176", False),
-    ("tokenhub/gpt-image-2", "auto", True), ("tokenhub/gpt-image-2", "3840x1024", False),
-    ("tokenhub/gpt-image-2", "1024*1024", False), ("tokenhub/gpt-image-2", "1K", False),
-    # 004 seedream-4-0: 1K/2K/4K or 921,600-16,777,216 pixels; aspect 1/16-16
-    ("ark/doubao-seedream-4-0-250828", "1K", True), ("ark/doubao-seedream-4-0-250828", "1280x720", True),
-    ("ark/doubao-seedream-4-0-250828", "959x960", False), ("ark/doubao-seedream-4-0-250828", "3K", False),
-    ("ark/doubao-seedream-4-0-250828", "4080x240", False), ("ark/doubao-seedream-4-0-250828", "1k", False),
-    # 004 seedream-4-5: 2K/4K or >= 3,686,400 pixels, so the 001 example size 1024x1024 is too small
-    ("ark/doubao-seedream-4-5-251128", "1024x1024", False), ("ark/doubao-seedream-4-5-251128", "2560x1440", True),
-    # 002 seedream-3.0 size list
-    ("ark/doubao-seedream-3-0-t2i-250415", "864x1152", True), ("ark/doubao-seedream-3-0-t2i-250415", "2K", False),
-])
+@pytest.mark.parametrize(
+    "model,size,ok",
+    [
+        # 001 says only "size— e.g.1024x1024", so OpenAI's gpt-image-2 rule holds (openai-python image_generate_params.py:
+        # "divisible by 16 ... between 1:3 and 3:1 ... maximum supported resolution is 3840x2160"): 2048x2048 is accepted
+        # (this test refused it before the catalog), 2048x2050 (not a multiple of 16) and 3840x2176 (over 8,294,400 px) are not
+        ("tokenhub/gpt-image-2", "1536x1024", True),
+        ("tokenhub/gpt-image-2", "2048x2048", True),
+        ("tokenhub/gpt-image-2", "2048x2050", False),
+        ("tokenhub/gpt-image-2", "3840x2176", False),
+        ("tokenhub/gpt-image-2", "auto", True),
+        ("tokenhub/gpt-image-2", "3840x1024", False),
+        ("tokenhub/gpt-image-2", "1024*1024", False),
+        ("tokenhub/gpt-image-2", "1K", False),
+        # 004 seedream-4-0: 1K/2K/4K or 921,600-16,777,216 pixels; aspect 1/16-16
+        ("ark/doubao-seedream-4-0-250828", "1K", True),
+        ("ark/doubao-seedream-4-0-250828", "1280x720", True),
+        ("ark/doubao-seedream-4-0-250828", "959x960", False),
+        ("ark/doubao-seedream-4-0-250828", "3K", False),
+        ("ark/doubao-seedream-4-0-250828", "4080x240", False),
+        ("ark/doubao-seedream-4-0-250828", "1k", False),
+        # 004 seedream-4-5: 2K/4K or >= 3,686,400 pixels, so the 001 example size 1024x1024 is too small
+        ("ark/doubao-seedream-4-5-251128", "1024x1024", False),
+        ("ark/doubao-seedream-4-5-251128", "2560x1440", True),
+        # 002 seedream-3.0 size list
+        ("ark/doubao-seedream-3-0-t2i-250415", "864x1152", True),
+        ("ark/doubao-seedream-3-0-t2i-250415", "2K", False),
+    ],
+)
 def test_flat_sizes_per_model(client: httpx.Client, model: str, size: str, ok: bool) -> None:
     r = flat(client, model=model, size=size, response_format="url")
     if ok:
@@ -182,13 +200,29 @@ def test_flat_sizes_per_model(client: httpx.Client, model: str, size: str, ok: b
         assert openai_error(r, 400)["param"] == "size"
 
 
-@pytest.mark.parametrize("field,value", [
-    ("prompt", None), ("prompt", ""), ("prompt", "  \n"), ("prompt", 5), ("prompt", "x" * 32_001),
-    ("n", 0), ("n", 11), ("n", 1.5), ("n", "2"), ("n", True),
-    ("output_format", "gif"), ("response_format", "png"), ("watermark", "no"),
-    # quality is an OpenAI parameter ("low", "medium", "high", "auto"): "high" is accepted now, an unknown value is not
-    ("model", "gpt-image-2"), ("model", 7), ("quality", "ultra"), ("size", 1024),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("prompt", None),
+        ("prompt", ""),
+        ("prompt", "  \n"),
+        ("prompt", 5),
+        ("prompt", "x" * 32_001),
+        ("n", 0),
+        ("n", 11),
+        ("n", 1.5),
+        ("n", "2"),
+        ("n", True),
+        ("output_format", "gif"),
+        ("response_format", "png"),
+        ("watermark", "no"),
+        # quality is an OpenAI parameter ("low", "medium", "high", "auto"): "high" is accepted now, an unknown value is not
+        ("model", "gpt-image-2"),
+        ("model", 7),
+        ("quality", "ultra"),
+        ("size", 1024),
+    ],
+)
 def test_flat_validation_names_the_parameter(client: httpx.Client, field: str, value: object) -> None:
     body = {"model": "tokenhub/gpt-image-2", "prompt": "a cat", field: value}
     if value is None:
@@ -209,7 +243,9 @@ def test_explicit_null_means_not_sent(client: httpx.Client) -> None:
 def test_seedream_rules(client: httpx.Client) -> None:
     # inferred from Ark: one image per request; output formats png/jpeg
     assert openai_error(flat(client, model="ark/doubao-seedream-4-0-250828", size="1K", n=2), 400)["param"] == "n"
-    assert openai_error(flat(client, model="ark/doubao-seedream-4-0-250828", size="1K", output_format="webp"), 400)["param"] == "output_format"
+    assert (
+        openai_error(flat(client, model="ark/doubao-seedream-4-0-250828", size="1K", output_format="webp"), 400)["param"] == "output_format"
+    )
 
 
 def test_bad_json_and_content_type(client: httpx.Client) -> None:
@@ -220,6 +256,7 @@ def test_bad_json_and_content_type(client: httpx.Client) -> None:
 
 
 # -- body shapes ----------------------------------------------------------------------------------------
+
 
 def test_flat_model_in_dashscope_shape_is_a_clear_400(client: httpx.Client) -> None:
     body = ds_body("tokenhub/gpt-image-2")
@@ -247,10 +284,18 @@ def test_unknown_model_with_input_answers_dashscope_shape(client: httpx.Client) 
 
 # -- DashScope passthrough ---------------------------------------------------------------------------------
 
+
 def test_wan26_doc_example_answers_dashscope_json(client: httpx.Client) -> None:
     # 001 "2. cURL Example (passthrough)" and its response structure
-    body = ds_body("wan2.6-t2i", [{"text": "A flower shop with elegant windows, a beautiful wooden door, and fresh flowers on display."}],
-                   prompt_extend=True, watermark=False, n=1, negative_prompt="", size="1280*1280")
+    body = ds_body(
+        "wan2.6-t2i",
+        [{"text": "A flower shop with elegant windows, a beautiful wooden door, and fresh flowers on display."}],
+        prompt_extend=True,
+        watermark=False,
+        n=1,
+        negative_prompt="",
+        size="1280*1280",
+    )
     r = ds(client, body)
     assert r.status_code == 200, r.text
     out = r.json()
@@ -278,16 +323,20 @@ def test_response_format_does_not_switch_the_passthrough(client: httpx.Client) -
 def test_wan27_image_editing_with_url_and_data_url_inputs(client: httpx.Client) -> None:
     # 001 §4.2: two image items then a text item
     sample = "data:image/png;base64," + base64.b64encode((IMAGES / "sample.png").read_bytes()).decode()
-    content = [{"image": "https://help-static-aliyun-doc.aliyuncs.com/file-manage-files/zh-CN/20251229/pjeqdf/car.webp"},
-               {"image": sample}, {"text": "Apply the graffiti style from image 2 onto the car in image 1."}]
+    content = [
+        {"image": "https://help-static-aliyun-doc.aliyuncs.com/file-manage-files/zh-CN/20251229/pjeqdf/car.webp"},
+        {"image": sample},
+        {"text": "Apply the graffiti style from image 2 onto the car in image 1."},
+    ]
     r = ds(client, ds_body("wan2.7-image-pro", content, size="1K", n=1, watermark=False))
     assert r.status_code == 200, r.text
     url = r.json()["output"]["choices"][0]["message"]["content"][0]["image"]
     assert decode(fetch(client, url).content) == ("PNG", (1024, 1024))
 
 
-@pytest.mark.parametrize("image", ["data:image/png;base64,!!!", "data:image/png;base64,aGVsbG8=", "ftp://x/y.png",
-                                   "https://example.com/a b.png", 5])
+@pytest.mark.parametrize(
+    "image", ["data:image/png;base64,!!!", "data:image/png;base64,aGVsbG8=", "ftp://x/y.png", "https://example.com/a b.png", 5]
+)
 def test_bad_input_image_is_dashscope_400(client: httpx.Client, image: object) -> None:
     content = [{"image": image}, {"text": "edit"}]
     err = dashscope_error(ds(client, ds_body("wan2.7-image-pro", content, size="1K")), 400)
@@ -299,10 +348,12 @@ def test_interactive_editing_bbox_list(client: httpx.Client) -> None:
     two = [{"image": "https://img.example.com/1.webp"}, {"image": "https://img.example.com/2.webp"}, {"text": "place the clock"}]
     ok = ds(client, ds_body("wan2.7-image-pro", two, bbox_list=[[], [[989, 515, 1138, 681]]], size="1K", n=1))
     assert ok.status_code == 200, ok.text
-    for bbox, where in [([[989, 515, 1138, 681]], "parameters.bbox_list"),                 # one entry for two images
-                        ([[], [[989, 515, 1138]]], "parameters.bbox_list[1][0]"),          # three coordinates
-                        ([[], [[-1, 515, 989, 681]]], "parameters.bbox_list[1][0]"),
-                        ("[[]]", "parameters.bbox_list")]:
+    for bbox, where in [
+        ([[989, 515, 1138, 681]], "parameters.bbox_list"),  # one entry for two images
+        ([[], [[989, 515, 1138]]], "parameters.bbox_list[1][0]"),  # three coordinates
+        ([[], [[-1, 515, 989, 681]]], "parameters.bbox_list[1][0]"),
+        ("[[]]", "parameters.bbox_list"),
+    ]:
         err = dashscope_error(ds(client, ds_body("wan2.7-image-pro", two, bbox_list=bbox, size="1K")), 400)
         assert err["message"].startswith(where), (bbox, err)
 
@@ -318,12 +369,22 @@ def test_group_generation_answers_n_images(client: httpx.Client) -> None:
     assert "parameters.n" in dashscope_error(ds(client, ds_body("wan2.7-image-pro", enable_sequential=True, n=5)), 400)["message"]
 
 
-@pytest.mark.parametrize("model,size,ok", [
-    ("wan2.6-t2i", "1472*1104", True), ("wan2.6-t2i", "1280x1280", False), ("wan2.6-t2i", "2K", False),
-    ("wan2.6-t2i", "700*700", False), ("wan2.7-image-pro", "4K", True), ("wan2.7-image-pro", "2k", False),
-    ("wan2.7-image-pro", "1280*1280", False), ("wan2.7-image", "4K", False), ("wan2.7-image", "1K", True),
-    ("qwen-image-plus", "1664*928", True), ("qwen-image-plus", "1024*1024", False),
-])
+@pytest.mark.parametrize(
+    "model,size,ok",
+    [
+        ("wan2.6-t2i", "1472*1104", True),
+        ("wan2.6-t2i", "1280x1280", False),
+        ("wan2.6-t2i", "2K", False),
+        ("wan2.6-t2i", "700*700", False),
+        ("wan2.7-image-pro", "4K", True),
+        ("wan2.7-image-pro", "2k", False),
+        ("wan2.7-image-pro", "1280*1280", False),
+        ("wan2.7-image", "4K", False),
+        ("wan2.7-image", "1K", True),
+        ("qwen-image-plus", "1664*928", True),
+        ("qwen-image-plus", "1024*1024", False),
+    ],
+)
 def test_dashscope_sizes_per_model(client: httpx.Client, model: str, size: str, ok: bool) -> None:
     r = ds(client, ds_body(model, size=size))
     if ok:
@@ -341,35 +402,45 @@ def test_qwen_image_edit_plus_rules(client: httpx.Client) -> None:
     assert dashscope_error(ds(client, ds_body("qwen-image-edit-plus", [{"text": "no image"}])), 400)["code"] == "InvalidParameter"
     dashscope_error(ds(client, ds_body("qwen-image-edit-plus", [img] * 4 + [{"text": "four"}])), 400)
     dashscope_error(ds(client, ds_body("qwen-image-edit-plus", [img, {"text": "x"}], n=7)), 400)
-    assert "parameters.size" in dashscope_error(ds(client, ds_body("qwen-image-edit-plus", [img, {"text": "x"}], size="511*1024")), 400)["message"]
+    assert (
+        "parameters.size"
+        in dashscope_error(ds(client, ds_body("qwen-image-edit-plus", [img, {"text": "x"}], size="511*1024")), 400)["message"]
+    )
 
 
-@pytest.mark.parametrize("body,where", [
-    (ds_body("wan2.6-t2i", [{"image": "https://example.com/a.png"}, {"text": "x"}]), "input.messages[0].content"),
-    (ds_body("wan2.7-image-pro", [{"image": "https://example.com/a.png"}]), "input.messages[0].content"),
-    (ds_body("wan2.7-image-pro", [{"text": "a", "image": "https://example.com/a.png"}]), "input.messages[0].content[0]"),
-    (ds_body("wan2.7-image-pro", [{"text": "   "}]), "input.messages[0].content[0].text"),
-    (ds_body("wan2.7-image-pro", [{"image": "https://e.com/a.png"}] * 10 + [{"text": "x"}]), "input.messages[0].content"),
-    (ds_body("wan2.6-t2i", thinking_mode=True), "parameters.thinking_mode"),
-    (ds_body("wan2.7-image-pro", watermark="no"), "parameters.watermark"),
-    (ds_body("wan2.7-image-pro", seed=-1), "parameters.seed"),
-    # an over-long negative_prompt is truncated (DashScope: "长度不超过500个字符，超出部分将自动截断"), refused only
-    # past the catalog's 32,000-character bound (this case sent 501 characters before)
-    (ds_body("wan2.7-image-pro", negative_prompt="x" * 32_001), "parameters.negative_prompt"),
-    (ds_body("wan2.7-image-pro", n=0), "parameters.n"),
-    ({"model": "wan2.7-image-pro", "input": {"messages": [{"role": "assistant", "content": [{"text": "x"}]}]}}, "input.messages[0].role"),
-    ({"model": "wan2.7-image-pro", "input": {"messages": []}}, "input.messages"),
-    ({"model": "wan2.7-image-pro", "input": {"messages": [{"role": "user", "content": [{"text": "a"}]}] * 2}}, "input.messages"),
-    ({"model": "wan2.7-image-pro"}, "input"),
-    ({"input": {"messages": [{"role": "user", "content": [{"text": "a"}]}]}}, "model"),
-    ({**ds_body(), "parameters": {"size": None}}, "parameters.size"),
-])
+@pytest.mark.parametrize(
+    "body,where",
+    [
+        (ds_body("wan2.6-t2i", [{"image": "https://example.com/a.png"}, {"text": "x"}]), "input.messages[0].content"),
+        (ds_body("wan2.7-image-pro", [{"image": "https://example.com/a.png"}]), "input.messages[0].content"),
+        (ds_body("wan2.7-image-pro", [{"text": "a", "image": "https://example.com/a.png"}]), "input.messages[0].content[0]"),
+        (ds_body("wan2.7-image-pro", [{"text": "   "}]), "input.messages[0].content[0].text"),
+        (ds_body("wan2.7-image-pro", [{"image": "https://e.com/a.png"}] * 10 + [{"text": "x"}]), "input.messages[0].content"),
+        (ds_body("wan2.6-t2i", thinking_mode=True), "parameters.thinking_mode"),
+        (ds_body("wan2.7-image-pro", watermark="no"), "parameters.watermark"),
+        (ds_body("wan2.7-image-pro", seed=-1), "parameters.seed"),
+        # an over-long negative_prompt is truncated (DashScope: "长度不超过500个字符，超出部分将自动截断"), refused only
+        # past the catalog's 32,000-character bound (this case sent 501 characters before)
+        (ds_body("wan2.7-image-pro", negative_prompt="x" * 32_001), "parameters.negative_prompt"),
+        (ds_body("wan2.7-image-pro", n=0), "parameters.n"),
+        (
+            {"model": "wan2.7-image-pro", "input": {"messages": [{"role": "assistant", "content": [{"text": "x"}]}]}},
+            "input.messages[0].role",
+        ),
+        ({"model": "wan2.7-image-pro", "input": {"messages": []}}, "input.messages"),
+        ({"model": "wan2.7-image-pro", "input": {"messages": [{"role": "user", "content": [{"text": "a"}]}] * 2}}, "input.messages"),
+        ({"model": "wan2.7-image-pro"}, "input"),
+        ({"input": {"messages": [{"role": "user", "content": [{"text": "a"}]}]}}, "model"),
+        ({**ds_body(), "parameters": {"size": None}}, "parameters.size"),
+    ],
+)
 def test_dashscope_validation_names_the_parameter(client: httpx.Client, body: dict, where: str) -> None:
     err = dashscope_error(ds(client, body), 400)
     assert err["message"].startswith(where), err
 
 
 # -- /v1/images/edits ---------------------------------------------------------------------------------------
+
 
 def test_edit_doc_example_multipart(client: httpx.Client) -> None:
     # 001 "Image edits" cURL example; "Response shape is the same as generations: default data[0].b64_json"
@@ -382,8 +453,10 @@ def test_edit_doc_example_multipart(client: httpx.Client) -> None:
 
 
 def test_edit_url_result_with_mask_and_n(client: httpx.Client) -> None:
-    files = {"image": ("image.png", (IMAGES / "sample.png").read_bytes(), "image/png"),
-             "mask": ("mask.png", (IMAGES / "mask.png").read_bytes(), "image/png")}
+    files = {
+        "image": ("image.png", (IMAGES / "sample.png").read_bytes(), "image/png"),
+        "mask": ("mask.png", (IMAGES / "mask.png").read_bytes(), "image/png"),
+    }
     r = edit(client, {"prompt": "add a hat", "n": "2", "size": "1536x1024", "response_format": "url"}, files)
     assert r.status_code == 200, r.text
     items = r.json()["data"]
@@ -406,11 +479,14 @@ def test_edit_rejects_json_body(client: httpx.Client) -> None:
     assert "multipart/form-data" in openai_error(r, 415)["message"]
 
 
-@pytest.mark.parametrize("name,data,ctype", [
-    ("notes.txt", b"hello, not an image", "text/plain"),
-    ("image.png", b"", "image/png"),
-    ("photo.jpg", None, "image/jpeg"),  # a real JPEG: 001 requires PNG
-])
+@pytest.mark.parametrize(
+    "name,data,ctype",
+    [
+        ("notes.txt", b"hello, not an image", "text/plain"),
+        ("image.png", b"", "image/png"),
+        ("photo.jpg", None, "image/jpeg"),  # a real JPEG: 001 requires PNG
+    ],
+)
 def test_edit_rejects_non_png_uploads(client: httpx.Client, name: str, data: bytes | None, ctype: str) -> None:
     if data is None:
         buf = io.BytesIO()
@@ -427,11 +503,14 @@ def test_edit_image_of_4mb_is_rejected(client: httpx.Client) -> None:
     assert err["param"] == "image" and err["code"] == "image_too_large"
 
 
-@pytest.mark.parametrize("mask", [
-    ("mask.png", png_bytes(256, 256, "RGB"), "image/png"),     # no alpha: nothing is transparent
-    ("mask.png", png_bytes(64, 64, "RGBA"), "image/png"),      # not the image's size (inferred from OpenAI)
-    (None, "mask as text"),
-])
+@pytest.mark.parametrize(
+    "mask",
+    [
+        ("mask.png", png_bytes(256, 256, "RGB"), "image/png"),  # no alpha: nothing is transparent
+        ("mask.png", png_bytes(64, 64, "RGBA"), "image/png"),  # not the image's size (inferred from OpenAI)
+        (None, "mask as text"),
+    ],
+)
 def test_edit_bad_mask(client: httpx.Client, mask: tuple) -> None:
     files = {"image": ("image.png", (IMAGES / "sample.png").read_bytes(), "image/png"), "mask": mask}
     assert openai_error(edit(client, {"prompt": "x"}, files), 400)["param"] == "mask"
@@ -488,15 +567,29 @@ def test_edit_image_and_image_brackets_together_are_refused(client: httpx.Client
 
 
 # quality is an OpenAI edit parameter (openai-python image_edit_params.py); "ultra" is not one of its values
-@pytest.mark.parametrize("field,value", [("n", "0"), ("n", "11"), ("n", "two"), ("size", "512x512"),
-                                         ("response_format", "png"), ("model", "ark/doubao-seedream-4-0-250828"),
-                                         ("model", "nope"), ("quality", "ultra"), ("prompt", "   "),
-                                         ("size", "1000x1000"), ("output_compression", "101"), ("moderation", "low")])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("n", "0"),
+        ("n", "11"),
+        ("n", "two"),
+        ("size", "512x512"),
+        ("response_format", "png"),
+        ("model", "ark/doubao-seedream-4-0-250828"),
+        ("model", "nope"),
+        ("quality", "ultra"),
+        ("prompt", "   "),
+        ("size", "1000x1000"),
+        ("output_compression", "101"),
+        ("moderation", "low"),
+    ],
+)
 def test_edit_validation_names_the_field(client: httpx.Client, field: str, value: str) -> None:
     assert openai_error(edit(client, {field: value}), 400)["param"] == field
 
 
 # -- /v1/chat/completions -------------------------------------------------------------------------------------
+
 
 def test_chat_image_prompt_answers_markdown_data_url(client: httpx.Client) -> None:
     # 001: doc example; image in choices[0].message.content; usage figures of the example response
@@ -554,38 +647,69 @@ def test_chat_needs_region_header(client: httpx.Client, headers: dict[str, str])
     assert openai_error(chat(client, headers=headers), 400)["param"] == "X-TokenHub-Region"
 
 
-@pytest.mark.parametrize("body,param", [
-    ({"model": "tokenhub/gemini-3.1-flash-image-preview"}, "messages"),
-    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": []}, "messages"),
-    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "robot", "content": "hi"}]}, "messages[0].role"),
-    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user"}]}, "messages[0].content"),
-    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": ""}]}, "messages[0].content"),
-    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": [{"type": "audio"}]}]},
-     "messages[0].content[0].type"),
-    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "content": "top-level", "messages": [{"role": "user", "content": "hi"}]}, "content"),
-    ({"model": "tokenhub/gpt-image-2", "messages": [{"role": "user", "content": "hi"}]}, "model"),
-    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 0}, "max_tokens"),
-    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": "hi"}], "modalities": ["audio"]},
-     "modalities[0]"),
-    ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": "hi"}], "temperature": 3}, "temperature"),
-])
+@pytest.mark.parametrize(
+    "body,param",
+    [
+        ({"model": "tokenhub/gemini-3.1-flash-image-preview"}, "messages"),
+        ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": []}, "messages"),
+        ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "robot", "content": "hi"}]}, "messages[0].role"),
+        ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user"}]}, "messages[0].content"),
+        ({"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": ""}]}, "messages[0].content"),
+        (
+            {"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": [{"type": "audio"}]}]},
+            "messages[0].content[0].type",
+        ),
+        (
+            {"model": "tokenhub/gemini-3.1-flash-image-preview", "content": "top-level", "messages": [{"role": "user", "content": "hi"}]},
+            "content",
+        ),
+        ({"model": "tokenhub/gpt-image-2", "messages": [{"role": "user", "content": "hi"}]}, "model"),
+        (
+            {"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 0},
+            "max_tokens",
+        ),
+        (
+            {"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": "hi"}], "modalities": ["audio"]},
+            "modalities[0]",
+        ),
+        (
+            {"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": "hi"}], "temperature": 3},
+            "temperature",
+        ),
+    ],
+)
 def test_chat_validation_names_the_parameter(client: httpx.Client, body: dict, param: str) -> None:
     assert openai_error(client.post(CHAT, headers=REGION, json=body), 400)["param"] == param
 
 
 # -- scenarios -----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("scenario,status,ds_code", [
-    ("rate_limited", 429, "Throttling"), ("quota_exceeded", 429, "Arrearage"),
-    ("server_error", 500, "InternalError"), ("overloaded", 503, "ServiceUnavailable"),
-    ("task_failed", 500, "InternalError"), ("moderation", 400, "DataInspectionFailed"),
-])
+
+@pytest.mark.parametrize(
+    "scenario,status,ds_code",
+    [
+        ("rate_limited", 429, "Throttling"),
+        ("quota_exceeded", 429, "Arrearage"),
+        ("server_error", 500, "InternalError"),
+        ("overloaded", 503, "ServiceUnavailable"),
+        ("task_failed", 500, "InternalError"),
+        ("moderation", 400, "DataInspectionFailed"),
+    ],
+)
 def test_scenarios_in_both_error_shapes(client: httpx.Client, scenario: str, status: int, ds_code: str) -> None:
     # OpenAI shape on the flat body (prompt tag), DashScope shape on the passthrough (header)
     err = openai_error(flat(client, prompt=f"a cat [mock:{scenario}]"), status)
-    assert err["code"] == {"rate_limited": "rate_limit_exceeded", "quota_exceeded": "insufficient_quota", "server_error": "internal_error",
-                           "overloaded": "service_unavailable", "task_failed": "generation_failed",
-                           "moderation": "moderation_blocked"}[scenario]
+    assert (
+        err["code"]
+        == {
+            "rate_limited": "rate_limit_exceeded",
+            "quota_exceeded": "insufficient_quota",
+            "server_error": "internal_error",
+            "overloaded": "service_unavailable",
+            "task_failed": "generation_failed",
+            "moderation": "moderation_blocked",
+        }[scenario]
+    )
     r = ds(client, ds_body("wan2.6-t2i"), headers={**AUTH, "X-Mock-Scenario": scenario})
     assert dashscope_error(r, status)["code"] == ds_code
     if scenario in ("rate_limited", "overloaded"):
@@ -596,8 +720,10 @@ def test_scenarios_in_both_error_shapes(client: httpx.Client, scenario: str, sta
 
 def test_moderation_code_per_route(client: httpx.Client) -> None:
     # inferred from OpenAI: gpt-image "moderation_blocked", others "content_policy_violation"
-    assert openai_error(flat(client, model="ark/doubao-seedream-4-0-250828", size="1K", prompt="x [mock:moderation]"), 400)["code"] \
+    assert (
+        openai_error(flat(client, model="ark/doubao-seedream-4-0-250828", size="1K", prompt="x [mock:moderation]"), 400)["code"]
         == "content_policy_violation"
+    )
     assert openai_error(edit(client, {"prompt": "x [mock:moderation]"}), 400)["code"] == "moderation_blocked"
     assert openai_error(chat(client, "画猫 [mock:moderation]"), 400)["code"] == "content_policy_violation"
 
@@ -623,13 +749,20 @@ def test_unknown_scenario_is_400(client: httpx.Client) -> None:
 
 # -- auth ------------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("headers", [{}, {"Authorization": ""}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer "}])
 def test_missing_or_malformed_credentials_are_401_on_every_operation(client: httpx.Client, headers: dict[str, str]) -> None:
     openai_error(client.post(GEN, headers=headers, json={"model": "tokenhub/gpt-image-2", "prompt": "x"}), 401)
     openai_error(client.post(GEN, headers=headers, json=ds_body("wan2.6-t2i")), 401)  # auth comes before shape routing
     openai_error(client.post(EDITS, headers=headers, files={"image": ("a.png", png_bytes(), "image/png")}), 401)
-    openai_error(client.post(CHAT, headers={**headers, "X-TokenHub-Region": "global"},
-                             json={"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": "hi"}]}), 401)
+    openai_error(
+        client.post(
+            CHAT,
+            headers={**headers, "X-TokenHub-Region": "global"},
+            json={"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": "hi"}]},
+        ),
+        401,
+    )
 
 
 def test_wrong_key_is_401_when_keys_are_configured(clock: ManualClock) -> None:
@@ -642,6 +775,7 @@ def test_wrong_key_is_401_when_keys_are_configured(clock: ManualClock) -> None:
 
 
 # -- the contract file ------------------------------------------------------------
+
 
 def test_contract_is_valid_openapi_with_provenance_everywhere() -> None:
     from openapi_spec_validator import validate

@@ -43,12 +43,29 @@ def test_written_exchanges_read_back_with_images_restored_and_keys_redacted(tmp_
     b64 = base64.b64encode(png).decode()
     writer = RecordingWriter(tmp_path, "powertokens", f"https://user:{KEY}@gateway.test", Redactor([KEY]))
     body = json.dumps({"data": [{"b64_json": b64}], "echo": f"your key {KEY}", "api_key": "x"}).encode()
-    writer.record(method="post", path="/v1/images/generations", query=[("api_key", KEY), ("n", "1")],
-                  request_headers=[("Authorization", f"Bearer {KEY}"), ("Content-Type", "application/json")],
-                  request_body=b'{"prompt": "p"}', status=200, response_headers=[("Content-Type", "application/json")],
-                  response_body=body, latency_s=0.25, probe="generation/send")
-    writer.record(method="GET", path="/files/a.png", query=[], request_headers=[], request_body=b"", status=200,
-                  response_headers=[("content-type", "image/png")], response_body=png, latency_s=None)
+    writer.record(
+        method="post",
+        path="/v1/images/generations",
+        query=[("api_key", KEY), ("n", "1")],
+        request_headers=[("Authorization", f"Bearer {KEY}"), ("Content-Type", "application/json")],
+        request_body=b'{"prompt": "p"}',
+        status=200,
+        response_headers=[("Content-Type", "application/json")],
+        response_body=body,
+        latency_s=0.25,
+        probe="generation/send",
+    )
+    writer.record(
+        method="GET",
+        path="/files/a.png",
+        query=[],
+        request_headers=[],
+        request_body=b"",
+        status=200,
+        response_headers=[("content-type", "image/png")],
+        response_body=png,
+        latency_s=None,
+    )
     rec = Recordings(tmp_path)
     assert rec.gateways() == ["powertokens"]
     first, second = rec.exchanges("powertokens")
@@ -67,8 +84,17 @@ def test_written_exchanges_read_back_with_images_restored_and_keys_redacted(tmp_
 
 def test_a_writer_continues_the_numbering_of_an_existing_folder(tmp_path: Path) -> None:
     for _ in range(2):
-        RecordingWriter(tmp_path, "gravitex").record(method="GET", path="/x", query=[], request_headers=[], request_body=b"",
-                                                     status=404, response_headers=[], response_body=b"", latency_s=0.0)
+        RecordingWriter(tmp_path, "gravitex").record(
+            method="GET",
+            path="/x",
+            query=[],
+            request_headers=[],
+            request_body=b"",
+            status=404,
+            response_headers=[],
+            response_body=b"",
+            latency_s=0.0,
+        )
     assert [e.seq for e in Recordings(tmp_path).exchanges("gravitex")] == [1, 2]
 
 

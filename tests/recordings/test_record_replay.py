@@ -74,8 +74,9 @@ def test_replay_answers_recorded_requests_and_falls_back_otherwise(tmp_path: Pat
     replay_app = mock_app("powertokens", ManualClock(start=1_800_000_000.0))
     replay_app.state.mock.replay = Replayer(tmp_path)
     with httpx.Client(transport=SyncASGITransport(replay_app), base_url=HOST) as client:
-        again = client.post(GEN, content=json.dumps(BODY, indent=2), headers={"Authorization": f"Bearer {KEY}",
-                                                                             "Content-Type": "application/json"})
+        again = client.post(
+            GEN, content=json.dumps(BODY, indent=2), headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+        )
         other = client.post(GEN, json={**BODY, "prompt": "something else"}, headers={"Authorization": f"Bearer {KEY}"})
     assert again.status_code == 200
     assert again.headers["x-request-id"] == recorded.headers["x-request-id"]
@@ -111,12 +112,14 @@ def test_drift_baseline_reads_what_record_wrote_and_nothing_leaks(tmp_path: Path
     report = run_drift_on("tokenhub", app, clock, budget=2, baseline=recordings, save_baseline=saved)
     assert report.status == "ok" and report.baseline == str(recordings)
     assert [(f.kind, f.probe, f.location) for f in report.findings] == [
-        ("enum_value_new", "edits_missing_image", "/body/error/code")]  # the injected error code; nothing else
+        ("enum_value_new", "edits_missing_image", "/body/error/code")
+    ]  # the injected error code; nothing else
     write_reports(report, reports)
     # the saved run is itself a baseline: it holds the changed code, so the unmodified mock now differs from it
     against_saved = run_drift_on("tokenhub", mock_app("tokenhub", ManualClock()), ManualClock(), budget=2, baseline=saved)
     assert [(f.kind, f.probe, f.location) for f in against_saved.findings] == [
-        ("enum_value_new", "edits_missing_image", "/body/error/code")]
+        ("enum_value_new", "edits_missing_image", "/body/error/code")
+    ]
     # replay from both folders
     for folder in (recordings, saved):
         replay_app = mock_app("tokenhub", ManualClock())
@@ -129,6 +132,7 @@ def test_drift_baseline_reads_what_record_wrote_and_nothing_leaks(tmp_path: Path
 
 def _leaky_edits(app: ASGIApp) -> Mutator:
     """The edits error code changes, and its message echoes the caller's Authorization header."""
+
     def change(body: Any, headers: dict[str, str]) -> Any:
         body["error"]["code"] = "image_missing"
         body["error"]["message"] += f" (caller {headers.get('authorization', '')})"

@@ -43,6 +43,7 @@ class Served:
 
 # -- images in and out ------------------------------------------------------------------------------
 
+
 def png(width: int, height: int, mode: str = "RGB") -> bytes:
     """A PNG of ``width`` x ``height`` pixels (``RGBA`` with every pixel transparent for a mask)."""
     buf = io.BytesIO()
@@ -80,6 +81,7 @@ def logging_restored(keep_prefix: str) -> Iterator[None]:
     to third-party loggers (``uvicorn.access``, ``httpx``, ``asyncio``, ...) for the whole process,
     which would rewrite the mock's own access log in every later test.
     """
+
     def state(logger: logging.Logger) -> tuple:
         return logger.level, list(logger.filters), list(logger.handlers), logger.propagate, logger.disabled
 

@@ -43,7 +43,10 @@ def test_images_generate_b64_json_with_a_tier(served: Served) -> None:
 def test_sequential_image_generation(served: Served) -> None:
     # 004: sequential_image_generation "auto" with sequential_image_generation_options.max_images
     result = ark(served).images.generate(
-        model=SEEDREAM_45, prompt="A four-panel comic about a corgi", size="2K", response_format="url",
+        model=SEEDREAM_45,
+        prompt="A four-panel comic about a corgi",
+        size="2K",
+        response_format="url",
         sequential_image_generation="auto",
         sequential_image_generation_options=SequentialImageGenerationOptions(max_images=4),
     )

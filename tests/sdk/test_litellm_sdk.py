@@ -34,8 +34,9 @@ def named(data: bytes, name: str) -> io.BytesIO:
 
 
 def test_image_generation(litellm: ModuleType, served: Served) -> None:
-    result = litellm.image_generation(model=MODEL, prompt="a corgi on a skateboard", size="1024x1536", n=2,
-                                      api_base=served.base("tokenhub"), api_key=TOKENHUB_KEY)
+    result = litellm.image_generation(
+        model=MODEL, prompt="a corgi on a skateboard", size="1024x1536", n=2, api_base=served.base("tokenhub"), api_key=TOKENHUB_KEY
+    )
     assert [decode_b64(item.b64_json) for item in result.data] == [("PNG", (1024, 1536))] * 2
     sent = served.requests("/tokenhub/v1/images/generations")[-1]
     assert sent["body"]["model"] == "tokenhub/gpt-image-2"  # litellm strips only its own provider prefix
@@ -52,8 +53,14 @@ def test_image_edit_is_accepted_but_litellm_refuses_tokenhubs_documented_usage(l
     litellm meets on the real gateway. (``image_generation`` fills the missing fields in, above.)"""
     images = [named(png(64, 64), f"photo{i}.png") for i in range(how_many)]
     with pytest.raises(litellm.APIConnectionError, match="input_tokens_details"):
-        litellm.image_edit(model=MODEL, image=images if how_many > 1 else images[0], prompt="add a red beret",
-                           size="1536x1024", api_base=served.base("tokenhub"), api_key=TOKENHUB_KEY)
+        litellm.image_edit(
+            model=MODEL,
+            image=images if how_many > 1 else images[0],
+            prompt="add a red beret",
+            size="1536x1024",
+            api_base=served.base("tokenhub"),
+            api_key=TOKENHUB_KEY,
+        )
     [sent] = served.requests("/tokenhub/v1/images/edits")
     assert sent["status"] == 200
     parts = sent["body"]["image[]"]

@@ -28,8 +28,16 @@ def test_images_generate_with_openais_parameters(served: Served) -> None:
     # quality low|medium|high|auto, background transparent|opaque|auto, output_format png|jpeg|webp,
     # output_compression 0-100, moderation low|auto, user), sent as the SDK sends them
     result = client(served).images.generate(
-        model=GPT_IMAGE, prompt="a corgi on a skateboard", size="1536x1024", n=2,
-        quality="high", background="opaque", output_format="jpeg", output_compression=80, moderation="low", user="user-1234",
+        model=GPT_IMAGE,
+        prompt="a corgi on a skateboard",
+        size="1536x1024",
+        n=2,
+        quality="high",
+        background="opaque",
+        output_format="jpeg",
+        output_compression=80,
+        moderation="low",
+        user="user-1234",
     )
     assert len(result.data) == 2
     assert [decode_b64(item.b64_json) for item in result.data] == [("JPEG", (1536, 1024))] * 2
@@ -40,8 +48,9 @@ def test_images_generate_with_openais_parameters(served: Served) -> None:
 def test_images_generate_null_means_not_sent(served: Served) -> None:
     # the SDK sends an explicit None as JSON null; OpenAI's spec marks these fields nullable
     # (openai-openapi CreateImageRequest: `nullable: true`), so null takes the default
-    result = client(served).images.generate(model=GPT_IMAGE, prompt="a lighthouse", size=None, n=None, quality=None,
-                                            background=None, output_format=None)
+    result = client(served).images.generate(
+        model=GPT_IMAGE, prompt="a lighthouse", size=None, n=None, quality=None, background=None, output_format=None
+    )
     assert served.requests("/tokenhub/v1/images/generations")[-1]["body"]["quality"] is None
     # 001: "size— e.g.1024x1024" with OpenAI's default; output PNG by default (OpenAI: "The default value is png")
     assert [decode_b64(item.b64_json)[0] for item in result.data] == ["PNG"]
@@ -53,8 +62,7 @@ def test_images_edit_with_a_list_of_images_and_a_mask(served: Served, how_many: 
     # paths [["image"], ["image", "<array>"], ...]); OpenAI: "the mask will be applied on the first image"
     images = [(f"photo{i}.png", png(64 + 16 * i, 48), "image/png") for i in range(how_many)]
     mask = ("mask.png", png(64, 48, "RGBA"), "image/png")
-    result = client(served).images.edit(model=GPT_IMAGE, image=images, mask=mask, prompt="add a red beret",
-                                        size="1024x1536", n=2)
+    result = client(served).images.edit(model=GPT_IMAGE, image=images, mask=mask, prompt="add a red beret", size="1024x1536", n=2)
     assert [decode_b64(item.b64_json) for item in result.data] == [("PNG", (1024, 1536))] * 2
     parts = served.requests("/tokenhub/v1/images/edits")[-1]["body"]["image[]"]
     sizes = [part["size"] for part in (parts if isinstance(parts, list) else [parts])]
@@ -72,7 +80,8 @@ def test_chat_completions_with_the_region_header(served: Served) -> None:
     # 001: "X-TokenHub-Region: global — required header for these models"; the image comes back in
     # choices[0].message.content as a Markdown data URL
     completion = client(served).chat.completions.create(
-        model=GEMINI, messages=[{"role": "user", "content": "画一只橘猫,摄影风格"}],
+        model=GEMINI,
+        messages=[{"role": "user", "content": "画一只橘猫,摄影风格"}],
         extra_headers={"X-TokenHub-Region": "global"},
     )
     content = completion.choices[0].message.content

@@ -33,10 +33,16 @@ def _selected(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", f"{MARKER}: runs the OpenAPI tools of tools/contract-tools on the contracts "
-                                       "(pytest -m contract_tools; needs tools/contract-tools/install.sh)")
-    config.addinivalue_line("markers", "tool(name, gateway=None): the tool a tests/tools test checks, and the gateway "
-                                       "when the test is not parametrized by gid (for the tool x gateway table)")
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}: runs the OpenAPI tools of tools/contract-tools on the contracts "
+        "(pytest -m contract_tools; needs tools/contract-tools/install.sh)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "tool(name, gateway=None): the tool a tests/tools test checks, and the gateway "
+        "when the test is not parametrized by gid (for the tool x gateway table)",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -68,6 +74,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
 
 
 # -- the served documents ------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def served_contracts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:

@@ -22,8 +22,20 @@ SEVERITY = {0: "error", 1: "warning", 2: "info", 3: "hint"}
 def spectral_findings(served_contracts: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """gateway id -> Spectral's findings on its served document; plus ``"run"`` -> the :class:`Run`."""
     out = tmp_path_factory.mktemp("spectral") / "findings.json"
-    run = run_tool("spectral", "lint", "--ruleset", ROOT / ".spectral.yaml", "--format", "json", "--output", out,
-                   "--fail-severity", "error", "--quiet", *served_contracts.values())
+    run = run_tool(
+        "spectral",
+        "lint",
+        "--ruleset",
+        ROOT / ".spectral.yaml",
+        "--format",
+        "json",
+        "--output",
+        out,
+        "--fail-severity",
+        "error",
+        "--quiet",
+        *served_contracts.values(),
+    )
     by_file = {str(p): gid for gid, p in served_contracts.items()}
     found: dict[str, Any] = {gid: [] for gid in IDS}
     for f in json.loads(out.read_text(encoding="utf-8") or "[]") if out.exists() else []:
@@ -38,8 +50,11 @@ def test_spectral_finds_no_error(gid: str, spectral_findings: dict[str, Any]) ->
     run: Run = spectral_findings["run"]
     assert run.returncode in (0, 1), run.explain()  # 1: errors found (listed below); anything else: it broke
     assert not spectral_findings.get("?"), f"findings in an unknown file: {spectral_findings['?']}"
-    errors = [f"{'.'.join(map(str, f['path']))}: {f['code']}: {f['message']}"
-              for f in spectral_findings[gid] if SEVERITY[f["severity"]] == "error"]
+    errors = [
+        f"{'.'.join(map(str, f['path']))}: {f['code']}: {f['message']}"
+        for f in spectral_findings[gid]
+        if SEVERITY[f["severity"]] == "error"
+    ]
     assert errors == [], f"{gid}: {len(errors)} Spectral errors\n" + "\n".join(errors[:40])
 
 
@@ -72,6 +87,5 @@ def test_redocly_lint_finds_no_problem(gid: str, redocly_reports: dict[str, Any]
     assert apis == reports, f"redocly.yaml lists {apis} APIs, Redocly reported on {reports}\n{run.explain()}"
     assert gid in redocly_reports, f"redocly.yaml does not list {gid}"
     report = redocly_reports[gid]
-    problems = [f"{p['ruleId']}: {p['message']} at {[loc.get('pointer') for loc in p.get('location', [])]}"
-                for p in report["problems"]]
+    problems = [f"{p['ruleId']}: {p['message']} at {[loc.get('pointer') for loc in p.get('location', [])]}" for p in report["problems"]]
     assert problems == [], f"{gid}: Redocly\n" + "\n".join(problems[:40])

@@ -58,14 +58,19 @@ def prism_mocks(served_contracts: dict[str, Path], tmp_path_factory: pytest.Temp
             port = _free_port()
             log = folder / f"{gid}.log"
             with log.open("w", encoding="utf-8") as out:
-                proc = subprocess.Popen([str(exe), "mock", "-h", "127.0.0.1", "-p", str(port), str(served_contracts[gid])],
-                                        stdout=out, stderr=subprocess.STDOUT, env=tool_env(), cwd=folder,
-                                        start_new_session=True, text=True)
+                proc = subprocess.Popen(
+                    [str(exe), "mock", "-h", "127.0.0.1", "-p", str(port), str(served_contracts[gid])],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    env=tool_env(),
+                    cwd=folder,
+                    start_new_session=True,
+                    text=True,
+                )
             mocks[gid] = PrismMock(gid, f"http://127.0.0.1:{port}", proc, log)
         deadline = time.monotonic() + START_TIMEOUT_S
         for mock in mocks.values():
-            while "Prism is listening" not in mock.output() and mock.process.poll() is None \
-                    and time.monotonic() < deadline:
+            while "Prism is listening" not in mock.output() and mock.process.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.1)  # waiting for a real server to start, not a test sleep
         yield mocks
     finally:
@@ -93,8 +98,12 @@ def contract_request_examples(gid: str) -> list[tuple[str, Prepared]]:
                 headers[param["name"]] = param["schema"]["enum"][0]
         for name, ex in (media.get("examples") or {}).items():
             value = prov.resolve(c.spec, ex)["value"]
-            out.append((f"contract example {op.operation_id}/{name}",
-                        Prepared(op.method, op.path, headers, content=json.dumps(value).encode("utf-8"))))
+            out.append(
+                (
+                    f"contract example {op.operation_id}/{name}",
+                    Prepared(op.method, op.path, headers, content=json.dumps(value).encode("utf-8")),
+                )
+            )
     return out
 
 
@@ -109,8 +118,9 @@ def doc_example_requests(gid: str) -> list[tuple[str, Prepared, str | None]]:
 
 def _ask(client: httpx.Client, gid: str, prepared: Prepared) -> httpx.Response:
     path = prepared.url.removeprefix(f"/{gid}")
-    return client.request(prepared.method, path, headers=prepared.headers, content=prepared.content,
-                          data=prepared.data, files=prepared.files)
+    return client.request(
+        prepared.method, path, headers=prepared.headers, content=prepared.content, data=prepared.data, files=prepared.files
+    )
 
 
 def _problems(gid: str, label: str, prepared: Prepared, response: httpx.Response) -> list[str]:

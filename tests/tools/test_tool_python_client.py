@@ -51,13 +51,31 @@ def python_clients(served_contracts: dict[str, Path], tmp_path_factory: pytest.T
     def generate(gid: str) -> Run:
         if gid not in runs:
             config = folder / f"{gid}.config.yaml"
-            config.write_text(yaml.safe_dump({"package_name_override": package_name(gid),
-                                              "project_name_override": package_name(gid).replace("_", "-"),
-                                              "content_type_overrides": BINARY_AS_OCTET_STREAM,
-                                              "post_hooks": []}), encoding="utf-8")
-            runs[gid] = run_tool("openapi-python-client", "generate", "--path", served_contracts[gid],
-                                 "--output-path", folder / package_name(gid), "--meta", "none",
-                                 "--config", config, "--overwrite", cwd=folder)
+            config.write_text(
+                yaml.safe_dump(
+                    {
+                        "package_name_override": package_name(gid),
+                        "project_name_override": package_name(gid).replace("_", "-"),
+                        "content_type_overrides": BINARY_AS_OCTET_STREAM,
+                        "post_hooks": [],
+                    }
+                ),
+                encoding="utf-8",
+            )
+            runs[gid] = run_tool(
+                "openapi-python-client",
+                "generate",
+                "--path",
+                served_contracts[gid],
+                "--output-path",
+                folder / package_name(gid),
+                "--meta",
+                "none",
+                "--config",
+                config,
+                "--overwrite",
+                cwd=folder,
+            )
         return runs[gid]
 
     yield generate
@@ -76,6 +94,7 @@ def test_python_client_generates_without_warnings(gid: str, python_clients: Call
 
 # -- the generated clients at work ------------------------------------------------------------------
 
+
 @dataclass
 class Generated:
     """A generated client package: ``pkg`` (``AuthenticatedClient``, ``Client``), ``models`` and ``api(name)``."""
@@ -91,10 +110,15 @@ class Generated:
     def client(self, server: ServerHandle, **kwargs: Any) -> Any:
         """An authenticated client for the mock (the registry's auth header); undeclared statuses raise."""
         auth = contracts.gateway_spec(self.gid).auth
-        return self.pkg.AuthenticatedClient(base_url=server.gateway_url(self.gid), token=API_KEY,
-                                            prefix="Bearer" if auth.scheme == "bearer" else "",
-                                            auth_header_name=auth.header, raise_on_unexpected_status=True,
-                                            timeout=httpx.Timeout(30.0), **kwargs)
+        return self.pkg.AuthenticatedClient(
+            base_url=server.gateway_url(self.gid),
+            token=API_KEY,
+            prefix="Bearer" if auth.scheme == "bearer" else "",
+            auth_header_name=auth.header,
+            raise_on_unexpected_status=True,
+            timeout=httpx.Timeout(30.0),
+            **kwargs,
+        )
 
     def anonymous(self, server: ServerHandle) -> Any:
         return self.pkg.Client(base_url=server.gateway_url(self.gid), raise_on_unexpected_status=True)
@@ -141,8 +165,7 @@ def test_python_client_piebox_create_poll_and_errors(python_clients: Callable[[s
     create_gpt, get_gpt = gen.api("gpt_image.create_gpt_image_task"), gen.api("gpt_image.get_gpt_image_task")
     create_gemini, get_gemini = gen.api("gemini.create_gemini_task"), gen.api("gemini.get_gemini_task")
     with gen.client(imagegw_server) as client:
-        created = create_seedream.sync(client=client, body=m.SeedreamRequest(prompt="a cat playing guitar on the moon",
-                                                                              size="2048x2048"))
+        created = create_seedream.sync(client=client, body=m.SeedreamRequest(prompt="a cat playing guitar on the moon", size="2048x2048"))
         assert isinstance(created, m.SeedreamTaskCreated) and created.task_id.startswith("img_gen_")
         pending = get_seedream.sync(created.task_id, client=client)
         assert isinstance(pending, m.SeedreamTask) and pending.status.value in ("pending", "processing")
@@ -167,42 +190,69 @@ def test_python_client_piebox_create_poll_and_errors(python_clients: Callable[[s
 
 
 @pytest.mark.tool("openapi-python-client", "tokenhub")
-def test_python_client_tokenhub_generations_edits_chat_and_errors(python_clients: Callable[[str], Run],
-                                                                  imagegw_server: ServerHandle) -> None:
+def test_python_client_tokenhub_generations_edits_chat_and_errors(
+    python_clients: Callable[[str], Run], imagegw_server: ServerHandle
+) -> None:
     gen = generated("tokenhub", python_clients)
     m = gen.models
-    create, edit, chat, get_file = (gen.api("images.create_image"), gen.api("images.create_image_edit"),
-                                    gen.api("chat.create_chat_completion"), gen.api("images.get_file"))
+    create, edit, chat, get_file = (
+        gen.api("images.create_image"),
+        gen.api("images.create_image_edit"),
+        gen.api("chat.create_chat_completion"),
+        gen.api("images.get_file"),
+    )
     with gen.client(imagegw_server) as client:
-        flat = create.sync(client=client, body=m.GptImage2Request(model="tokenhub/gpt-image-2", prompt="一只橘猫",
-                                                                   response_format=m.ResponseFormatType1("url")))
+        flat = create.sync(
+            client=client,
+            body=m.GptImage2Request(model="tokenhub/gpt-image-2", prompt="一只橘猫", response_format=m.ResponseFormatType1("url")),
+        )
         assert isinstance(flat, m.ImagesResponse) and isinstance(flat.data[0], m.ImageData)
         File = importlib.import_module(f"{package_name(gen.gid)}.types").File  # noqa: N806 - a class
         image = get_file.sync(flat.data[0].url.rsplit("/files/", 1)[1], client=client)
         assert image_size(image.payload.read()) == (1024, 1024)
-        wan = create.sync(client=client, body=m.Wan27ImageProRequest(
-            model=m.Wan27ImageProRequestModel("wan2.7-image-pro"),
-            input_=m.DashScopeImagesInput(messages=[m.DashScopeImagesMessage(
-                role="user", content=[m.DashScopeTextItem(text="A flower shop with elegant windows")])]),
-            parameters=m.Wan27Parameters(size=m.Wan27ParametersSize("1K"), n=2)))
+        wan = create.sync(
+            client=client,
+            body=m.Wan27ImageProRequest(
+                model=m.Wan27ImageProRequestModel("wan2.7-image-pro"),
+                input_=m.DashScopeImagesInput(
+                    messages=[
+                        m.DashScopeImagesMessage(role="user", content=[m.DashScopeTextItem(text="A flower shop with elegant windows")])
+                    ]
+                ),
+                parameters=m.Wan27Parameters(size=m.Wan27ParametersSize("1K"), n=2),
+            ),
+        )
         assert isinstance(wan, m.DashScopeImageResponse) and len(wan.output.choices[0].message.content) == 2
         assert wan.output.choices[0].message.content[0].image.startswith("http")
         png = (ROOT / "fixtures" / "images" / "sample.png").read_bytes()
-        edited = edit.sync(client=client, body=m.ImageEditRequest(
-            image=File(payload=io.BytesIO(png), file_name="image.png", mime_type="image/png"), prompt="add a red beret"))
+        edited = edit.sync(
+            client=client,
+            body=m.ImageEditRequest(
+                image=File(payload=io.BytesIO(png), file_name="image.png", mime_type="image/png"), prompt="add a red beret"
+            ),
+        )
         assert isinstance(edited, m.ImagesResponse) and base64.b64decode(edited.data[0].b64_json)
-        answer = chat.sync(client=client, x_token_hub_region=m.CreateChatCompletionXTokenHubRegion("global"),
-                           body=m.ChatCompletionRequest(model=m.ChatCompletionRequestModel("tokenhub/gemini-3.1-flash-image-preview"),
-                                                        messages=[m.ChatMessage(role=m.ChatMessageRole("user"), content="画一只橘猫")]))
+        answer = chat.sync(
+            client=client,
+            x_token_hub_region=m.CreateChatCompletionXTokenHubRegion("global"),
+            body=m.ChatCompletionRequest(
+                model=m.ChatCompletionRequestModel("tokenhub/gemini-3.1-flash-image-preview"),
+                messages=[m.ChatMessage(role=m.ChatMessageRole("user"), content="画一只橘猫")],
+            ),
+        )
         assert isinstance(answer, m.ChatCompletionResponse)
         assert answer.choices[0].message.content.startswith("![image](data:image/")
         assert answer.usage.completion_tokens_details.image_tokens > 0
         bad = create.sync_detailed(client=client, body=m.GptImage2Request(model="tokenhub/gpt-image-2", prompt="   "))
         assert bad.status_code == 400 and isinstance(bad.parsed, m.OpenAIError) and bad.parsed.error.param == "prompt"
-        bad_wan = create.sync_detailed(client=client, body=m.Wan27ImageProRequest(
-            model=m.Wan27ImageProRequestModel("wan2.7-image-pro"),
-            input_=m.DashScopeImagesInput(messages=[m.DashScopeImagesMessage(role="user", content=[m.DashScopeTextItem(text="x")])]),
-            parameters=m.Wan27Parameters(bbox_list=[[[1, 2, 3, 4]]])))
+        bad_wan = create.sync_detailed(
+            client=client,
+            body=m.Wan27ImageProRequest(
+                model=m.Wan27ImageProRequestModel("wan2.7-image-pro"),
+                input_=m.DashScopeImagesInput(messages=[m.DashScopeImagesMessage(role="user", content=[m.DashScopeTextItem(text="x")])]),
+                parameters=m.Wan27Parameters(bbox_list=[[[1, 2, 3, 4]]]),
+            ),
+        )
         assert bad_wan.status_code == 400 and isinstance(bad_wan.parsed, m.DashScopeError) and bad_wan.parsed.request_id
     with gen.anonymous(imagegw_server) as anonymous:
         denied = create.sync_detailed(client=anonymous, body=m.GptImage2Request(model="tokenhub/gpt-image-2", prompt="a cat"))
@@ -211,8 +261,9 @@ def test_python_client_tokenhub_generations_edits_chat_and_errors(python_clients
 
 @pytest.mark.tool("openapi-python-client")
 @pytest.mark.parametrize("gid", ["gravitex", "imageseries"])
-def test_python_client_unified_endpoint_families_and_errors(gid: str, python_clients: Callable[[str], Run],
-                                                            imagegw_server: ServerHandle) -> None:
+def test_python_client_unified_endpoint_families_and_errors(
+    gid: str, python_clients: Callable[[str], Run], imagegw_server: ServerHandle
+) -> None:
     gen = generated(gid, python_clients)
     m = gen.models
     create, get_file = gen.api("images.create_image"), gen.api("images.get_file")
@@ -223,9 +274,17 @@ def test_python_client_unified_endpoint_families_and_errors(gid: str, python_cli
         gemini = create.sync(client=client, body=Gemini(model=gemini_model, prompt="A cute orange kitten"))
         assert isinstance(gemini, m.ImageEnvelope) and gemini.code == 200
         assert image_size(base64.b64decode(gemini.data.data[0].b64_json)) and gemini.data.data[0].url == ""
-        with_contents = create.sync(client=client, body=Gemini(model=gemini_model, contents=[
-            content(parts=[m.ContentPart(text="An aerial view of this tower"),
-                           m.ContentPart(image="https://example.com/tower.jpg")])]))
+        with_contents = create.sync(
+            client=client,
+            body=Gemini(
+                model=gemini_model,
+                contents=[
+                    content(
+                        parts=[m.ContentPart(text="An aerial view of this tower"), m.ContentPart(image="https://example.com/tower.jpg")]
+                    )
+                ],
+            ),
+        )
         assert isinstance(with_contents, m.ImageEnvelope) and with_contents.data.data[0].b64_json
         seedream = create.sync(client=client, body=Seedream(model=seedream_model, prompt="A kitten", size=None))
         assert isinstance(seedream, m.ImageEnvelope) and seedream.data.data[0].url
@@ -241,15 +300,20 @@ def test_python_client_unified_endpoint_families_and_errors(gid: str, python_cli
 
 
 @pytest.mark.tool("openapi-python-client", "powertokens")
-def test_python_client_powertokens_sequential_partial_failure_and_errors(python_clients: Callable[[str], Run],
-                                                                         imagegw_server: ServerHandle) -> None:
+def test_python_client_powertokens_sequential_partial_failure_and_errors(
+    python_clients: Callable[[str], Run], imagegw_server: ServerHandle
+) -> None:
     gen = generated("powertokens", python_clients)
     m = gen.models
     create = gen.api("images.create_image")
     Seedream45, model = request_for(m, "seedream-4-5-251128")
-    body = Seedream45(model=model, prompt="A cute corgi",
-                                size="2048x2048", sequential_image_generation="auto",
-                                sequential_image_generation_options=m.SequentialImageGenerationOptions(max_images=3))
+    body = Seedream45(
+        model=model,
+        prompt="A cute corgi",
+        size="2048x2048",
+        sequential_image_generation="auto",
+        sequential_image_generation_options=m.SequentialImageGenerationOptions(max_images=3),
+    )
     with gen.client(imagegw_server) as client:
         result = create.sync(client=client, body=body)
         assert isinstance(result, m.CreateImageResponse) and all(isinstance(i, m.ImageItem) for i in result.data)

@@ -28,8 +28,15 @@ USAGE = Path(__file__).parent / "typescript"
 OPENAPI_TYPESCRIPT_FLAGS = ("--default-non-nullable=false",)
 TSCONFIG = {
     "compilerOptions": {
-        "strict": True, "noEmit": True, "target": "es2022", "lib": ["es2022"], "module": "esnext",
-        "moduleResolution": "bundler", "types": [], "skipLibCheck": False, "noImplicitAny": True,
+        "strict": True,
+        "noEmit": True,
+        "target": "es2022",
+        "lib": ["es2022"],
+        "module": "esnext",
+        "moduleResolution": "bundler",
+        "types": [],
+        "skipLibCheck": False,
+        "noImplicitAny": True,
         "exactOptionalPropertyTypes": False,
     },
 }
@@ -41,9 +48,12 @@ def typescript_check(served_contracts: dict[str, Path], tmp_path_factory: pytest
     """``{"generate": {gid: Run}, "tsc": Run, "errors": {gid: [diagnostic lines]}}``."""
     folder = tmp_path_factory.mktemp("typescript")
     # cwd: the temporary folder, so the repository's redocly.yaml (which openapi-typescript reads) stays out
-    generate = {gid: run_tool("openapi-typescript", served_contracts[gid], "--output", folder / f"{gid}.api.ts",
-                              *OPENAPI_TYPESCRIPT_FLAGS, cwd=folder)
-                for gid in IDS}
+    generate = {
+        gid: run_tool(
+            "openapi-typescript", served_contracts[gid], "--output", folder / f"{gid}.api.ts", *OPENAPI_TYPESCRIPT_FLAGS, cwd=folder
+        )
+        for gid in IDS
+    }
     files = ["common.ts"]
     shutil.copy(USAGE / "common.ts", folder / "common.ts")
     for gid in IDS:

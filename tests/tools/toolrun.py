@@ -19,8 +19,8 @@ IDS = contracts.GATEWAY_IDS
 INSTALL_HINT = "install the tools with: bash tools/contract-tools/install.sh"
 
 
-
 # -- the tools -----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Run:
@@ -46,14 +46,23 @@ def tool_path(name: str) -> Path:
 def tool_env() -> dict[str, str]:
     """The environment the tools run in: no telemetry, no update checks, no colours."""
     env = dict(os.environ)
-    env.update({"REDOCLY_TELEMETRY": "off", "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true", "NO_COLOR": "1",
-                "FORCE_COLOR": "0", "NO_UPDATE_NOTIFIER": "1", "SCARF_ANALYTICS": "false"})
+    env.update(
+        {
+            "REDOCLY_TELEMETRY": "off",
+            "REDOCLY_SUPPRESS_UPDATE_NOTICE": "true",
+            "NO_COLOR": "1",
+            "FORCE_COLOR": "0",
+            "NO_UPDATE_NOTIFIER": "1",
+            "SCARF_ANALYTICS": "false",
+        }
+    )
     return env
 
 
 def run_tool(name: str, *args: str | Path, cwd: Path | None = None, timeout_s: float = 300) -> Run:
     """Run tool ``name`` with ``args`` and wait for it (``timeout_s`` seconds at most)."""
     argv = [str(tool_path(name)), *map(str, args)]
-    proc = subprocess.run(argv, cwd=cwd or ROOT, env=tool_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=timeout_s, check=False)
+    proc = subprocess.run(
+        argv, cwd=cwd or ROOT, env=tool_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout_s, check=False
+    )
     return Run(argv, proc.returncode, proc.stdout)
