@@ -19,7 +19,7 @@ from starlette.datastructures import URLPath
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Route, get_route_path
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from contracts.registry import GATEWAY_IDS
 
@@ -28,6 +28,7 @@ from .admin import build_admin
 from .clock import Clock
 from .engine import Mock
 from .errors import GatewayError, new_request_id, render_error
+from .routing import MockApp
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -82,9 +83,11 @@ def create_app(
     mounts = [Mount("/__mock", app=build_admin(mock))] if mock.settings.admin else []
     if mock.settings.admin:  # the inspector's address without its slash
         routes.append(Route("/__mock", lambda request: RedirectResponse("/__mock/", status_code=308), methods=["GET"]))
+    gateway_apps: dict[str, ASGIApp] = {}
     for gid in GATEWAY_IDS:
         prefix = f"/{gid}"
-        mounts.append(Mount(prefix, app=gateways.base.build_app(gateways.load(gid), mock, prefix, _contract_routes(gid, prefix, mock))))
+        gateway_apps[gid] = gateways.base.build_app(gateways.load(gid), mock, prefix, _contract_routes(gid, prefix, mock))
+        mounts.append(Mount(prefix, app=gateway_apps[gid]))
     routes.append(_MountsByFirstSegment(mounts))
     if mock.settings.root_gateway:
         gid = mock.settings.root_gateway
@@ -100,7 +103,8 @@ def create_app(
             return render_error(err, "openai", new_request_id())
 
         routes.append(Route("/{path:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]))
-    app = Starlette(routes=routes, exception_handlers={404: _unrouted(mock)})
+    # the app's router serves every path; MockApp's dispatch takes gateway requests past it (routing.py)
+    app = MockApp(routes=routes, exception_handlers={404: _unrouted(mock)}, gateways=gateway_apps)
     app.state.mock = mock
     if contract_guard is not None:
         from contracts.asgi import ContractGuard
@@ -126,9 +130,12 @@ def app_from_env() -> Starlette:
     import os
 
     from .images import return_large_buffers_to_os
+    from .serving import freeze_startup_objects
 
     return_large_buffers_to_os()
-    return create_app(Settings.from_json(os.environ[SETTINGS_ENV]))
+    app = create_app(Settings.from_json(os.environ[SETTINGS_ENV]))
+    freeze_startup_objects()
+    return app
 
 
 class _MountsByFirstSegment(BaseRoute):

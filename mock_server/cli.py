@@ -87,7 +87,7 @@ def serve(
     from .clock import ManualClock
     from .guard import allowed_for_bind, bind_is_loopback
     from .images import return_large_buffers_to_os
-    from .serving import uvicorn_options
+    from .serving import freeze_startup_objects, uvicorn_options
 
     if gateway is not None and gateway not in GATEWAY_IDS:
         raise typer.BadParameter(f"unknown gateway {gateway!r}; choose one of {', '.join(GATEWAY_IDS)}", param_hint="--gateway")
@@ -157,6 +157,7 @@ def serve(
         return
     return_large_buffers_to_os()
     application = create_app(settings, clock=ManualClock() if manual_clock else None)
+    freeze_startup_objects()
     uvicorn.run(application, host=host, port=port, **options)
 
 

@@ -24,9 +24,12 @@ file tokens the inspector serves: a few hundred bytes each, at most one per retu
 counted in the entry's size, at most half of it) and the latency.
 
 The request path records with :meth:`Journal.record_request`, which does no decoding,
-redaction or shortening: it keeps references to what the request already holds (the server's
-header pairs, the query string, the body's and the answer's raw JSON text) and charges the
-entry an upper bound of its size computed from their lengths. The entry is built — by the same code as
+redaction or shortening: it packs what the request already holds (the server's header pairs, the
+query string, the body's and the answer's raw JSON text) into one ``bytes`` object (``marshal``,
+read back only by this module, in this process) and charges the entry an upper bound of its size
+computed from their lengths. One object per entry, not the request's own: those are freed as
+the request ends, while their memory is still in the processor's cache, and the memory the next
+requests get is that memory, not the cold memory of an entry leaving the journal. The entry is built — by the same code as
 :meth:`Journal.record`, so to the same redacted, byte-bounded result — when the journal is read,
 and its charge is then corrected to its real size. A request whose bound does not fit an entry's
 budget (a large body, long headers) is built at once instead, so what the journal holds is never
@@ -36,6 +39,7 @@ more than it is charged for, and nothing leaves it unredacted.
 from __future__ import annotations
 
 import json
+import marshal
 import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -464,11 +468,13 @@ class Journal:
                 images=images,
                 **extra,
             ).id
-        raw = (time, gateway, method, path, query_string, headers, body, body_json, status, extra, response_json, images)
+        # one bytes object per entry: the request's own objects are freed when it ends, while
+        # their memory is still in the cache, instead of when the entry leaves the journal
+        packed = marshal.dumps((time, gateway, method, path, query_string, headers, body_json, status, extra, response_json, images))
         with self._lock:
             id_ = self._next
             self._next += 1
-            self._append((id_, raw), size)
+            self._append((id_, packed), size)
         return id_
 
     def _build(
@@ -543,13 +549,13 @@ class Journal:
         while len(self._entries) > self._maxlen or (self._bytes > self._max_bytes and len(self._entries) > 1):
             self._bytes -= self._entries.popleft()[1]
 
-    def _materialise(self, item: tuple[int, tuple[Any, ...]]) -> tuple[JournalEntry, int]:
+    def _materialise(self, item: tuple[int, bytes]) -> tuple[JournalEntry, int]:
         """Build an entry recorded by :meth:`record_request`, and its real size."""
         from starlette.datastructures import QueryParams
 
-        id_, (time, gateway, method, path, query_string, headers, body, body_json, status, extra, response_json, images) = item
-        if body_json is not None:
-            body = json.loads(body_json.decode("utf-8"))
+        id_, packed = item
+        (time, gateway, method, path, query_string, headers, body_json, status, extra, response_json, images) = marshal.loads(packed)
+        body = json.loads(body_json.decode("utf-8")) if body_json is not None else None
         response = json.loads(response_json.decode("utf-8")) if response_json is not None else None
         fields, size = self._build(
             time,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import functools
+import gc
 import logging
 from typing import Any
 
@@ -82,36 +83,48 @@ if HttpToolsProtocol is not None:
             self._header_timeout_s = header_timeout_s
             self._max_header_bytes = max_header_bytes
             self._header_timer: asyncio.TimerHandle | None = None
+            self._headers_due = 0.0  # loop time by which the awaited header block must be complete
             self._awaiting_headers = False
             self._header_bytes = 0
             self._got_bytes = False
 
+        # One timer per connection serves every request on it: arming sets the due time and
+        # starts a timer only when none is pending; disarming leaves the timer to lapse (or to
+        # re-arm itself for a later due time) instead of cancelling it, so a kept-alive
+        # connection's requests do not each schedule and cancel a timer.
         def _arm(self) -> None:
             self._awaiting_headers = True
             self._header_bytes = 0
+            self._headers_due = self.loop.time() + self._header_timeout_s
             if self._header_timer is None:
-                self._header_timer = self.loop.call_later(self._header_timeout_s, self._on_header_timeout)
+                self._header_timer = self.loop.call_at(self._headers_due, self._on_header_timeout, self._headers_due)
 
         def _disarm(self) -> None:
+            self._awaiting_headers = False
+
+        def _cancel_timer(self) -> None:
             self._awaiting_headers = False
             if self._header_timer is not None:
                 self._header_timer.cancel()
                 self._header_timer = None
 
         def _reject(self, status: bytes) -> None:
-            self._disarm()
+            self._cancel_timer()
             if not self.transport.is_closing():
                 self.transport.write(b"HTTP/1.1 " + status + b"\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
                 self.transport.close()
 
-        def _on_header_timeout(self) -> None:
+        def _on_header_timeout(self, due: float) -> None:
             self._header_timer = None
             if self.transport.is_closing() or not self._awaiting_headers:
+                return
+            if self._headers_due > due:  # armed again since this timer started
+                self._header_timer = self.loop.call_at(self._headers_due, self._on_header_timeout, self._headers_due)
                 return
             if self._got_bytes:
                 self._reject(b"408 Request Timeout")
             else:
-                self._disarm()
+                self._cancel_timer()
                 self.transport.close()
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -119,7 +132,7 @@ if HttpToolsProtocol is not None:
             self._arm()
 
         def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
+            self._cancel_timer()
             super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
@@ -148,6 +161,21 @@ if HttpToolsProtocol is not None:
 
 else:  # pragma: no cover
     GuardedHttpToolsProtocol = None  # type: ignore[assignment,misc]
+
+
+def freeze_startup_objects() -> None:
+    """Move every object alive now (modules, code, the app just built) out of the cyclic garbage
+    collector's reach (``gc.freeze``, after one full collection). For a server process, once its
+    app is built.
+
+    A full collection walks every tracked object. Under load the journal's entries survive into
+    the oldest generation, so full collections come every few thousand requests, and each one
+    walked the hundreds of thousands of objects the imports made: a pause of milliseconds that
+    lands on the requests in flight (their 99th percentile). Frozen objects are never walked
+    and never freed; nothing built at start-up is garbage.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def protocol_factory(settings: Settings) -> Any:

@@ -37,7 +37,7 @@ from PIL import Image, UnidentifiedImageError
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match, Route, Router
+from starlette.routing import Match, Route
 
 from contracts.registry import GATEWAYS, Auth, AuthScheme, GatewaySpec, gateway_spec
 from contracts.wire import is_json_media, media_type
@@ -48,6 +48,7 @@ from ..errors import ErrorShape, GatewayError, clip, json_response, new_request_
 from ..faults import SCENARIO_HEADER, check_name, generic_error, scenario_in_prompt
 from ..guard import trusted_base_url
 from ..images import EXT, MIME, ImageFormat, ImageSpec, RenderedImage, spec_for
+from ..routing import GatewayRouter
 
 log = logging.getLogger("imagegw.mock")
 
@@ -691,8 +692,8 @@ class _Endpoint:
         await response(scope, receive, send)
 
 
-def build_app(gw: Gateway, mock: Mock, prefix: str, extra_routes: list[Route] | None = None) -> Router:
-    """The ASGI sub-app (a Starlette ``Router``) for ``gw``, to be mounted at ``prefix`` (``"/tokenhub"`` or ``""``)."""
+def build_app(gw: Gateway, mock: Mock, prefix: str, extra_routes: list[Route] | None = None) -> GatewayRouter:
+    """The ASGI sub-app (a :class:`~mock_server.routing.GatewayRouter`) for ``gw``, to be mounted at ``prefix`` (``"/tokenhub"`` or ``""``)."""
     routes: list[Route] = []
     for op in gw.operations:
         routes.append(Route(op.path, _Endpoint(_wrap(gw, mock, prefix, op.handler, op.operation_id, op.auth)), methods=list(op.methods)))
@@ -717,7 +718,7 @@ def build_app(gw: Gateway, mock: Mock, prefix: str, extra_routes: list[Route] | 
     # an ASGI endpoint (not a function) makes Starlette match every method, TRACE and QUERY included,
     # so no request falls through to Starlette's own plain-text 405
     routes.append(Route("/{path:path}", _Endpoint(_wrap(gw, mock, prefix, fallback, "notFound", False))))
-    return Router(routes=routes)
+    return GatewayRouter(routes)
 
 
 def ok(body: Any, status: int = 200, ctx: Ctx | None = None, headers: dict[str, str] | None = None) -> Response:

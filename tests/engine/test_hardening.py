@@ -356,6 +356,24 @@ def test_slow_headers_and_idle_connections_are_closed() -> None:
             s.close()
 
 
+def test_slow_headers_on_a_kept_alive_connection_get_408() -> None:
+    """The header timeout counts from the request's first byte on a connection that already
+    answered one: the one timer a connection keeps is re-armed for the later due time."""
+    settings = Settings(header_timeout_seconds=0.6, keep_alive_seconds=5)
+    with served(build_app(settings), settings) as addr:
+        s = socket.create_connection(addr)
+        s.sendall(b"GET /__mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        s.settimeout(5)
+        first = s.recv(4096)
+        assert first.startswith(b"HTTP/1.1 200"), first
+        s.sendall(b"GET /__mock/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        started = time.monotonic()
+        answer = _recv_all(s, 5)
+        assert answer.startswith(b"HTTP/1.1 408"), answer
+        assert 0.3 < time.monotonic() - started < 3
+        s.close()
+
+
 def test_an_oversized_header_block_is_refused() -> None:
     settings = Settings(max_header_bytes=8 * 1024)
     with served(build_app(settings), settings) as addr:
