@@ -44,7 +44,6 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from itertools import chain
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
 
@@ -428,16 +427,21 @@ class Journal:
         """
         if not self._maxlen:
             return 0
-        extra = {"request_id": request_id, "scenario": scenario, "operation": operation, "error_code": error_code, "latency_ms": latency_ms}
         images = images or []
         # an upper bound of the entry's JSON: each character of a name, value or path at most 6
         # (\uXXXX) plus 6 a pair for quotes and separators; the body's JSON text at most triples
         # (\uXXXX for a 2-byte UTF-8 character, ", " for ","); the fixed strings as they are
-        size = ENTRY_OVERHEAD_BYTES + 6 * (len(path) + len(query_string) + sum(map(len, chain.from_iterable(headers))) + len(headers))
-        fixed = [v for v in (gateway, method, request_id, scenario, operation, error_code) if v]
-        size += sum(map(len, fixed)) + 4 * len(fixed)
+        chars = len(path) + len(query_string)
+        for name, value in headers:
+            chars += len(name) + len(value) + 1
+        size = ENTRY_OVERHEAD_BYTES + 6 * chars
+        for v in (gateway, method, request_id, scenario, operation, error_code):
+            if v:
+                size += len(v) + 4
+        for image in images:
+            size += len(_json_str(str(image.get("file", "")))) + _IMAGE_FIELDS_BYTES
         if images:
-            size += 24 + sum(len(_json_str(str(image.get("file", "")))) + _IMAGE_FIELDS_BYTES for image in images)
+            size += 24
         if body_json is not None:
             size += 3 * len(body_json)
         elif body is not None:
@@ -466,11 +470,17 @@ class Journal:
                 status=status,
                 response=response,
                 images=images,
-                **extra,
+                request_id=request_id,
+                scenario=scenario,
+                operation=operation,
+                error_code=error_code,
+                latency_ms=latency_ms,
             ).id
         # one bytes object per entry: the request's own objects are freed when it ends, while
-        # their memory is still in the cache, instead of when the entry leaves the journal
-        packed = marshal.dumps((time, gateway, method, path, query_string, headers, body_json, status, extra, response_json, images))
+        # their memory is still in the cache, instead of when the entry leaves the journal;
+        # marshal format 2, the last without shared references (whose table costs more than the rest)
+        extra = (request_id, scenario, operation, error_code, latency_ms)
+        packed = marshal.dumps((time, gateway, method, path, query_string, headers, body_json, status, extra, response_json, images), 2)
         with self._lock:
             id_ = self._next
             self._next += 1
@@ -555,6 +565,8 @@ class Journal:
 
         id_, packed = item
         (time, gateway, method, path, query_string, headers, body_json, status, extra, response_json, images) = marshal.loads(packed)
+        request_id, scenario, operation, error_code, latency_ms = extra
+        fixed = {"request_id": request_id, "scenario": scenario, "operation": operation, "error_code": error_code, "latency_ms": latency_ms}
         body = json.loads(body_json.decode("utf-8")) if body_json is not None else None
         response = json.loads(response_json.decode("utf-8")) if response_json is not None else None
         fields, size = self._build(
@@ -566,7 +578,7 @@ class Journal:
             [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers],
             body,
             status,
-            extra,
+            fixed,
             response,
             images,
         )

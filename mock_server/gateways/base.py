@@ -648,7 +648,10 @@ def _json_text(ctx: Ctx, response: Response) -> bytes | None:
     it is, and shortens a large one from the value :func:`ok` kept); ``None`` for an answer that
     is not JSON, or a large one with no value (it would be parsed back just to be cut)."""
     body = getattr(response, "body", None)
-    if not body or not is_json_media(media_type(response.media_type)):
+    if not body:
+        return None
+    kind = response.media_type
+    if kind != "application/json" and not is_json_media(media_type(kind)):  # the first: every ok() and error
         return None
     if ctx.response_body is None and len(body) > _JOURNAL_PARSE_BYTES:
         return None
@@ -658,13 +661,14 @@ def _json_text(ctx: Ctx, response: Response) -> bytes | None:
 def _journal_images(ctx: Ctx) -> list[dict[str, Any]]:
     """One ``{"file", "width", "height", "format"}`` per distinct image of the answer; ``file``
     is a signed token the inspector serves (valid as long as a URL result)."""
-    if not ctx.images_out:
+    out = ctx.images_out
+    if not out:
         return []
     images = ctx.mock.images
     expires = ctx.now() + ctx.mock.settings.url_ttl_seconds
     return [
         {"file": f"{images.token_for(spec, expires)}.{EXT[spec.fmt]}", "width": spec.width, "height": spec.height, "format": spec.fmt}
-        for spec in dict.fromkeys(ctx.images_out)
+        for spec in (out if len(out) == 1 else dict.fromkeys(out))
     ]
 
 
