@@ -19,7 +19,7 @@ from starlette.datastructures import URLPath
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Route, get_route_path
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from contracts.registry import GATEWAY_IDS
 
@@ -28,7 +28,7 @@ from .admin import build_admin
 from .clock import Clock
 from .engine import Mock
 from .errors import GatewayError, new_request_id, render_error
-from .routing import MockApp
+from .routing import GatewayRouter, MockApp
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def create_app(
     mounts = [Mount("/__mock", app=build_admin(mock))] if mock.settings.admin else []
     if mock.settings.admin:  # the inspector's address without its slash
         routes.append(Route("/__mock", lambda request: RedirectResponse("/__mock/", status_code=308), methods=["GET"]))
-    gateway_apps: dict[str, ASGIApp] = {}
+    gateway_apps: dict[str, GatewayRouter] = {}
     for gid in GATEWAY_IDS:
         prefix = f"/{gid}"
         gateway_apps[gid] = gateways.base.build_app(gateways.load(gid), mock, prefix, _contract_routes(gid, prefix, mock))

@@ -44,10 +44,14 @@ class GatewayRouter(Router):
                     by_method.setdefault(method, route)  # the first route listed wins, as in Router
         self._fixed = fixed
 
+    def fixed_route(self, path: str, method: str) -> Route | None:
+        """The route of fixed path ``path`` (relative to the gateway) for ``method``, if one."""
+        by_method = self._fixed.get(path)
+        return by_method.get(method) if by_method is not None else None
+
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            by_method = self._fixed.get(get_route_path(scope))
-            route = by_method.get(scope["method"]) if by_method is not None else None
+            route = self.fixed_route(get_route_path(scope), scope["method"])
             if route is not None:
                 if "router" not in scope:
                     scope["router"] = self
@@ -61,9 +65,11 @@ class GatewayRouter(Router):
 class GatewayDispatch:
     """ASGI layer: a request to ``/{id}/…`` for a gateway ``id`` in ``gateways`` goes to that
     gateway's app with the scope a ``Mount("/{id}")`` gives it (``root_path`` extended,
-    ``app_root_path`` kept, the parent's ``path_params``, ``router``); everything else to ``app``."""
+    ``app_root_path`` kept, the parent's ``path_params``, ``router``); everything else to ``app``.
+    A fixed path of a :class:`GatewayRouter` goes to its route's endpoint at once, with the
+    scope that router would give it."""
 
-    def __init__(self, app: ASGIApp, gateways: Mapping[str, ASGIApp], router: Router) -> None:
+    def __init__(self, app: ASGIApp, gateways: Mapping[str, GatewayRouter], router: Router) -> None:
         self.app = app
         self._gateways = dict(gateways)
         self._router = router
@@ -79,7 +85,12 @@ class GatewayDispatch:
                 scope["app_root_path"] = scope.get("app_root_path", root_path)
                 scope["root_path"] = f"{root_path}/{segment}"
                 scope["path_params"] = dict(scope.get("path_params", {}))
-                await gateway(scope, receive, send)
+                route = gateway.fixed_route("/" + rest, scope["method"])
+                if route is not None:
+                    scope["endpoint"] = route.endpoint
+                    await route.app(scope, receive, send)
+                else:
+                    await gateway(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
@@ -94,10 +105,10 @@ class MockApp(Starlette):
     ``ExceptionMiddleware`` → router.
 
     Args:
-        gateways: gateway id -> the app serving ``/{id}/…`` (its ``GatewayRouter``).
+        gateways: gateway id -> the router serving ``/{id}/…``.
     """
 
-    def __init__(self, *, gateways: Mapping[str, ASGIApp], **kwargs: Any) -> None:
+    def __init__(self, *, gateways: Mapping[str, GatewayRouter], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._gateway_apps = dict(gateways)
 
