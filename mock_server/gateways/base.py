@@ -608,7 +608,7 @@ def _wrap(
             )
         finally:
             ticket.release()
-        if b"x-request-id" not in dict(response.raw_headers):  # what ok() and render_error() set
+        if not any(name == b"x-request-id" for name, _ in response.raw_headers):  # what ok() and render_error() set
             response.raw_headers.append((b"x-request-id", ctx.request_id.encode("latin-1")))
         if journal.enabled:
             scope = request.scope
