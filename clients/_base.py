@@ -10,11 +10,12 @@ from typing import Any
 
 import httpx
 
-from contracts.registry import GATEWAY_IDS, gateway_spec
+from contracts.registry import gateway_spec
 
-from . import core
+from . import core, gateways
 from .errors import ConfigurationError
 from .flow import Settings, _Key, contract_validator
+from .gateways import piebox
 from .gateways.tokenhub import chat_messages
 from .retry import PollPolicy, RetryPolicy
 from .types import ChatRequest, EditRequest, ImageRequest, TaskHandle
@@ -42,8 +43,7 @@ class BaseClient:
         headers: Mapping[str, str] | None,
         deadline: float | None = None,
     ) -> None:
-        if gateway not in GATEWAY_IDS:
-            raise ConfigurationError(f"unknown gateway {gateway!r}; expected one of {', '.join(GATEWAY_IDS)}")
+        gateways.check(gateway)
         spec = gateway_spec(gateway)
         key = api_key if api_key is not None else os.environ.get(spec.api_key_env)
         if not key:
@@ -161,18 +161,14 @@ class BaseClient:
         )
 
     def _need_tasks(self) -> None:
-        if self.gateway != "piebox":
+        if not gateways.has_tasks(self.gateway):
             raise ConfigurationError(f"{self.gateway} answers synchronously; tasks are a PieBox feature")
 
     @staticmethod
     def _handle(handle: TaskHandle | str, model: str | None) -> TaskHandle:
         if isinstance(handle, TaskHandle):
             return handle
-        fam = core.family_of(model or "")
-        fam = fam if fam in core.PIEBOX_PATHS else "gemini"
-        from urllib.parse import quote
-
-        return TaskHandle("piebox", handle, model, core.PIEBOX_PATHS[fam][1].format(task_id=quote(handle, safe="")))
+        return piebox.task_handle(handle, model)
 
 
 def default_monotonic() -> float:

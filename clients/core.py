@@ -3,8 +3,8 @@
 Nothing here sends, sleeps or reads a clock; the sync and async shells (``clients.sync``,
 ``clients.aio``) drive these functions. The gateway ids, documented hosts and auth headers are
 the gateway registry's (:mod:`contracts.registry`). The requests are built by one module per
-gateway (:mod:`clients.gateways`, mirroring :mod:`mock_server.gateways`); the answers are parsed
-here. Per gateway (documents in ``../shared/gateway-docs/``):
+gateway (:mod:`clients.gateways`, mirroring :mod:`mock_server.gateways`), and the answers are read
+by the same modules; here they are dispatched. Per gateway (documents in ``../shared/gateway-docs/``):
 
 ============  ==========================================================================================
 piebox        000: ``X-API-Key``; POST ``/v2/extend/image/{seedream/|gpt_image/|}generations`` -> ``{task_id, model}``;
@@ -37,23 +37,18 @@ Mapping of the neutral :class:`~clients.types.ImageRequest` fields onto each bod
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from contracts.registry import CREDENTIAL_HEADERS as GATEWAY_CREDENTIAL_HEADERS
-from contracts.registry import GATEWAY_IDS, gateway_spec
-from contracts.wire import request_id
+from contracts.registry import gateway_spec
 
 from . import gateways
-from .errors import ConfigurationError, ContractViolation, decode_json, error_from_envelope, error_from_response
-from .gateways.base import USER_AGENT, encode_image, family_of, request_headers, url
+from .errors import ConfigurationError, decode_json, error_from_response
+from .gateways import piebox
+from .gateways.base import USER_AGENT, Answer, Finding, encode_image, family_of, request_headers, url, violation
 from .gateways.piebox import PIEBOX_PATHS
 from .gateways.tokenhub import build_chat_request, build_edit_request
 from .types import GeneratedImage, ImageRequest, ImageResponse, ItemError, TaskHandle, TaskStatus
@@ -73,27 +68,11 @@ __all__ = [
     "relative_path",
     "encode_image",
     "USER_AGENT",
+    "PIEBOX_PATHS",
     "MAX_REDIRECTS",
     "REDIRECT_DROPPED_HEADERS",
     "redirect_request",
 ]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A client-side finding about a response that breaks the gateway's promise (same fields as
-    the ``contracts`` findings): JSON-pointer ``location``, ``expected``, ``observed``, ``kind``."""
-
-    location: str
-    expected: str
-    observed: str
-    kind: str = "response_shape"
-
-
-def _violation(gateway: str, response: httpx.Response, location: str, expected: str, observed: str) -> ContractViolation:
-    return ContractViolation(
-        [Finding(location, expected, observed)], status_code=response.status_code, gateway=gateway, request_id=request_id(response.headers)
-    )
 
 
 def default_base_url(gateway: str) -> str:
@@ -102,17 +81,11 @@ def default_base_url(gateway: str) -> str:
     Raises:
         ConfigurationError: for an unknown gateway, or Image Series (its document names no host).
     """
-    _check_gateway(gateway)
+    gateways.check(gateway)
     host = gateway_spec(gateway).host
     if host is None:
         raise ConfigurationError(f"the {gateway} document names no host: pass base_url=")
     return host
-
-
-def _check_gateway(gateway: str) -> None:
-    """Raises :class:`ConfigurationError` for an id outside :data:`contracts.registry.GATEWAY_IDS`."""
-    if gateway not in GATEWAY_IDS:
-        raise ConfigurationError(f"unknown gateway {gateway!r}; expected one of {', '.join(GATEWAY_IDS)}")
 
 
 #: Redirects one request may follow (httpx's and requests' default).
@@ -180,19 +153,10 @@ def build_download_request(url: str) -> httpx.Request:
 
 # -- parsing -----------------------------------------------------------------------------------
 
-_MD_DATA_URL = re.compile(r"!\[[^\]]*\]\(\s*(data:(image/[A-Za-z0-9.+-]+);base64,([A-Za-z0-9+/=\s]+?))\s*\)")
-_BARE_DATA_URL = re.compile(r"data:(image/[A-Za-z0-9.+-]+);base64,([A-Za-z0-9+/=]+)")
 
-
-def _json_body(gateway: str, response: httpx.Response) -> Any:
-    try:
-        return decode_json(response.content)
-    except ValueError:
-        ctype = response.headers.get("content-type", "")
-        raise _violation(gateway, response, "", "a JSON body", f"{ctype or 'no content type'}, {len(response.content)} bytes") from None
-
-
-def _raise_for_status(gateway: str, response: httpx.Response) -> None:
+def _answer(gateway: str, response: httpx.Response) -> Answer:
+    """``response`` as an :class:`~clients.gateways.base.Answer`: an error status raised, the body
+    decoded and checked to be a JSON object."""
     if response.status_code >= 400:
         req = response._request  # may be None for a hand-built response
         raise error_from_response(
@@ -203,44 +167,19 @@ def _raise_for_status(gateway: str, response: httpx.Response) -> None:
             method=req.method if req is not None else None,
             url=str(req.url) if req is not None else None,
         )
-
-
-def _b64_item(b64: str, *, url: str | None = None, revised_prompt: str | None = None) -> GeneratedImage:
     try:
-        data = base64.b64decode(b64, validate=True)
-    except (binascii.Error, ValueError):
-        return GeneratedImage(url=url, error=ItemError("undecodable_image", "b64_json is not valid base64"), revised_prompt=revised_prompt)
-    return GeneratedImage.from_bytes(data, url=url, revised_prompt=revised_prompt)
-
-
-def _openai_items(gateway: str, response: httpx.Response, items: Any, where: str) -> list[GeneratedImage]:
-    if not isinstance(items, list):
-        raise _violation(gateway, response, where, "an array of images", type(items).__name__)
-    out: list[GeneratedImage] = []
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise _violation(gateway, response, f"{where}/{i}", "an object", type(item).__name__)
-        revised = item.get("revised_prompt") or None
-        err = item.get("error")
-        b64, url = item.get("b64_json") or None, item.get("url") or None
-        if isinstance(err, dict) and not b64 and not url:
-            # 004: a data[] item "may each carry an error" — kept in place, the good items survive
-            out.append(GeneratedImage(error=ItemError(_s(err.get("code")), _s(err.get("message")))))
-        elif isinstance(b64, str):
-            out.append(_b64_item(b64, url=url if isinstance(url, str) else None, revised_prompt=revised))
-        elif isinstance(url, str):
-            out.append(GeneratedImage(url=url, revised_prompt=revised))
-        else:
-            out.append(GeneratedImage(error=ItemError("missing_image", f"{where}/{i} has neither b64_json nor url")))
-    return out
-
-
-def _s(v: Any) -> str | None:
-    return None if v is None else str(v)
+        body = decode_json(response.content)
+    except ValueError:
+        ctype = response.headers.get("content-type", "")
+        raise violation(gateway, response, "", "a JSON body", f"{ctype or 'no content type'}, {len(response.content)} bytes") from None
+    if not isinstance(body, dict):
+        raise violation(gateway, response, "", "a JSON object", type(body).__name__)
+    return Answer(gateway, response, body)
 
 
 def parse_response(gateway: str, response: httpx.Response) -> ImageResponse | TaskHandle:
-    """Turn a gateway answer into a result.
+    """Turn a gateway answer into a result: the status checked, the JSON body decoded, then read by
+    the gateway module's ``parse_answer`` (:mod:`clients.gateways`, one per gateway).
 
     Returns:
         :class:`TaskHandle` for a PieBox create answer; otherwise an :class:`ImageResponse` whose
@@ -248,157 +187,24 @@ def parse_response(gateway: str, response: httpx.Response) -> ImageResponse | Ta
         the shell with :func:`build_download_request` and :func:`attach_download`).
 
     Raises:
+        ConfigurationError: for an unknown gateway.
         APIStatusError: (a subclass) for a 4xx/5xx answer, or a Gravitex/Image Series envelope
             whose ``code`` is an error status.
         ContractViolation: for a 2xx answer that is not JSON or lacks the documented fields.
     """
-    _check_gateway(gateway)
-    _raise_for_status(gateway, response)
-    body = _json_body(gateway, response)
-    if not isinstance(body, dict):
-        raise _violation(gateway, response, "", "a JSON object", type(body).__name__)
-    rid = request_id(response.headers, body)
-
-    if gateway == "piebox":
-        task_id = body.get("task_id")
-        if not isinstance(task_id, str) or not task_id:
-            raise _violation(gateway, response, "/task_id", "a task id string", repr(task_id)[:60])
-        model = body.get("model") if isinstance(body.get("model"), str) else None
-        return TaskHandle(gateway, task_id, model, _poll_path(response, model, task_id), rid)
-
-    if "choices" in body:  # TokenHub chat completions (001)
-        return _parse_chat(gateway, response, body, rid)
-
-    if "output" in body:  # TokenHub DashScope passthrough (001)
-        return _parse_dashscope(gateway, response, body, rid)
-
-    if "msg" in body and isinstance(body.get("code"), int):  # Gravitex / Image Series envelope (002)
-        code = body["code"]
-        inner = body.get("data")
-        if code != 200 or not isinstance(inner, dict):
-            if code >= 400:
-                raise error_from_envelope(code, body, dict(response.headers), gateway=gateway)
-            raise _violation(gateway, response, "/data", "an object holding data[]", repr(inner)[:60])
-        images = _openai_items(gateway, response, inner.get("data"), "/data/data")
-        return ImageResponse(images, raw=body, request_id=rid, gateway=gateway, model=body.get("model"))
-
-    if "data" in body:  # OpenAI-style data[] (TokenHub flat, PowerTokens)
-        images = _openai_items(gateway, response, body.get("data"), "/data")
-        meta = body.get("metadata")
-        model = (
-            body.get("model")
-            if isinstance(body.get("model"), str)
-            else (meta.get("model") if isinstance(meta, dict) and isinstance(meta.get("model"), str) else None)
-        )
-        return ImageResponse(images, raw=body, request_id=rid, gateway=gateway, model=model)
-
-    raise _violation(gateway, response, "", "data[], output, choices or an envelope", ", ".join(sorted(body))[:80])
-
-
-def _poll_path(response: httpx.Response, model: str | None, task_id: str) -> str:
-    family = None
-    req = response._request
-    if req is not None:
-        path = req.url.path
-        for fam, (create, _) in PIEBOX_PATHS.items():
-            if path.endswith(create):
-                family = fam
-                break
-    if family is None:
-        fam = family_of(model or "")
-        family = fam if fam in PIEBOX_PATHS else "gemini"
-    return PIEBOX_PATHS[family][1].format(task_id=quote(task_id, safe=""))
-
-
-def _parse_chat(gateway: str, response: httpx.Response, body: dict[str, Any], rid: str | None) -> ImageResponse:
-    choices = body.get("choices")
-    if not isinstance(choices, list) or not choices:
-        raise _violation(gateway, response, "/choices", "a non-empty array", repr(choices)[:60])
-    images: list[GeneratedImage] = []
-    texts: list[str] = []
-    for i, choice in enumerate(choices):
-        msg = choice.get("message") if isinstance(choice, dict) else None
-        content = msg.get("content") if isinstance(msg, dict) else None
-        if isinstance(content, list):  # OpenAI content parts (inferred tolerance)
-            content = "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
-        if not isinstance(content, str):
-            if content is None:
-                continue
-            raise _violation(gateway, response, f"/choices/{i}/message/content", "a string", type(content).__name__)
-        found = False
-        # 001: "The image is in choices[0].message.content as ![image](data:image/png;base64,...)"
-        for m in _MD_DATA_URL.finditer(content):
-            found = True
-            images.append(_b64_item(re.sub(r"\s+", "", m.group(3))))
-        text = _MD_DATA_URL.sub("", content)
-        if not found:
-            # 001: "or match data:image/png;base64,([^)]+) in your client"
-            for m in _BARE_DATA_URL.finditer(content):
-                images.append(_b64_item(m.group(2)))
-            text = _BARE_DATA_URL.sub("", text)
-        if text.strip():
-            texts.append(text.strip())
-    return ImageResponse(images, raw=body, request_id=rid, gateway=gateway, model=body.get("model"), text="\n".join(texts) or None)
-
-
-def _parse_dashscope(gateway: str, response: httpx.Response, body: dict[str, Any], rid: str | None) -> ImageResponse:
-    output = body.get("output")
-    choices = output.get("choices") if isinstance(output, dict) else None
-    if not isinstance(choices, list):
-        raise _violation(gateway, response, "/output/choices", "an array", repr(choices)[:60])
-    images: list[GeneratedImage] = []
-    for i, choice in enumerate(choices):
-        msg = choice.get("message") if isinstance(choice, dict) else None
-        content = msg.get("content") if isinstance(msg, dict) else None
-        if not isinstance(content, list):
-            raise _violation(gateway, response, f"/output/choices/{i}/message/content", "an array", type(content).__name__)
-        for part in content:
-            if isinstance(part, dict) and isinstance(part.get("image"), str):
-                ref = part["image"]
-                m = _BARE_DATA_URL.fullmatch(ref)
-                images.append(_b64_item(m.group(2)) if m else GeneratedImage(url=ref))
-    return ImageResponse(images, raw=body, request_id=rid, gateway=gateway, model=body.get("model"))
+    parse = gateways.parser(gateway)
+    return parse(_answer(gateway, response))
 
 
 def parse_task(gateway: str, response: httpx.Response) -> TaskStatus:
-    """A PieBox poll answer as :class:`TaskStatus` (000: ``{task_id, status, model, result: {images: [{url}]}}``).
+    """A PieBox poll answer as :class:`TaskStatus` (000: ``{task_id, status, model, result: {images: [{url}]}}``;
+    :func:`clients.gateways.piebox.parse_task`, the one task shape; ``gateway`` names the errors).
 
     Raises:
         APIStatusError: for a 4xx/5xx answer (404 -> :class:`~clients.errors.NotFoundError`).
         ContractViolation: for an unknown ``status`` or a ``succeeded`` task without ``result.images``.
     """
-    _raise_for_status(gateway, response)
-    body = _json_body(gateway, response)
-    if not isinstance(body, dict):
-        raise _violation(gateway, response, "", "a JSON object", type(body).__name__)
-    state = body.get("status")
-    if state not in ("pending", "processing", "succeeded", "failed"):
-        raise _violation(gateway, response, "/status", "pending | processing | succeeded | failed", repr(state)[:40])
-    urls: tuple[str, ...] = ()
-    if state == "succeeded":
-        result = body.get("result")
-        imgs = result.get("images") if isinstance(result, dict) else None
-        if not isinstance(imgs, list) or not all(isinstance(i, dict) and isinstance(i.get("url"), str) for i in imgs):
-            raise _violation(gateway, response, "/result/images", "an array of {url}", repr(imgs)[:60])
-        urls = tuple(i["url"] for i in imgs)
-    error = None
-    if state == "failed":
-        err = body.get("error")
-        if isinstance(err, dict):
-            error = ItemError(_s(err.get("code")), _s(err.get("message")))
-        elif isinstance(err, str):
-            error = ItemError(None, err)
-        else:
-            error = ItemError(None, None)
-    return TaskStatus(
-        task_id=str(body.get("task_id") or ""),
-        state=state,
-        model=_s(body.get("model")),
-        urls=urls,
-        error=error,
-        raw=body,
-        request_id=request_id(response.headers, body),
-    )
+    return piebox.parse_task(_answer(gateway, response))
 
 
 def attach_download(image: GeneratedImage, response: httpx.Response) -> GeneratedImage:

@@ -1,11 +1,13 @@
 """TokenHub (001): Bearer; ``/v1/images/generations`` flat (OpenAI ``data[]``) or the DashScope
-passthrough for ``wan*`` / ``qwen*``; ``/v1/images/edits`` multipart; ``/v1/chat/completions`` for
-the Gemini image models (``X-TokenHub-Region`` required)."""
+passthrough for ``wan*`` / ``qwen*`` (answering ``output.choices``); ``/v1/images/edits`` multipart;
+``/v1/chat/completions`` for the Gemini image models (``X-TokenHub-Region`` required; the image
+comes back as a data URL in the message text)."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,9 +16,11 @@ import httpx
 from contracts.wire import sniff_image
 
 from ..errors import ConfigurationError
-from ..types import ChatRequest, EditRequest, ImageRequest
+from ..types import ChatRequest, EditRequest, GeneratedImage, ImageRequest, ImageResponse
 from .base import (
     GENERATIONS_PATH,
+    Answer,
+    b64_item,
     dashscope_body,
     drop_none,
     encode_image,
@@ -24,6 +28,7 @@ from .base import (
     no_n,
     one_or_many,
     openai_body,
+    parse_openai_data,
     post_json,
     request_headers,
     url,
@@ -140,3 +145,92 @@ def build_edit_request(
         data=data,
         files=files,
     )
+
+
+# -- answers -----------------------------------------------------------------------------------
+
+_MD_DATA_URL = re.compile(r"!\[[^\]]*\]\(\s*(data:(image/[A-Za-z0-9.+-]+);base64,([A-Za-z0-9+/=\s]+?))\s*\)")
+_BARE_DATA_URL = re.compile(r"data:(image/[A-Za-z0-9.+-]+);base64,([A-Za-z0-9+/=]+)")
+
+
+def parse_answer(answer: Answer) -> ImageResponse:
+    """A TokenHub answer, by its shape: chat completions ``choices`` (:func:`parse_chat`), the
+    DashScope passthrough's ``output`` (:func:`parse_dashscope`), or OpenAI's flat ``data[]``
+    (:func:`clients.gateways.base.parse_openai_data`; 001 "Response").
+
+    Raises:
+        ContractViolation: a body of none of these shapes, or one that breaks its shape.
+    """
+    if "choices" in answer.body:
+        return parse_chat(answer)
+    if "output" in answer.body:
+        return parse_dashscope(answer)
+    if "data" in answer.body:
+        return parse_openai_data(answer)
+    raise answer.unknown_shape("data[], output or choices")
+
+
+def parse_chat(answer: Answer) -> ImageResponse:
+    """A chat-completions answer (001 "chat completions"): each choice's ``message.content`` (a
+    string, or OpenAI content parts joined: inferred tolerance) yields its Markdown data-URL images
+    (001: "The image is in choices[0].message.content as ``![image](data:image/png;base64,...)``"),
+    else its bare data URLs (001: "or match ``data:image/png;base64,([^)]+)`` in your client"); the
+    text left over is :attr:`ImageResponse.text` (``None`` when blank). A choice without content is
+    skipped.
+
+    Raises:
+        ContractViolation: ``/choices`` is not a non-empty array, or a content is neither a string,
+            a list nor absent.
+    """
+    body = answer.body
+    choices = body.get("choices")
+    if not isinstance(choices, list) or not choices:
+        raise answer.violation("/choices", "a non-empty array", repr(choices)[:60])
+    images: list[GeneratedImage] = []
+    texts: list[str] = []
+    for i, choice in enumerate(choices):
+        msg = choice.get("message") if isinstance(choice, dict) else None
+        content = msg.get("content") if isinstance(msg, dict) else None
+        if isinstance(content, list):
+            content = "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+        if not isinstance(content, str):
+            if content is None:
+                continue
+            raise answer.violation(f"/choices/{i}/message/content", "a string", type(content).__name__)
+        found = False
+        for m in _MD_DATA_URL.finditer(content):
+            found = True
+            images.append(b64_item(re.sub(r"\s+", "", m.group(3))))
+        text = _MD_DATA_URL.sub("", content)
+        if not found:
+            for m in _BARE_DATA_URL.finditer(content):
+                images.append(b64_item(m.group(2)))
+            text = _BARE_DATA_URL.sub("", text)
+        if text.strip():
+            texts.append(text.strip())
+    return answer.result(images, model=body.get("model"), text="\n".join(texts) or None)
+
+
+def parse_dashscope(answer: Answer) -> ImageResponse:
+    """A DashScope passthrough answer (001 §2 response example): every ``image`` part of
+    ``output.choices[].message.content[]``, a URL to download or a data URL decoded.
+
+    Raises:
+        ContractViolation: ``/output/choices`` is not an array, or a choice's content is not one.
+    """
+    output = answer.body.get("output")
+    choices = output.get("choices") if isinstance(output, dict) else None
+    if not isinstance(choices, list):
+        raise answer.violation("/output/choices", "an array", repr(choices)[:60])
+    images: list[GeneratedImage] = []
+    for i, choice in enumerate(choices):
+        msg = choice.get("message") if isinstance(choice, dict) else None
+        content = msg.get("content") if isinstance(msg, dict) else None
+        if not isinstance(content, list):
+            raise answer.violation(f"/output/choices/{i}/message/content", "an array", type(content).__name__)
+        for part in content:
+            if isinstance(part, dict) and isinstance(part.get("image"), str):
+                ref = part["image"]
+                m = _BARE_DATA_URL.fullmatch(ref)
+                images.append(b64_item(m.group(2)) if m else GeneratedImage(url=ref))
+    return answer.result(images, model=answer.body.get("model"))

@@ -728,3 +728,21 @@ def test_each_registry_gateway_has_its_client_module_and_no_other() -> None:
         assert req.method == "POST" and req.url.host == "h"
     with pytest.raises(ConfigurationError, match="unknown gateway 'dalle'"):
         clients.gateways.load("dalle")
+
+
+def test_each_registry_gateway_reads_its_own_answers() -> None:
+    """Every registry id has its module's ``parse_answer``, which knows only that gateway's shapes:
+    a body of none of them is a violation naming the gateway (002's answers come in the envelope,
+    so a flat ``data[]`` is not one of Gravitex's)."""
+    import clients.gateways
+    from contracts.registry import GATEWAY_IDS
+
+    for gid in GATEWAY_IDS:
+        assert callable(clients.gateways.parser(gid))
+        with pytest.raises(ContractViolation) as info:
+            parse_response(gid, response(200, {"unexpected": True}))
+        assert info.value.gateway == gid
+        assert [f.location for f in info.value.findings] == ["/task_id" if gid == "piebox" else ""]
+    with pytest.raises(ContractViolation, match="envelope"):
+        parse_response("gravitex", response(200, {"data": [{"url": "https://example.invalid/a.png"}]}))
+    assert [gid for gid in GATEWAY_IDS if clients.gateways.has_tasks(gid)] == ["piebox"]
