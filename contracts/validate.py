@@ -10,7 +10,9 @@ status is a finding; unknown routes and wrong methods are checked against the co
 media types — is a few dozen lines; the schema work stays with jsonschema.
 
 A :class:`Contract` is immutable after load and safe to share between threads; compiled
-validators are cached per schema location.
+validators are cached per schema location. What a check reports (:class:`Finding`, its kinds, the
+reading of jsonschema's errors) is :mod:`contracts.findings`; how text parts become JSON before
+the schema check is :mod:`contracts.coerce`.
 """
 
 from __future__ import annotations
@@ -18,11 +20,9 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.parser import BytesParser
-from email.policy import HTTP
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import jsonschema
@@ -31,78 +31,14 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from . import provenance as prov_mod
+from .coerce import coerce, coerce_form, merged_properties, parse_multipart
 from .diff import json_type
+from .findings import SENSITIVE_HEADERS, Finding, FindingKind, expand_errors, redact_headers, selected_branch, short
 from .formats import format_checker
 from .provenance import HTTP_METHODS, Provenance, resolve
-from .registry import CREDENTIAL_HEADERS
 from .wire import is_json_media, media_type, pointer
 
-__all__ = ["Finding", "FindingKind", "Contract", "Operation", "expand_errors", "selected_branch"]
-
-#: What a finding is about. Drift detection maps these to its own kinds (e.g. ``missing_property``
-#: -> "field removed", ``unexpected_null`` -> "now nullable", ``undeclared_status`` -> "status code changed").
-FindingKind = Literal[
-    "unknown_operation",  # no operation matches the method and path (and the answer is not the contract's 404/405)
-    "undeclared_status",  # the status code is not among the operation's responses
-    "missing_header",  # a required header is absent
-    "invalid_header",  # a header value breaks its schema
-    "content_type_mismatch",  # the media type is not one the contract declares
-    "invalid_json",  # a JSON media type whose body does not parse
-    "missing_body",  # a required request body is absent
-    "missing_credentials",  # no declared security requirement is satisfied by the request headers
-    "missing_property",  # schema ``required``
-    "unexpected_property",  # schema ``additionalProperties: false`` / ``unevaluatedProperties: false``
-    "type_mismatch",  # schema ``type`` (observed value is not null)
-    "unexpected_null",  # schema ``type`` (observed value is null)
-    "enum_mismatch",  # schema ``enum`` / ``const``
-    "schema_violation",  # any other schema keyword (pattern, bounds, oneOf, …)
-]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One difference between a message and the contract.
-
-    Attributes:
-        location: JSON pointer into the message: ``/request/body/size``, ``/request/headers/authorization``,
-            ``/request/query/x``, ``/request/path/task_id``, ``/response/status``,
-            ``/response/headers/x-request-id`` (lower-case names), ``/response/content-type``,
-            ``/response/body/data/0/url``; ``/request`` or ``/response`` for the message as a whole.
-        expected: what the contract allows, short text (e.g. ``"type ['string', 'null']"``).
-        observed: what the message holds, short text (values truncated; never a credential).
-        kind: a :data:`FindingKind`.
-        documented: ``True`` when the broken rule is documented, ``False`` when inferred, ``None``
-            when the contract has no part there (e.g. an undeclared status).
-        operation: the ``operationId`` concerned, or ``None`` when none matched.
-        contract_pointer: JSON pointer of the governing part inside the contract, when known.
-        message: a one-line human explanation.
-    """
-
-    location: str
-    expected: str
-    observed: str
-    kind: str
-    documented: bool | None
-    operation: str | None = None
-    contract_pointer: str | None = None
-    message: str = ""
-
-    def __str__(self) -> str:
-        where = f"{self.operation} " if self.operation else ""
-        tag = {True: "documented", False: "inferred", None: "undeclared"}[self.documented]
-        return f"{where}{self.location}: {self.kind} (expected {self.expected}; observed {self.observed}) [{tag}]"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "location": self.location,
-            "expected": self.expected,
-            "observed": self.observed,
-            "kind": self.kind,
-            "documented": self.documented,
-            "operation": self.operation,
-            "contract_pointer": self.contract_pointer,
-            "message": self.message,
-        }
+__all__ = ["Finding", "FindingKind", "Contract", "Operation", "expand_errors", "redact_headers", "selected_branch"]
 
 
 @dataclass(frozen=True)
@@ -116,65 +52,6 @@ class Operation:
     pointer: str
     regex: re.Pattern[str] = field(repr=False, compare=False)
     param_names: tuple[str, ...] = field(default=(), repr=False, compare=False)
-
-
-_SENSITIVE_HEADERS = CREDENTIAL_HEADERS | {"api-key", "proxy-authorization", "cookie"}
-
-
-def expand_errors(errors: Any) -> Iterator[Any]:
-    """``errors`` (jsonschema ``ValidationError``s) sorted by instance path, each failed ``oneOf``
-    / ``anyOf`` whose branches are told apart by a ``const`` (e.g. one branch per model) replaced by
-    the errors of the branch the instance selects: they explain the failure better than "none of
-    N alternatives"."""
-    pending = sorted(errors, key=lambda e: list(map(str, e.absolute_path)))
-    while pending:
-        err = pending.pop(0)
-        chosen = selected_branch(err)
-        if chosen is None:
-            yield err
-        else:
-            pending[:0] = chosen
-
-
-def selected_branch(err: Any) -> list[Any] | None:
-    """For a failed ``oneOf``/``anyOf`` whose branches are discriminated by a ``const`` (or ``enum``):
-    the errors of the one branch that does not fail on its discriminator, or ``None`` when no single
-    branch is selected that way."""
-    if err.validator not in ("oneOf", "anyOf") or not err.context:
-        return None
-    branches: dict[Any, list[Any]] = {}
-    for sub in err.context:
-        if sub.relative_schema_path:
-            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-    if len(branches) < 2:
-        return None
-    discriminated = [errs for errs in branches.values() if any(e.validator in ("const", "enum") and len(e.path) == 1 for e in errs)]
-    rest = [errs for errs in branches.values() if errs not in discriminated]
-    if discriminated and len(rest) == 1 and len(rest) + len(discriminated) == len(err.validator_value):
-        return sorted(rest[0], key=lambda e: list(map(str, e.absolute_path)))
-    if discriminated and not rest and len(discriminated) == len(err.validator_value):
-        # no branch selected (e.g. an unknown model, when each branch is the common fields narrowed
-        # to one model): what every branch reports, the common fields' errors
-        common = [e for e in discriminated[0] if all(any(_same_error(e, o) for o in errs) for errs in discriminated[1:])]
-        if common:
-            return sorted(common, key=lambda e: list(map(str, e.absolute_path)))
-    return None
-
-
-def _same_error(a: Any, b: Any) -> bool:
-    return (
-        list(a.absolute_path) == list(b.absolute_path)
-        and a.validator == b.validator
-        and _short(a.validator_value, 2000) == _short(b.validator_value, 2000)
-    )
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _media_matches(declared: str, actual: str) -> bool:
@@ -386,7 +263,7 @@ class Contract:
         for err in expand_errors(validator.iter_errors(instance)):
             path = list(err.absolute_path)
             kw = err.validator
-            expected, observed = f"{kw}: {_short(err.validator_value)}", _short(err.instance)
+            expected, observed = f"{kw}: {short(err.validator_value)}", short(err.instance)
             kind = "schema_violation"
             if kw == "required":
                 missing_names = [n for n in err.validator_value if isinstance(err.instance, Mapping) and n not in err.instance]
@@ -406,14 +283,14 @@ class Contract:
                 continue
             if kw == "type":
                 kind = "unexpected_null" if err.instance is None else "type_mismatch"
-                expected, observed = f"type {_short(err.validator_value)}", f"{json_type(err.instance)} {_short(err.instance, 40)}"
+                expected, observed = f"type {short(err.validator_value)}", f"{json_type(err.instance)} {short(err.instance, 40)}"
             elif kw in ("enum", "const"):
                 kind = "enum_mismatch"
-                expected = ("one of " if kw == "enum" else "") + _short(err.validator_value, 160)
+                expected = ("one of " if kw == "enum" else "") + short(err.validator_value, 160)
             elif kw in ("additionalProperties", "unevaluatedProperties") and err.validator_value is False:
                 kind = "unexpected_property"
                 extra = sorted(set(err.instance) - set(err.schema.get("properties", {}))) if isinstance(err.instance, Mapping) else []
-                expected, observed = "no other properties", ", ".join(map(str, extra)) or _short(err.instance)
+                expected, observed = "no other properties", ", ".join(map(str, extra)) or short(err.instance)
             elif kw in ("anyOf", "oneOf") and err.context:
                 # the closest alternative: prefer a failure other than a bare type mismatch
                 best = jsonschema.exceptions.best_match([e for e in err.context if e.validator != "type"] or err.context)
@@ -484,7 +361,7 @@ class Contract:
                     )
                 continue
             if isinstance(param.get("schema"), Mapping):
-                value = _coerce(source[key], resolve(self.spec, param["schema"]))
+                value = coerce(source[key], resolve(self.spec, param["schema"]))
                 sp = self._param_schema_pointer(op, raw_param, i, item)
                 for f in self._schema_findings(value, sp, where, oid):
                     f = _replace(
@@ -492,7 +369,7 @@ class Contract:
                         kind="invalid_header" if loc == "header" else f.kind,
                         documented=documented if f.documented is None else f.documented,
                     )
-                    if loc == "header" and key in _SENSITIVE_HEADERS:  # a credential never reaches a finding
+                    if loc == "header" and key in SENSITIVE_HEADERS:  # a credential never reaches a finding
                         f = _replace(f, observed="<redacted>", message=f"{name} does not match its schema")
                     out.append(f)
         rb = resolve(self.spec, obj.get("requestBody")) if obj.get("requestBody") is not None else None
@@ -530,7 +407,7 @@ class Contract:
                         Finding("/request/body", "JSON", "unparseable body", "invalid_json", rprov.documented if rprov else None, oid)
                     ]
             elif media == "multipart/form-data":
-                instance = _parse_multipart(raw, ctype)
+                instance = parse_multipart(raw, ctype)
             elif media == "application/x-www-form-urlencoded":
                 instance = {}
                 for k, v in parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True):
@@ -542,7 +419,7 @@ class Contract:
         if schema is None:
             return out
         if media in ("multipart/form-data", "application/x-www-form-urlencoded") and isinstance(instance, dict):
-            instance = _coerce_form(self.spec, instance, _merged_properties(self.spec, schema))
+            instance = coerce_form(self.spec, instance, merged_properties(self.spec, schema))
         sp = pointer([*prov_mod.unpointer(rb_ptr), "content", declared, "schema"])
         return out + [
             f if f.contract_pointer else _replace(f, contract_pointer=sp) for f in self._schema_findings(instance, sp, "/request/body", oid)
@@ -694,7 +571,7 @@ class Contract:
                     out.append(Finding(loc, f"header {hname} present", "absent", "missing_header", hdoc, oid, hptr))
                 continue
             if isinstance(hobj.get("schema"), Mapping):
-                value = _coerce(headers[hname.lower()], resolve(self.spec, hobj["schema"]))
+                value = coerce(headers[hname.lower()], resolve(self.spec, hobj["schema"]))
                 for f in self._schema_findings(value, hptr + "/schema", loc, oid):
                     out.append(_replace(f, kind="invalid_header", documented=hdoc, contract_pointer=hptr))
         content = resp.get("content") or {}
@@ -771,80 +648,3 @@ def _replace(f: Finding, **changes: Any) -> Finding:
     from dataclasses import replace
 
     return replace(f, **changes)
-
-
-def _types(schema: Mapping[str, Any]) -> set[str]:
-    t = schema.get("type")
-    if isinstance(t, str):
-        return {t}
-    if isinstance(t, list):
-        return set(t)
-    return set()
-
-
-def _coerce(value: str, schema: Mapping[str, Any]) -> Any:
-    """A header/query/form string as the JSON type its schema asks for (when it parses)."""
-    if not isinstance(value, str):
-        return value
-    types = _types(schema)
-    if "string" in types or not types:
-        return value
-    if "integer" in types and re.fullmatch(r"-?\d+", value.strip()):
-        return int(value)
-    if "number" in types:
-        try:
-            return float(value)
-        except ValueError:
-            pass
-    if "boolean" in types and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return value
-
-
-def _merged_properties(spec: Mapping[str, Any], schema: Any) -> dict[str, Any]:
-    props: dict[str, Any] = {}
-    for s in prov_mod._expand(spec, schema):
-        for name, sub in (s.get("properties") or {}).items():
-            props.setdefault(name, resolve(spec, sub))
-    return props
-
-
-def _coerce_form(spec: Mapping[str, Any], form: dict[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, value in form.items():
-        key = name[:-2] if name.endswith("[]") and name[:-2] in props else name
-        schema = props.get(key) or {}
-        values = value if isinstance(value, list) else [value]
-        if "array" in _types(schema):
-            items = resolve(spec, schema.get("items")) if isinstance(schema.get("items"), Mapping) else {}
-            out[key] = [_coerce(v, items) if isinstance(v, str) else v for v in values]
-        else:
-            conv = [_coerce(v, schema) if isinstance(v, str) else v for v in values]
-            out[key] = conv[0] if len(conv) == 1 else conv
-    return out
-
-
-def _parse_multipart(raw: bytes, ctype: str) -> dict[str, Any]:
-    """``multipart/form-data`` -> ``{name: str | list}``; file parts become their bytes decoded as latin-1."""
-    msg = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + ctype.encode("latin-1") + b"\r\n\r\n" + raw)
-    fields: dict[str, list[Any]] = {}
-    if not msg.is_multipart():
-        return {}
-    for part in msg.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str):
-            continue
-        decoded = part.get_payload(decode=True)
-        payload = decoded if isinstance(decoded, bytes) else b""
-        if part.get_param("filename", header="content-disposition") is not None:
-            value: Any = payload.decode("latin-1")
-        else:
-            charset = part.get_content_charset() or "utf-8"
-            value = payload.decode(charset, "replace")
-        fields.setdefault(name, []).append(value)
-    return {k: (v[0] if len(v) == 1 else v) for k, v in fields.items()}
-
-
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """``headers`` with credential values replaced by ``"<redacted>"`` (for messages and reports)."""
-    return {k: ("<redacted>" if k.lower() in _SENSITIVE_HEADERS else v) for k, v in headers.items()}

@@ -115,7 +115,7 @@ def _validator_findings(ctx: Context, probe: Probe, obs: Observation, have: list
         if loc.startswith(("/status", "/headers", "/content_type")):
             continue  # covered by the checks above
         if f.kind not in ("schema_violation", "invalid_header"):
-            continue  # the structural comparison owns the other kinds (contracts.validate.FindingKind)
+            continue  # the structural comparison owns the other kinds (contracts.findings.FindingKind)
         out.append(
             ctx.finding(
                 probe,
