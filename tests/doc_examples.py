@@ -59,7 +59,7 @@ class DocExample:
 
     @property
     def expect(self) -> dict[str, Any]:
-        """The documented response shape (see the key list in ``tools/extract_doc_examples.py``)."""
+        """The documented response shape (see the key list in ``tools/doc_example_annotations.py``)."""
         return self.entry["expect"]
 
     @property
