@@ -1,7 +1,10 @@
-"""Shared fixtures — the suite's one vocabulary for a mock on a manual clock: ``clock``,
-``settings``, ``make_app`` (a factory over :func:`mock_apps.build_app`), ``app``, ``mock`` and
-``client`` (sync, in-process), beside the plugin's ``imagegw_*`` fixtures, whose apps report to the
-same contract check; the Hypothesis profiles; the Schemathesis case-count summary.
+"""Shared fixtures — the suite speaks the shipped plugin's vocabulary (``mock_server/pytest_plugin.py``):
+``imagegw_clock``, ``imagegw_settings`` / ``imagegw_settings_factory``, ``imagegw_app_factory``,
+``imagegw_app``, ``imagegw_mock``, ``imagegw_client``, ``imagegw_server``. This conftest overrides
+two of them: ``imagegw_contract_guard`` (every app's answers are checked against its contract:
+``tests/contract_guard.py``) and ``imagegw_settings`` (a fixed signing secret). Helper modules that
+build an app outside a fixture use :func:`mock_apps.build_app`, the same guard. Also here: the
+Hypothesis profiles and the Schemathesis case-count summary.
 
 Every test talks to the mock through ASGI (no socket) or to 127.0.0.1 only.
 """
@@ -10,11 +13,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 # Test-mode contract check (tests/contract_guard.py): every app the suite builds (mock_apps.build_app,
@@ -23,12 +25,9 @@ from contract_guard import pytest_runtest_call, pytest_runtest_setup, pytest_run
 from contract_guard import record as _record_violation
 from hypothesis import HealthCheck
 from hypothesis import settings as hsettings
-from mock_apps import build_app
 
 import contracts
-from mock_server import ManualClock, Settings
-from mock_server.engine import Mock
-from mock_server.testing import SyncASGITransport
+from mock_server import Settings
 
 # The tool x gateway table of `pytest -m contract_tools` (tests/tools): a plugin of this conftest, so
 # that it also runs in the pytest-xdist controller, which does not load tests/tools/conftest.py.
@@ -44,42 +43,9 @@ def imagegw_contract_guard() -> Callable[[Any], None]:
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def settings() -> Settings:
-    return Settings(raise_server_exceptions=True, secret=b"test-secret-0123456789abcdef")
-
-
-@pytest.fixture
-def make_app(settings: Settings, clock: ManualClock) -> Callable[..., Any]:
-    """``make_app(settings=None, *, clock=None)``: a mock app (:func:`mock_apps.build_app`), by
-    default with this test's ``settings`` on its ``clock``."""
-
-    def make(custom: Settings | None = None, *, clock: ManualClock = clock, **kwargs: Any) -> Any:
-        return build_app(custom or settings, clock=clock, **kwargs)
-
-    return make
-
-
-@pytest.fixture
-def app(make_app: Callable[..., Any]) -> Any:
-    return make_app()
-
-
-@pytest.fixture
-def mock(app: Any) -> Mock:
-    return app.state.mock
-
-
-@pytest.fixture
-def client(app: Any) -> Iterator[httpx.Client]:
-    transport = SyncASGITransport(app)
-    with httpx.Client(transport=transport, base_url=BASE, timeout=30) as c:
-        yield c
-    assert not app.state.mock.internal_errors, app.state.mock.internal_errors
+def imagegw_settings(imagegw_settings_factory: Callable[..., Settings]) -> Settings:
+    """The suite's apps sign with a fixed secret (task ids and file tokens are the same on every run)."""
+    return imagegw_settings_factory(secret=b"test-secret-0123456789abcdef")
 
 
 # -- Hypothesis profiles: dev (quick), ci (default; fits the 2-minute budget), nightly (deep) ------------

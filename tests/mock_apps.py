@@ -1,8 +1,8 @@
 """The mock as every test builds it: :func:`build_app`, on a manual clock, with the contract check on.
 
-One builder under every fixture and helper of the suite (``tests/conftest.py``'s ``make_app`` /
-``app`` / ``client``, the ``imagegw_*`` plugin fixtures through ``imagegw_contract_guard``, the
-client, drift, SDK and Schemathesis helpers): each app passes :func:`contract_guard.record` to
+The builder of the suite's helper modules (client, drift, SDK and Schemathesis helpers), which
+build apps outside a fixture; the plugin's ``imagegw_*`` fixtures get the same check through
+``tests/conftest.py``'s ``imagegw_contract_guard``. Each app passes :func:`contract_guard.record` to
 :func:`mock_server.create_app` as its ``contract_guard``, so an answer that breaks its gateway's
 contract fails the test that caused it (``tests/contract_guard.py``).
 """

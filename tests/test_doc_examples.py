@@ -57,20 +57,22 @@ def _send(client: httpx.Client, ex: DocExample, prior: dict[str, object]) -> htt
 
 
 @pytest.mark.parametrize("example", _params())
-def test_doc_example_answers_documented_shape(example: DocExample, client: httpx.Client, clock: ManualClock, settings: Settings) -> None:
+def test_doc_example_answers_documented_shape(
+    example: DocExample, imagegw_client: httpx.Client, imagegw_clock: ManualClock, imagegw_settings: Settings
+) -> None:
     prior: dict[str, object] = {}
     req = example.requires
     if req is not None:  # e.g. PieBox's GET task example needs the id from a prior create
         first = example_by_id(req["example"])
-        r0 = _send(client, first, prior)
+        r0 = _send(imagegw_client, first, prior)
         assert 200 <= r0.status_code < 300, f"prerequisite {first.id}:\n{build_request(first).describe()}\n-> {describe_response(r0)}"
         prior[first.id] = r0.json()
     if example.entry.get("clock") == "terminal":
         # the document gives no timings: move past the configured pending + processing time
-        clock.advance(settings.task_pending_seconds + settings.task_processing_seconds + 1)
+        imagegw_clock.advance(imagegw_settings.task_pending_seconds + imagegw_settings.task_processing_seconds + 1)
     prepared = build_request(example, prior=prior)
-    response = prepared.send(client)
-    problems = check_response(example, response, fetch=client.get, prior=prior)
+    response = prepared.send(imagegw_client)
+    problems = check_response(example, response, fetch=imagegw_client.get, prior=prior)
     assert not problems, (
         f"{example.id} ({example.doc} line {example.entry['doc_line']}: {example.label})\n"
         f"request: {prepared.describe()}\nresponse: {describe_response(response)}\nproblems:\n  " + "\n  ".join(problems)

@@ -159,7 +159,7 @@ def test_unknown_routes_and_methods_use_the_contracts_404_and_405(pt: Contract) 
     assert [f.kind for f in pt.validate_response("GET", "/v1/nothing", response(200, OK_BODY))] == ["unknown_operation"]
 
 
-def test_the_mocks_own_answers_conform(client: httpx.Client) -> None:
+def test_the_mocks_own_answers_conform(imagegw_client: httpx.Client) -> None:
     """End to end through the mock: success, scenario errors and a bad request (the test-mode guard
     checks every response too; this names the expectations)."""
     c = contracts.load("powertokens")
@@ -179,7 +179,7 @@ def test_the_mocks_own_answers_conform(client: httpx.Client) -> None:
         "sequential_image_generation_options": {"max_images": 2},
     }
     for extra, status in cases:
-        r = client.post("/powertokens" + GEN, headers={**AUTH, **extra}, json=body)
+        r = imagegw_client.post("/powertokens" + GEN, headers={**AUTH, **extra}, json=body)
         assert r.status_code == status
         assert c.validate_response("POST", GEN, r) == [], extra
 

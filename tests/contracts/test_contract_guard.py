@@ -109,7 +109,7 @@ def test_no_test_builds_an_app_around_the_guard() -> None:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if re.search(r"\bcreate_app\(", line) and not line.lstrip().startswith(("#", "``"))
     ]
-    assert calls == [], "build the mock with mock_apps.build_app (or the make_app / app fixtures): " + ", ".join(calls)
+    assert calls == [], "build the mock with mock_apps.build_app (or the imagegw_app / imagegw_app_factory fixtures): " + ", ".join(calls)
 
 
 @pytest.mark.no_contract_guard

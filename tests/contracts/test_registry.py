@@ -183,19 +183,19 @@ def test_contract_error_schemas_accept_exactly_the_registry_shapes(spec: Gateway
 
 
 @pytest.mark.parametrize("spec", SPECS)
-def test_mock_answers_auth_in_the_registry_scheme_and_default_shape(spec: GatewaySpec, client: httpx.Client) -> None:
+def test_mock_answers_auth_in_the_registry_scheme_and_default_shape(spec: GatewaySpec, imagegw_client: httpx.Client) -> None:
     gw = load_gateway(spec.id)
     op = next(o for o in gw.operations if o.auth and "POST" in o.methods)
     url = f"/{spec.id}{op.path}"
-    missing = client.post(url, json={})
+    missing = imagegw_client.post(url, json={})
     assert missing.status_code == 401
     expected_keys = set(error_body(GatewayError(401, "missing_api_key", "x"), spec.default_error_shape, "r"))
     assert set(missing.json()) == expected_keys
     assert spec.auth.header in str(missing.json())  # the message names the header to send
     other = next(h for s, h in AUTH_HEADERS.items() if s != spec.auth.scheme)
-    wrong = client.post(url, json={}, headers={other: f"Bearer {KEY}"})
+    wrong = imagegw_client.post(url, json={}, headers={other: f"Bearer {KEY}"})
     assert wrong.status_code == 401
-    ok = client.post(url, json={}, headers=spec.auth.headers(KEY))
+    ok = imagegw_client.post(url, json={}, headers=spec.auth.headers(KEY))
     assert ok.status_code != 401 and ok.status_code < 500
 
 

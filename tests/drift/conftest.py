@@ -24,12 +24,12 @@ def fake_timer() -> FakeTimer:
 
 
 @pytest.fixture
-def mutated(clock: ManualClock, fake_timer: FakeTimer) -> Iterator[Any]:
+def mutated(imagegw_clock: ManualClock, fake_timer: FakeTimer) -> Iterator[Any]:
     """``mutated(gateway, rules)`` -> the mock wrapped in a :class:`Mutator`."""
     made: list[Any] = []
 
     def make(gateway: str, rules: list[Rule]) -> Any:
-        app = mock_app(gateway, clock)
+        app = mock_app(gateway, imagegw_clock)
         made.append(app)
         return Mutator(app, rules, fake_timer)
 

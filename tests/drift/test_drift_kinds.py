@@ -503,10 +503,12 @@ CASES = cases()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.name}-{c.gateway}" for c in CASES])
-def test_injected_change_is_reported(case: Case, baselines: Baselines, mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
+def test_injected_change_is_reported(
+    case: Case, baselines: Baselines, mutated: Mutated, imagegw_clock: ManualClock, fake_timer: FakeTimer
+) -> None:
     app = mutated(case.gateway, case.rules)
     baseline = baselines(case.gateway) if case.baseline else None
-    report = run_drift_on(case.gateway, app, clock, timer=fake_timer, budget=case.budget, baseline=baseline)
+    report = run_drift_on(case.gateway, app, imagegw_clock, timer=fake_timer, budget=case.budget, baseline=baseline)
     assert report.status == "ok", report.reason
     assert all(r.applied for r in case.rules), "the injected change never applied"
     got = {(f.kind, f.severity, f.step, f.location) for f in report.findings}

@@ -32,10 +32,10 @@ PB_GPT_POLL = r"^/v2/extend/image/gpt_image/tasks/"
 
 
 @pytest.mark.parametrize("gateway", sorted(PLANS))
-def test_the_unmodified_mock_does_not_diverge_from_itself(gateway: str, clock: ManualClock) -> None:
-    live = mock_app(gateway, clock)
+def test_the_unmodified_mock_does_not_diverge_from_itself(gateway: str, imagegw_clock: ManualClock) -> None:
+    live = mock_app(gateway, imagegw_clock)
     mocks = InProcessMocks()
-    report = run_drift_on(gateway, live, clock, budget=len(PLANS[gateway].paid), mock=mocks)
+    report = run_drift_on(gateway, live, imagegw_clock, budget=len(PLANS[gateway].paid), mock=mocks)
     assert report.status == "ok", report.reason
     assert report.mock == f"the test mock ({gateway})"
     assert report.findings == [], [f.as_dict() for f in report.findings]
@@ -162,9 +162,11 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.name}-{c.gateway}" for c in CASES])
-def test_a_mock_divergence_is_reported_with_what_to_change(case: Case, mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
+def test_a_mock_divergence_is_reported_with_what_to_change(
+    case: Case, mutated: Mutated, imagegw_clock: ManualClock, fake_timer: FakeTimer
+) -> None:
     app = mutated(case.gateway, case.rules)
-    report = run_drift_on(case.gateway, app, clock, timer=fake_timer, budget=case.budget, mock=InProcessMocks())
+    report = run_drift_on(case.gateway, app, imagegw_clock, timer=fake_timer, budget=case.budget, mock=InProcessMocks())
     assert report.status == "ok", report.reason
     assert all(r.applied for r in case.rules), "the injected change never applied"
     got = {(f.severity, f.step, f.location) for f in report.findings if f.kind == "mock_divergence"}
@@ -177,18 +179,18 @@ def test_a_mock_divergence_is_reported_with_what_to_change(case: Case, mutated: 
         assert report.exit_code == 1
 
 
-def test_a_status_divergence_names_the_catalog_rule(mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
+def test_a_status_divergence_names_the_catalog_rule(mutated: Mutated, imagegw_clock: ManualClock, fake_timer: FakeTimer) -> None:
     app = mutated("powertokens", [Rule(path=GEN, status=400, when=body_has("size", "1x1"), set_status=422)])
-    report = run_drift_on("powertokens", app, clock, timer=fake_timer, budget=0, mock=InProcessMocks())
+    report = run_drift_on("powertokens", app, imagegw_clock, timer=fake_timer, budget=0, mock=InProcessMocks())
     (f,) = [f for f in report.findings if f.kind == "mock_divergence"]
     assert (f.probe, f.expected, f.observed) == ("invalid_size", 400, 422)
     assert f.fix == "contract: createImage, its responses; mock: the catalog's size rule for seedream-4-0-250828"
     assert f.as_dict()["fix"] == f.fix
 
 
-def test_without_a_mock_nothing_is_compared(mutated: Mutated, clock: ManualClock, fake_timer: FakeTimer) -> None:
+def test_without_a_mock_nothing_is_compared(mutated: Mutated, imagegw_clock: ManualClock, fake_timer: FakeTimer) -> None:
     app = mutated("powertokens", [Rule(path=GEN, status=200, body=each_item("data", lambda i: i.pop("size")))])
-    report = run_drift_on("powertokens", app, clock, timer=fake_timer, budget=1)
+    report = run_drift_on("powertokens", app, imagegw_clock, timer=fake_timer, budget=1)
     assert report.mock is None and report.exit_code == 0
     assert [f.kind for f in report.findings] == []  # the contract marks size optional: no drift from the contract
 

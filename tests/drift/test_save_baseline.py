@@ -46,12 +46,12 @@ def test_save_baseline_on_the_command_line(gateway: str, imagegw_server: ServerH
 
 
 @pytest.mark.parametrize("gateway", GATEWAYS)
-def test_save_baseline_with_every_paid_probe(gateway: str, tmp_path: Path, clock: ManualClock) -> None:
-    app = mock_app(gateway, clock)
+def test_save_baseline_with_every_paid_probe(gateway: str, tmp_path: Path, imagegw_clock: ManualClock) -> None:
+    app = mock_app(gateway, imagegw_clock)
     budget = len(PLANS[gateway].paid)
-    first = run_drift_on(gateway, app, clock, budget=budget, save_baseline=tmp_path)
+    first = run_drift_on(gateway, app, imagegw_clock, budget=budget, save_baseline=tmp_path)
     assert first.status == "ok" and first.findings == [], first.reason
     assert len(Recordings(tmp_path).exchanges(gateway)) == sum(len(p.steps) for p in first.probes)
-    second = run_drift_on(gateway, app, clock, budget=budget, baseline=tmp_path)
+    second = run_drift_on(gateway, app, imagegw_clock, budget=budget, baseline=tmp_path)
     assert second.status == "ok" and second.findings == [], [f.as_dict() for f in second.findings]
     assert not any("no baseline recording for" in n for n in second.notes)  # every step, downloads too, was recorded

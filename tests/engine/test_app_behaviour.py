@@ -18,7 +18,7 @@ AUTH = {"Authorization": "Bearer sk-test-123"}
 BODY = {"model": "seedream-4-0-250828", "prompt": "a corgi", "size": "1K"}
 
 
-def test_bad_inputs_are_4xx_in_gateway_shape(client: httpx.Client) -> None:
+def test_bad_inputs_are_4xx_in_gateway_shape(imagegw_client: httpx.Client) -> None:
     cases = [
         (dict(content=b"{not json", headers={**AUTH, "Content-Type": "application/json"}), 400, "invalid_json"),
         (dict(content=b"[1,2]", headers={**AUTH, "Content-Type": "application/json"}), 400, "invalid_json"),
@@ -32,7 +32,7 @@ def test_bad_inputs_are_4xx_in_gateway_shape(client: httpx.Client) -> None:
         (dict(json=BODY, headers={"Authorization": "Basic abc"}), 401, "invalid_api_key"),
     ]
     for kwargs, status, code in cases:
-        r = client.post(GEN, **kwargs)
+        r = imagegw_client.post(GEN, **kwargs)
         assert r.status_code == status, (kwargs, r.text)
         err = r.json()["error"]
         assert err["code"] == code
@@ -41,12 +41,12 @@ def test_bad_inputs_are_4xx_in_gateway_shape(client: httpx.Client) -> None:
         assert r.headers["x-request-id"]
 
 
-def test_unknown_route_and_method(client: httpx.Client) -> None:
-    r = client.get("/powertokens/v1/nothing", headers=AUTH)
+def test_unknown_route_and_method(imagegw_client: httpx.Client) -> None:
+    r = imagegw_client.get("/powertokens/v1/nothing", headers=AUTH)
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
-    r = client.delete(GEN, headers=AUTH)
+    r = imagegw_client.delete(GEN, headers=AUTH)
     assert r.status_code == 405 and r.headers["allow"] == "POST"
-    r = client.get("/not-a-gateway/v1/images/generations")
+    r = imagegw_client.get("/not-a-gateway/v1/images/generations")
     assert r.status_code == 404 and "error" in r.json()
 
 
@@ -65,49 +65,49 @@ def test_wrong_key_when_keys_configured() -> None:
         assert c.post(GEN, headers={"Authorization": "Bearer sk-right"}, json=BODY).status_code == 200
 
 
-def test_url_results_expire_after_ttl(client: httpx.Client, clock: ManualClock, settings: Settings) -> None:
-    r = client.post(GEN, headers=AUTH, json={**BODY, "response_format": "url"})
+def test_url_results_expire_after_ttl(imagegw_client: httpx.Client, imagegw_clock: ManualClock, imagegw_settings: Settings) -> None:
+    r = imagegw_client.post(GEN, headers=AUTH, json={**BODY, "response_format": "url"})
     url = r.json()["data"][0]["url"]
-    assert url.startswith("http://127.0.0.1:8000/powertokens/files/")
-    img = client.get(url)
+    assert url.startswith("http://127.0.0.1/powertokens/files/")
+    img = imagegw_client.get(url)
     assert img.status_code == 200
     with Image.open(io.BytesIO(img.content)) as im:
         assert im.size == (1024, 1024)
-    clock.advance(settings.url_ttl_seconds + 1)
-    gone = client.get(url)
+    imagegw_clock.advance(imagegw_settings.url_ttl_seconds + 1)
+    gone = imagegw_client.get(url)
     assert gone.status_code == 410
     assert gone.json()["error"]["code"] == "url_expired"
-    assert client.get(url.replace("files/", "files/x")).status_code == 404
+    assert imagegw_client.get(url.replace("files/", "files/x")).status_code == 404
 
 
-def test_scenario_doors(client: httpx.Client) -> None:
-    r = client.post(GEN, headers={**AUTH, "X-Mock-Scenario": "overloaded"}, json=BODY)
+def test_scenario_doors(imagegw_client: httpx.Client) -> None:
+    r = imagegw_client.post(GEN, headers={**AUTH, "X-Mock-Scenario": "overloaded"}, json=BODY)
     assert r.status_code == 503 and r.headers["retry-after"] == "1"
-    r = client.post(GEN, headers=AUTH, json={**BODY, "prompt": "a corgi [mock:server_error]"})
+    r = imagegw_client.post(GEN, headers=AUTH, json={**BODY, "prompt": "a corgi [mock:server_error]"})
     assert r.status_code == 500 and r.json()["error"]["type"] == "server_error"
-    r = client.post(GEN, headers={**AUTH, "X-Mock-Scenario": "bogus"}, json=BODY)
+    r = imagegw_client.post(GEN, headers={**AUTH, "X-Mock-Scenario": "bogus"}, json=BODY)
     assert r.status_code == 400 and r.json()["error"]["code"] == "unknown_scenario"
-    q = client.post("/__mock/scenarios", json={"name": "quota_exceeded", "times": 1, "gateway": "powertokens"})
+    q = imagegw_client.post("/__mock/scenarios", json={"name": "quota_exceeded", "times": 1, "gateway": "powertokens"})
     assert q.status_code == 201
-    r = client.post(GEN, headers=AUTH, json=BODY)
+    r = imagegw_client.post(GEN, headers=AUTH, json=BODY)
     assert r.status_code == 429 and "retry-after" not in r.headers
     assert r.json()["error"]["code"] == "insufficient_quota"
-    assert client.post(GEN, headers=AUTH, json=BODY).status_code == 200
+    assert imagegw_client.post(GEN, headers=AUTH, json=BODY).status_code == 200
 
 
-def test_admin_clock_journal_reset(client: httpx.Client) -> None:
-    t0 = client.get("/__mock/clock").json()["now"]
-    r = client.post("/__mock/clock", json={"advance": 30})
+def test_admin_clock_journal_reset(imagegw_client: httpx.Client) -> None:
+    t0 = imagegw_client.get("/__mock/clock").json()["now"]
+    r = imagegw_client.post("/__mock/clock", json={"advance": 30})
     assert r.status_code == 200 and r.json()["now"] == t0 + 30
-    assert client.post("/__mock/clock", json={"advance": -1}).status_code == 400
-    assert client.post("/__mock/clock", json={"advance": "x"}).status_code == 400
-    client.post(GEN, headers=AUTH, json=BODY)
-    entries = client.get("/__mock/requests", params={"gateway": "powertokens"}).json()["requests"]
+    assert imagegw_client.post("/__mock/clock", json={"advance": -1}).status_code == 400
+    assert imagegw_client.post("/__mock/clock", json={"advance": "x"}).status_code == 400
+    imagegw_client.post(GEN, headers=AUTH, json=BODY)
+    entries = imagegw_client.get("/__mock/requests", params={"gateway": "powertokens"}).json()["requests"]
     assert entries[-1]["body"]["model"] == "seedream-4-0-250828"
     assert entries[-1]["headers"]["authorization"] == "[REDACTED]"
-    assert "sk-test-123" not in client.get("/__mock/requests").text
-    assert client.post("/__mock/reset").status_code == 204
-    assert client.get("/__mock/requests").json()["requests"] == []
+    assert "sk-test-123" not in imagegw_client.get("/__mock/requests").text
+    assert imagegw_client.post("/__mock/reset").status_code == 204
+    assert imagegw_client.get("/__mock/requests").json()["requests"] == []
 
 
 def test_system_clock_cannot_be_advanced() -> None:

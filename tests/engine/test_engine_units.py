@@ -102,33 +102,33 @@ def test_file_token_expiry_and_forgery() -> None:
     assert exc.value.status == 404
 
 
-def test_task_states_follow_the_clock(clock: ManualClock) -> None:
+def test_task_states_follow_the_clock(imagegw_clock: ManualClock) -> None:
     settings = Settings(task_pending_seconds=2, task_processing_seconds=8, secret=SECRET)
-    engine = TaskEngine(settings, clock)
+    engine = TaskEngine(settings, imagegw_clock)
     tid = engine.create(family="gemini", model="m", first=spec_for("p", 32, 32), count=2)
     assert tid.startswith("img_gen_")
     task = engine.lookup(tid, "gemini")
     seen = []
     for step in (0, 1.9, 0.1, 7.9, 0.1, 1000):
-        clock.advance(step)
+        imagegw_clock.advance(step)
         seen.append(engine.state(task))
     assert seen == ["pending", "pending", "processing", "processing", "succeeded", "succeeded"]
     assert len(task.image_specs()) == 2 and task.image_specs()[0] != task.image_specs()[1]
 
 
-def test_task_failure_family_and_ttl(clock: ManualClock) -> None:
+def test_task_failure_family_and_ttl(imagegw_clock: ManualClock) -> None:
     settings = Settings(task_pending_seconds=1, task_processing_seconds=1, task_ttl_seconds=100, secret=SECRET)
-    engine = TaskEngine(settings, clock)
+    engine = TaskEngine(settings, imagegw_clock)
     tid = engine.create(family="seedream", model="m", first=spec_for("p", 32, 32), count=1, outcome="failed", error_code="moderation")
-    clock.advance(5)
+    imagegw_clock.advance(5)
     task = engine.lookup(tid, "seedream")
     assert engine.state(task) == "failed" and task.error_code == "moderation"
     with pytest.raises(GatewayError) as exc:
         engine.lookup(tid, "gpt_image")
     assert exc.value.status == 404
     with pytest.raises(GatewayError):
-        TaskEngine(Settings(secret=b"q" * 32), clock).lookup(tid)
-    clock.advance(200)
+        TaskEngine(Settings(secret=b"q" * 32), imagegw_clock).lookup(tid)
+    imagegw_clock.advance(200)
     with pytest.raises(GatewayError):
         engine.lookup(tid)
 

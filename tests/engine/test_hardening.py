@@ -45,14 +45,14 @@ def _json_size(value: Any) -> int:
 # -- the journal, bounded in bytes ------------------------------------------------------------------
 
 
-def test_hostile_requests_cannot_grow_the_journal(client: httpx.Client) -> None:
+def test_hostile_requests_cannot_grow_the_journal(imagegw_client: httpx.Client) -> None:
     """Long JSON keys, long header and query values: each entry stays within its budget, marked."""
-    mock = client._transport._inner.app.state.mock  # type: ignore[attr-defined]
+    mock = imagegw_client._transport._inner.app.state.mock  # type: ignore[attr-defined]
     limit = mock.settings.journal_entry_max_bytes
     long_keys = {("k" * 2000) + str(i): "v" for i in range(500)}  # 1 MB of keys
     nested = {"x" * 300: {"y" * 300: ["z" * 300] * 1000}}
     for body in (long_keys, nested):
-        r = client.post(
+        r = imagegw_client.post(
             GEN,
             content=json.dumps({**BODY, **body}),
             headers={**AUTH, "Content-Type": "application/json", "X-Long": "h" * 20_000},
@@ -60,8 +60,8 @@ def test_hostile_requests_cannot_grow_the_journal(client: httpx.Client) -> None:
         )
         assert r.status_code < 500
     many_headers = [(f"x-h{i}", "v" * 4000) for i in range(100)]
-    client.post(GEN, json=BODY, headers=[*AUTH.items(), *many_headers])
-    entries = client.get("/__mock/requests").json()["requests"]
+    imagegw_client.post(GEN, json=BODY, headers=[*AUTH.items(), *many_headers])
+    entries = imagegw_client.get("/__mock/requests").json()["requests"]
     assert len(entries) == 3
     for entry in entries:
         assert _json_size(entry) <= limit, _json_size(entry)
@@ -69,9 +69,9 @@ def test_hostile_requests_cannot_grow_the_journal(client: httpx.Client) -> None:
     assert entries[0]["body"]["…"].endswith("more keys (journal entry size limit)")
     assert "(20000 chars)" in entries[0]["headers"]["x-long"]
     assert entries[2]["headers"]["…"].endswith("more (journal entry size limit)")
-    normal = client.post(GEN, json=BODY, headers=AUTH)
+    normal = imagegw_client.post(GEN, json=BODY, headers=AUTH)
     assert normal.status_code == 200
-    last = client.get("/__mock/requests").json()["requests"][-1]
+    last = imagegw_client.get("/__mock/requests").json()["requests"][-1]
     assert last["truncated"] is False and last["body"]["prompt"] == "a cat"
     assert last["headers"]["authorization"] == REDACTED
 
@@ -92,31 +92,31 @@ def test_the_whole_journal_is_bounded_in_bytes() -> None:
 # -- the control plane ------------------------------------------------------------------------------
 
 
-def test_a_cross_site_form_post_cannot_queue_a_scenario(client: httpx.Client) -> None:
+def test_a_cross_site_form_post_cannot_queue_a_scenario(imagegw_client: httpx.Client) -> None:
     """What a web page can send without a CORS preflight: text/plain, a foreign Origin and Host."""
     evil = {"Origin": "http://evil.example", "Content-Type": "text/plain"}
     body = json.dumps({"name": "server_error", "times": 5})
-    r = client.post("/__mock/scenarios", content=body, headers=evil)
+    r = imagegw_client.post("/__mock/scenarios", content=body, headers=evil)
     assert r.status_code == 403 and r.json()["error"]["code"] == "cross_site_request"
-    rebound = client.post("/__mock/scenarios", content=body, headers={**evil, "Host": "evil.example:8000"})
+    rebound = imagegw_client.post("/__mock/scenarios", content=body, headers={**evil, "Host": "evil.example:8000"})
     assert rebound.status_code == 403 and rebound.json()["error"]["code"] == "untrusted_host"
-    plain = client.post("/__mock/scenarios", content=body, headers={"Content-Type": "text/plain"})
+    plain = imagegw_client.post("/__mock/scenarios", content=body, headers={"Content-Type": "text/plain"})
     assert plain.status_code == 415
-    fetch = client.post("/__mock/reset", headers={"Sec-Fetch-Site": "cross-site"})
+    fetch = imagegw_client.post("/__mock/reset", headers={"Sec-Fetch-Site": "cross-site"})
     assert fetch.status_code == 403
-    assert client.get("/__mock/scenarios").json()["queued"] == []
-    ok = client.post("/__mock/scenarios", json={"name": "server_error"}, headers={"Origin": "http://localhost:8000"})
+    assert imagegw_client.get("/__mock/scenarios").json()["queued"] == []
+    ok = imagegw_client.post("/__mock/scenarios", json={"name": "server_error"}, headers={"Origin": "http://localhost:8000"})
     assert ok.status_code == 201
-    huge = client.post("/__mock/scenarios", json={"name": "server_error", "pad": "p" * 100_000})
+    huge = imagegw_client.post("/__mock/scenarios", json={"name": "server_error", "pad": "p" * 100_000})
     assert huge.status_code == 413  # control-plane bodies are small
 
 
-def test_dns_rebinding_cannot_read_the_journal(client: httpx.Client) -> None:
-    client.post(GEN, json=BODY, headers=AUTH)
-    r = client.get("/__mock/requests", headers={"Host": "attacker.example:8000"})
+def test_dns_rebinding_cannot_read_the_journal(imagegw_client: httpx.Client) -> None:
+    imagegw_client.post(GEN, json=BODY, headers=AUTH)
+    r = imagegw_client.get("/__mock/requests", headers={"Host": "attacker.example:8000"})
     assert r.status_code == 403 and "requests" not in r.json()
     for host in ("127.0.0.1:8000", "localhost", "[::1]:8000", "app.localhost", "testserver"):
-        assert client.get("/__mock/requests", headers={"Host": host}).status_code == 200, host
+        assert imagegw_client.get("/__mock/requests", headers={"Host": host}).status_code == 200, host
 
 
 def test_allowed_hosts_and_public_url_are_trusted() -> None:
@@ -145,15 +145,15 @@ def test_the_admin_token() -> None:
     assert Settings.from_json(settings.to_json()) == settings and settings.allowed_hosts == ("a.example",)
 
 
-def test_url_results_never_name_an_untrusted_host(client: httpx.Client) -> None:
-    r = client.post(GEN, json=BODY, headers={**AUTH, "Host": "attacker.example"})
+def test_url_results_never_name_an_untrusted_host(imagegw_client: httpx.Client) -> None:
+    r = imagegw_client.post(GEN, json=BODY, headers={**AUTH, "Host": "attacker.example"})
     url = r.json()["data"][0]["url"]
     assert "attacker.example" not in url
-    assert url.startswith("http://127.0.0.1:8000/powertokens/files/")  # the address the request arrived on
-    assert client.get(url).status_code == 200
-    trusted = client.post(GEN, json=BODY, headers={**AUTH, "Host": "localhost:8000"}).json()["data"][0]["url"]
+    assert url.startswith("http://127.0.0.1/powertokens/files/")  # the address the request arrived on
+    assert imagegw_client.get(url).status_code == 200
+    trusted = imagegw_client.post(GEN, json=BODY, headers={**AUTH, "Host": "localhost:8000"}).json()["data"][0]["url"]
     assert trusted.startswith("http://localhost:8000/powertokens/files/")
-    spec = client.get("/powertokens/openapi.json", headers={"Host": "attacker.example"}).json()
+    spec = imagegw_client.get("/powertokens/openapi.json", headers={"Host": "attacker.example"}).json()
     assert "attacker.example" not in spec["servers"][0]["url"]
 
 
@@ -449,11 +449,11 @@ def test_a_stalled_body_in_process() -> None:
 # -- echoes and large bodies ----------------------------------------------------------------------------------
 
 
-def test_an_unknown_scenario_is_not_echoed_whole(client: httpx.Client) -> None:
-    r = client.post(GEN, json=BODY, headers={**AUTH, "X-Mock-Scenario": "x" * 10_000})
+def test_an_unknown_scenario_is_not_echoed_whole(imagegw_client: httpx.Client) -> None:
+    r = imagegw_client.post(GEN, json=BODY, headers={**AUTH, "X-Mock-Scenario": "x" * 10_000})
     assert r.status_code == 400 and r.json()["error"]["code"] == "unknown_scenario"
     assert len(r.content) < 1024
-    r = client.get("/powertokens/" + "p" * 10_000, headers=AUTH)
+    r = imagegw_client.get("/powertokens/" + "p" * 10_000, headers=AUTH)
     assert r.status_code == 404 and len(r.content) < 1024
 
 

@@ -125,27 +125,27 @@ def test_task_id_carries_the_label_of_its_images() -> None:
     ]
 
 
-def test_served_images_say_which_request_made_them(client: httpx.Client, mock, clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
+def test_served_images_say_which_request_made_them(imagegw_client: httpx.Client, imagegw_mock, imagegw_clock: ManualClock) -> None:  # type: ignore[no-untyped-def]
     """Through the gateways: the label of each answered image names its gateway, model, size,
     index, seed and prompt, and the journal lists the images of each answer."""
-    r = client.post(
+    r = imagegw_client.post(
         "/powertokens/v1/images/generations",
         headers={"Authorization": "Bearer k"},
         json={"model": "seedream-4-0-250828", "prompt": "a red fox in the snow", "size": "2048x2048", "response_format": "url", "seed": 12},
     )
     assert r.status_code == 200, r.text
     url = r.json()["data"][0]["url"]
-    spec = mock.images.resolve(urlsplit(url).path.rsplit("/", 1)[1], clock.now())
+    spec = imagegw_mock.images.resolve(urlsplit(url).path.rsplit("/", 1)[1], imagegw_clock.now())
     assert spec.label_lines() == [
         "powertokens · seedream-4-0-250828",
         "2048 x 2048 JPEG",
         "image 1 of 1 · seed 12",
         "“a red fox in the snow”",
     ]
-    fetched = client.get(url)
+    fetched = imagegw_client.get(url)
     assert fetched.status_code == 200 and open_image(fetched.content).size == (2048, 2048)
 
-    r = client.post(
+    r = imagegw_client.post(
         "/tokenhub/v1/images/generations",
         headers={"Authorization": "Bearer k"},
         json={"model": "tokenhub/gpt-image-2", "prompt": "two owls", "size": "1024x1024", "n": 2},
@@ -154,8 +154,8 @@ def test_served_images_say_which_request_made_them(client: httpx.Client, mock, c
     images = [open_image(base64.b64decode(d["b64_json"])) for d in r.json()["data"]]
     assert [im.size for im in images] == [(1024, 1024), (1024, 1024)]
     assert images[0].tobytes() != images[1].tobytes()  # "image 1 of 2" and "image 2 of 2"
-    entry = mock.journal.entries()[-1]
-    labels = [mock.images.resolve(im["file"], clock.now()).label_lines()[:3] for im in entry.images]
+    entry = imagegw_mock.journal.entries()[-1]
+    labels = [imagegw_mock.images.resolve(im["file"], imagegw_clock.now()).label_lines()[:3] for im in entry.images]
     assert labels == [
         ["tokenhub · tokenhub/gpt-image-2", "1024 x 1024 PNG", "image 1 of 2"],
         ["tokenhub · tokenhub/gpt-image-2", "1024 x 1024 PNG", "image 2 of 2"],

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
-from mock_server import ManualClock
+from mock_server import ManualClock, Settings
 from mock_server.engine import Mock
 from mock_server.faults import QueuedScenario
 from mock_server.pytest_plugin import ServerHandle
+from mock_server.testing import SyncASGITransport
 
 GEN = "/powertokens/v1/images/generations"
 BODY = {"model": "seedream-4-0-250828", "prompt": "a corgi", "size": "1K", "response_format": "url"}
@@ -45,3 +48,35 @@ def test_real_server_on_loopback(imagegw_server: ServerHandle) -> None:
 def test_server_is_reset_between_tests(imagegw_server: ServerHandle) -> None:
     assert imagegw_server.mock.journal.entries() == []
     assert imagegw_server.mock.faults.list() == []
+
+
+def test_settings_and_app_factories(
+    imagegw_settings_factory: Any, imagegw_app_factory: Any, imagegw_settings: Settings, imagegw_clock: ManualClock
+) -> None:
+    pinned = imagegw_settings_factory(api_keys={"powertokens": "sk-pinned"})
+    assert pinned.raise_server_exceptions and pinned.api_keys == {"powertokens": "sk-pinned"}
+    app = imagegw_app_factory(pinned)
+    assert app.state.mock.settings is pinned and app.state.mock.clock is imagegw_clock
+    with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1") as c:
+        assert c.post(GEN, headers={"Authorization": "Bearer other"}, json=BODY).status_code == 401
+        assert c.post(GEN, headers={"Authorization": "Bearer sk-pinned"}, json=BODY).status_code == 200
+    default = imagegw_app_factory()
+    assert default.state.mock.settings is imagegw_settings and default is not app
+    other_clock = ManualClock()
+    assert imagegw_app_factory(clock=other_clock).state.mock.clock is other_clock
+
+
+def test_the_client_fails_a_test_when_the_mock_had_an_internal_error(imagegw_app: Any) -> None:
+    from mock_server import pytest_plugin
+
+    gen = pytest_plugin.imagegw_client.__wrapped__(imagegw_app)  # the fixture's body, driven by hand
+    next(gen)
+    imagegw_app.state.mock.internal_errors.append("createImage: KeyError: 'x'")
+    try:
+        next(gen)
+    except AssertionError as exc:
+        assert "internal errors" in str(exc)
+    else:
+        raise AssertionError("the teardown check did not fail")
+    finally:
+        imagegw_app.state.mock.internal_errors.clear()

@@ -259,21 +259,21 @@ EXPECTED: dict[str, tuple[int, str, tuple[int, int] | None]] = {
 
 
 @pytest.mark.parametrize("name", list(DOC_EXAMPLES))
-def test_every_document_example_is_accepted(client: httpx.Client, name: str) -> None:
+def test_every_document_example_is_accepted(imagegw_client: httpx.Client, name: str) -> None:
     count, fmt, size = EXPECTED[name]
-    got = items(post(client, DOC_EXAMPLES[name]))
+    got = items(post(imagegw_client, DOC_EXAMPLES[name]))
     assert len(got) == count
     for item in got:
         assert item["revised_prompt"] == ""
         assert bool(item[fmt]) and item["url" if fmt == "b64_json" else "b64_json"] == ""
     if size is not None:
-        assert image_of(client, got[0]).size == size
+        assert image_of(imagegw_client, got[0]).size == size
 
 
-def test_gemini_examples_follow_ratio_and_tier(client: httpx.Client) -> None:
+def test_gemini_examples_follow_ratio_and_tier(imagegw_client: httpx.Client) -> None:
     # 002: size "16:9"; image_size "2K" in the first example, "3K" in the other two (accepted: DESIGN.md)
-    two_k = image_of(client, items(post(client, DOC_EXAMPLES["gemini-text-to-image"]))[0])
-    three_k = image_of(client, items(post(client, DOC_EXAMPLES["gemini-image-to-image"]))[0])
+    two_k = image_of(imagegw_client, items(post(imagegw_client, DOC_EXAMPLES["gemini-text-to-image"]))[0])
+    three_k = image_of(imagegw_client, items(post(imagegw_client, DOC_EXAMPLES["gemini-image-to-image"]))[0])
     assert two_k.format == "PNG"  # mime_type "image/png"
     for img in (two_k, three_k):
         assert ratio(img) == pytest.approx(16 / 9, rel=0.03)
@@ -281,10 +281,10 @@ def test_gemini_examples_follow_ratio_and_tier(client: httpx.Client) -> None:
     assert three_k.size[0] == pytest.approx(two_k.size[0] * 3 / 2, rel=0.02)
 
 
-def test_qwen_edit_example_size_is_width_star_height(client: httpx.Client) -> None:
+def test_qwen_edit_example_size_is_width_star_height(imagegw_client: httpx.Client) -> None:
     # 002: "size": "2048*2048" for qwen-image-edit-plus
-    got = items(post(client, DOC_EXAMPLES["qwen-image-editing"]))
-    assert image_of(client, got[1]).size == (2048, 2048)
+    got = items(post(imagegw_client, DOC_EXAMPLES["qwen-image-editing"]))
+    assert image_of(imagegw_client, got[1]).size == (2048, 2048)
 
 
 # -- Gemini ------------------------------------------------------------------------------------
@@ -295,9 +295,9 @@ def gemini(**kw: object) -> dict:
 
 
 @pytest.mark.parametrize("model", ["gemini-2.5-flash-image", "gemini-3-pro-image-preview"])
-def test_gemini_default_is_1k_square_png(client: httpx.Client, model: str) -> None:
+def test_gemini_default_is_1k_square_png(imagegw_client: httpx.Client, model: str) -> None:
     # upstream Gemini 1K 1:1 = 1024x1024; mime_type default "image/png" (002)
-    img = image_of(client, items(post(client, gemini(model=model)))[0])
+    img = image_of(imagegw_client, items(post(imagegw_client, gemini(model=model)))[0])
     assert img.size == (1024, 1024) and img.format == "PNG"
 
 
@@ -316,27 +316,29 @@ def test_gemini_default_is_1k_square_png(client: httpx.Client, model: str) -> No
         (None, "2K", (2048, 2048)),
     ],
 )
-def test_gemini_quality_maps_to_tier(client: httpx.Client, quality: str | None, image_size: str | None, expected: tuple[int, int]) -> None:
+def test_gemini_quality_maps_to_tier(
+    imagegw_client: httpx.Client, quality: str | None, image_size: str | None, expected: tuple[int, int]
+) -> None:
     body = gemini(size="1:1", quality=quality, image_size=image_size)
-    assert image_of(client, items(post(client, body))[0]).size == expected
+    assert image_of(imagegw_client, items(post(imagegw_client, body))[0]).size == expected
 
 
 @pytest.mark.parametrize("aspect", ["1:1", "3:2", "2:3", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"])
-def test_gemini_every_documented_aspect_ratio(client: httpx.Client, aspect: str) -> None:
+def test_gemini_every_documented_aspect_ratio(imagegw_client: httpx.Client, aspect: str) -> None:
     w, h = (int(v) for v in aspect.split(":"))
-    img = image_of(client, items(post(client, gemini(size=aspect, mime_type="image/jpeg")))[0])
+    img = image_of(imagegw_client, items(post(imagegw_client, gemini(size=aspect, mime_type="image/jpeg")))[0])
     assert img.format == "JPEG"
     assert ratio(img) == pytest.approx(w / h, rel=0.03)
 
 
 @pytest.mark.parametrize("pixels,aspect", [("1024x1024", 1.0), ("1920x1080", 16 / 9), ("1000x430", 21 / 9), ("800x1000", 4 / 5)])
-def test_gemini_pixel_size_becomes_nearest_ratio(client: httpx.Client, pixels: str, aspect: float) -> None:
+def test_gemini_pixel_size_becomes_nearest_ratio(imagegw_client: httpx.Client, pixels: str, aspect: float) -> None:
     # 002: "Can also use pixel dimensions (e.g., 1024x1024), and the system will automatically convert them"
-    img = image_of(client, items(post(client, gemini(size=pixels)))[0])
+    img = image_of(imagegw_client, items(post(imagegw_client, gemini(size=pixels)))[0])
     assert ratio(img) == pytest.approx(aspect, rel=0.03)
 
 
-def test_gemini_n_and_multi_turn(client: httpx.Client) -> None:
+def test_gemini_n_and_multi_turn(imagegw_client: httpx.Client) -> None:
     body = gemini(
         n=2,
         contents=[
@@ -345,37 +347,37 @@ def test_gemini_n_and_multi_turn(client: httpx.Client) -> None:
             {"role": "user", "parts": [{"text": "make it blue"}, {"image": PNG}]},
         ],
     )
-    got = items(post(client, body))
+    got = items(post(imagegw_client, body))
     assert len(got) == 2 and got[0]["b64_json"] != got[1]["b64_json"]
 
 
-def test_gemini_without_size_keeps_the_input_ratio(client: httpx.Client) -> None:
+def test_gemini_without_size_keeps_the_input_ratio(imagegw_client: httpx.Client) -> None:
     # inferred from upstream Gemini: an edit without a ratio keeps the input image's ratio
     body = {"model": "gemini-3-pro-image-preview", "contents": [{"parts": [{"text": "edit"}, {"image": data_url(16, 9)}]}]}
-    assert ratio(image_of(client, items(post(client, body))[0])) == pytest.approx(16 / 9, rel=0.03)
+    assert ratio(image_of(imagegw_client, items(post(imagegw_client, body))[0])) == pytest.approx(16 / 9, rel=0.03)
 
 
-def test_gemini_fusion_takes_five_images(client: httpx.Client) -> None:
+def test_gemini_fusion_takes_five_images(imagegw_client: httpx.Client) -> None:
     # 002: "Multi-image-to-one (2-5 images fusion generation)"
     parts = [{"text": "fuse"}] + [{"image": PNG}] * 5
-    assert items(post(client, gemini(contents=[{"role": "user", "parts": parts}])))
-    r = post(client, gemini(contents=[{"role": "user", "parts": parts + [{"image": PNG}]}]))
+    assert items(post(imagegw_client, gemini(contents=[{"role": "user", "parts": parts}])))
+    r = post(imagegw_client, gemini(contents=[{"role": "user", "parts": parts + [{"image": PNG}]}]))
     assert_error(r, 400, "contents[0].parts")
 
 
-def test_gemini_input_formats(client: httpx.Client) -> None:
+def test_gemini_input_formats(imagegw_client: httpx.Client) -> None:
     # 002 FAQ: "Gemini: PNG, JPEG, JPG, WEBP, max 7MB"
     for ref in (data_url(fmt="JPEG"), data_url(fmt="WEBP"), PNG):
-        assert items(post(client, gemini(contents=[{"parts": [{"image": ref}]}])))
-    assert_error(post(client, gemini(contents=[{"parts": [{"image": data_url(fmt="GIF")}]}])), 400, "contents[0].parts[0].image")
+        assert items(post(imagegw_client, gemini(contents=[{"parts": [{"image": ref}]}])))
+    assert_error(post(imagegw_client, gemini(contents=[{"parts": [{"image": data_url(fmt="GIF")}]}])), 400, "contents[0].parts[0].image")
 
 
-def test_input_byte_limits_are_per_family(client: httpx.Client) -> None:
+def test_input_byte_limits_are_per_family(imagegw_client: httpx.Client) -> None:
     # 002 FAQ: "Gemini: ... max 7MB"; "GPT Image: JPEG, PNG, GIF, WEBP, max 10MB" (MB = 2**20, inferred)
     over_7mb = data_url(pad=7 * MB + 1)
-    assert_error(post(client, gemini(contents=[{"parts": [{"image": over_7mb}]}])), 400, "contents[0].parts[0].image")
-    assert items(post(client, {"model": "gpt-image-2", "prompt": "mix", "image": over_7mb}))
-    assert_error(post(client, {"model": "gpt-image-2", "prompt": "mix", "image": data_url(pad=10 * MB + 1)}), 400, "image")
+    assert_error(post(imagegw_client, gemini(contents=[{"parts": [{"image": over_7mb}]}])), 400, "contents[0].parts[0].image")
+    assert items(post(imagegw_client, {"model": "gpt-image-2", "prompt": "mix", "image": over_7mb}))
+    assert_error(post(imagegw_client, {"model": "gpt-image-2", "prompt": "mix", "image": data_url(pad=10 * MB + 1)}), 400, "image")
 
 
 # -- Doubao Seedream ---------------------------------------------------------------------------
@@ -406,95 +408,97 @@ def seedream(model: str = "doubao-seedream-4-0-250828", **kw: object) -> dict:
 
 
 @pytest.mark.parametrize("size", SEEDREAM_30)
-def test_seedream_30_sizes(client: httpx.Client, size: str) -> None:
-    img = image_of(client, items(post(client, seedream("doubao-seedream-3-0-t2i-250415", size=size)))[0])
+def test_seedream_30_sizes(imagegw_client: httpx.Client, size: str) -> None:
+    img = image_of(imagegw_client, items(post(imagegw_client, seedream("doubao-seedream-3-0-t2i-250415", size=size)))[0])
     assert img.size == tuple(int(v) for v in size.split("x"))
     assert img.format == "JPEG"  # inferred: Ark's URL results are JPEG
 
 
 @pytest.mark.parametrize("model", ["doubao-seedream-4-0-250828", "doubao-seedream-4-5-251128"])
-def test_seedream_4x_accepts_every_listed_size_and_rejects_3_0_sizes(client: httpx.Client, model: str) -> None:
+def test_seedream_4x_accepts_every_listed_size_and_rejects_3_0_sizes(imagegw_client: httpx.Client, model: str) -> None:
     for size in SEEDREAM_4X:
-        assert items(post(client, seedream(model, size=size)))
-    assert_error(post(client, seedream(model, size="1024x1024")), 400, "size")
-    assert_error(post(client, seedream(model, size="2048*2048")), 400, "size")
+        assert items(post(imagegw_client, seedream(model, size=size)))
+    assert_error(post(imagegw_client, seedream(model, size="1024x1024")), 400, "size")
+    assert_error(post(imagegw_client, seedream(model, size="2048*2048")), 400, "size")
 
 
-def test_seedream_4x_size_measured(client: httpx.Client) -> None:
-    img = image_of(client, items(post(client, seedream(size="3024x1296")))[0])
+def test_seedream_4x_size_measured(imagegw_client: httpx.Client) -> None:
+    img = image_of(imagegw_client, items(post(imagegw_client, seedream(size="3024x1296")))[0])
     assert img.size == (3024, 1296)
     # "2K" as a word: inferred from Ark (square at the tier); default 2048x2048 (Ark)
-    assert image_of(client, items(post(client, seedream(size="2K")))[0]).size == (2048, 2048)
-    assert image_of(client, items(post(client, seedream()))[0]).size == (2048, 2048)
+    assert image_of(imagegw_client, items(post(imagegw_client, seedream(size="2K")))[0]).size == (2048, 2048)
+    assert image_of(imagegw_client, items(post(imagegw_client, seedream()))[0]).size == (2048, 2048)
 
 
-def test_seedream_30_rejects_4x_sizes(client: httpx.Client) -> None:
-    assert_error(post(client, seedream("doubao-seedream-3-0-t2i-250415", size="2048x2048")), 400, "size")
-    assert_error(post(client, seedream("doubao-seedream-3-0-t2i-250415", size="2K")), 400, "size")
+def test_seedream_30_rejects_4x_sizes(imagegw_client: httpx.Client) -> None:
+    assert_error(post(imagegw_client, seedream("doubao-seedream-3-0-t2i-250415", size="2048x2048")), 400, "size")
+    assert_error(post(imagegw_client, seedream("doubao-seedream-3-0-t2i-250415", size="2K")), 400, "size")
 
 
 @pytest.mark.parametrize("options,count", [(None, 4), ({"max_images": 1}, 1), ({"max_images": 3}, 3), ({}, 4)])
-def test_sequential_generation_count(client: httpx.Client, options: dict | None, count: int) -> None:
+def test_sequential_generation_count(imagegw_client: httpx.Client, options: dict | None, count: int) -> None:
     # 002: max_images "range 1-4, default 4"; the mock returns exactly max_images (inferred)
     body = seedream(sequential_image_generation="auto", sequential_image_generation_options=options)
-    assert len(items(post(client, body))) == count
+    assert len(items(post(imagegw_client, body))) == count
 
 
-def test_sequential_disabled_gives_one(client: httpx.Client) -> None:
+def test_sequential_disabled_gives_one(imagegw_client: httpx.Client) -> None:
     body = seedream(sequential_image_generation="disabled", sequential_image_generation_options={"max_images": 3})
-    assert len(items(post(client, body))) == 1
+    assert len(items(post(imagegw_client, body))) == 1
 
 
-def test_seedream_seed_is_deterministic(client: httpx.Client) -> None:
-    a = items(post(client, seedream("doubao-seedream-3-0-t2i-250415", seed=7)))[0]
-    b = items(post(client, seedream("doubao-seedream-3-0-t2i-250415", seed=7)))[0]
-    c = items(post(client, seedream("doubao-seedream-3-0-t2i-250415", seed=8)))[0]
-    assert image_of(client, a).tobytes() == image_of(client, b).tobytes() != image_of(client, c).tobytes()
+def test_seedream_seed_is_deterministic(imagegw_client: httpx.Client) -> None:
+    a = items(post(imagegw_client, seedream("doubao-seedream-3-0-t2i-250415", seed=7)))[0]
+    b = items(post(imagegw_client, seedream("doubao-seedream-3-0-t2i-250415", seed=7)))[0]
+    c = items(post(imagegw_client, seedream("doubao-seedream-3-0-t2i-250415", seed=8)))[0]
+    assert image_of(imagegw_client, a).tobytes() == image_of(imagegw_client, b).tobytes() != image_of(imagegw_client, c).tobytes()
 
 
-def test_seedream_fusion_and_formats(client: httpx.Client) -> None:
+def test_seedream_fusion_and_formats(imagegw_client: httpx.Client) -> None:
     # 002: "Multi-image fusion (2-5 images fusion generation)"; "Doubao Seedream 3.0/4.0: JPEG, PNG";
     # "Doubao Seedream 4.5: JPEG, PNG, WEBP, BMP, TIFF, GIF"
     five = [{"text": "fuse"}] + [{"image": PNG}] * 5
-    assert items(post(client, seedream(contents=[{"role": "user", "parts": five}])))
-    assert_error(post(client, seedream(contents=[{"parts": five + [{"image": PNG}]}])), 400, "contents[0].parts")
+    assert items(post(imagegw_client, seedream(contents=[{"role": "user", "parts": five}])))
+    assert_error(post(imagegw_client, seedream(contents=[{"parts": five + [{"image": PNG}]}])), 400, "contents[0].parts")
     webp = [{"image": data_url(fmt="WEBP")}]
-    assert_error(post(client, seedream(contents=[{"parts": webp}])), 400, "contents[0].parts[0].image")
+    assert_error(post(imagegw_client, seedream(contents=[{"parts": webp}])), 400, "contents[0].parts[0].image")
     for fmt in ("WEBP", "BMP", "TIFF", "GIF"):
         body = seedream("doubao-seedream-4-5-251128", contents=[{"parts": [{"image": data_url(fmt=fmt)}]}])
-        assert items(post(client, body))
+        assert items(post(imagegw_client, body))
 
 
-def test_seededit_adaptive_size_follows_input(client: httpx.Client) -> None:
+def test_seededit_adaptive_size_follows_input(imagegw_client: httpx.Client) -> None:
     # inferred from Ark "adaptive": the 3.0 size (002's list) nearest the input's aspect ratio
     body = seedream("doubao-seededit-3-0-i2i-250628", size="adaptive", contents=[{"parts": [{"image": data_url(9, 16)}]}])
-    assert image_of(client, items(post(client, body))[0]).size == (720, 1280)
+    assert image_of(imagegw_client, items(post(imagegw_client, body))[0]).size == (720, 1280)
     body = seedream("doubao-seededit-3-0-i2i-250628", contents=[{"parts": [{"image": "https://example.com/a.png"}]}])
-    assert image_of(client, items(post(client, body))[0]).size == (1024, 1024)
+    assert image_of(imagegw_client, items(post(imagegw_client, body))[0]).size == (1024, 1024)
 
 
 # -- GPT Image ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("size", ["1024x1024", "1024x1536", "1536x1024"])
-def test_gpt_image_sizes(client: httpx.Client, size: str) -> None:
+def test_gpt_image_sizes(imagegw_client: httpx.Client, size: str) -> None:
     # 002: "1024x1024, 1024x1536, 1536x1024. Default: 1024x1024"
-    img = image_of(client, items(post(client, {"model": "gpt-image-2", "prompt": "a fox", "size": size, "quality": "low"}))[0])
+    img = image_of(
+        imagegw_client, items(post(imagegw_client, {"model": "gpt-image-2", "prompt": "a fox", "size": size, "quality": "low"}))[0]
+    )
     assert img.size == tuple(int(v) for v in size.split("x"))
 
 
-def test_gpt_image_default_size_and_n(client: httpx.Client) -> None:
-    got = items(post(client, {"model": "gpt-image-2", "prompt": "a fox", "n": 3}))
+def test_gpt_image_default_size_and_n(imagegw_client: httpx.Client) -> None:
+    got = items(post(imagegw_client, {"model": "gpt-image-2", "prompt": "a fox", "n": 3}))
     assert len(got) == 3 and len({g["b64_json"] for g in got}) == 3
-    assert image_of(client, got[0]).size == (1024, 1024)
+    assert image_of(imagegw_client, got[0]).size == (1024, 1024)
 
 
-def test_gpt_image_inputs(client: httpx.Client) -> None:
+def test_gpt_image_inputs(imagegw_client: httpx.Client) -> None:
     # 002: "Supports JPEG, PNG, GIF, WEBP formats, max 10MB, up to 10 images"
     refs = [data_url(fmt=f) for f in ("JPEG", "PNG", "GIF", "WEBP")] + ["https://example.com/x.png"] * 6
-    assert items(post(client, {"model": "gpt-image-2", "prompt": "mix", "images": refs}))
-    assert_error(post(client, {"model": "gpt-image-2", "prompt": "mix", "images": refs + [PNG]}), 400, "images")
-    assert_error(post(client, {"model": "gpt-image-2", "prompt": "mix", "image": data_url(fmt="BMP")}), 400, "image")
+    assert items(post(imagegw_client, {"model": "gpt-image-2", "prompt": "mix", "images": refs}))
+    assert_error(post(imagegw_client, {"model": "gpt-image-2", "prompt": "mix", "images": refs + [PNG]}), 400, "images")
+    assert_error(post(imagegw_client, {"model": "gpt-image-2", "prompt": "mix", "image": data_url(fmt="BMP")}), 400, "image")
 
 
 # -- Qwen --------------------------------------------------------------------------------------
@@ -506,14 +510,14 @@ def qwen(model: str = "qwen-image-plus", images: list[str] = (), text: str = "a 
 
 
 @pytest.mark.parametrize("size,expected", [("1664*928", (1664, 928)), ("928x1664", (928, 1664)), ("1472*1104", (1472, 1104))])
-def test_qwen_plus_sizes(client: httpx.Client, size: str, expected: tuple[int, int]) -> None:
+def test_qwen_plus_sizes(imagegw_client: httpx.Client, size: str, expected: tuple[int, int]) -> None:
     # DashScope qwen-image-api: "1664*928（默认值）... 1472*1104：4:3 ... 1104*1472：3:4"; this test used 1472*1140
     # (002's generic "Size Selection Tips") until the catalog took DashScope's closed list
-    img = image_of(client, items(post(client, qwen(parameters={"size": size})))[0])
+    img = image_of(imagegw_client, items(post(imagegw_client, qwen(parameters={"size": size})))[0])
     assert img.size == expected and img.format == "PNG"
 
 
-def test_qwen_edit_n_and_sizes(client: httpx.Client) -> None:
+def test_qwen_edit_n_and_sizes(imagegw_client: httpx.Client) -> None:
     # 002: qwen-image-edit-plus "you can choose to output 1-6 images"; "Supports 1-3 input images"
     body = qwen(
         "qwen-image-edit-plus",
@@ -521,28 +525,28 @@ def test_qwen_edit_n_and_sizes(client: httpx.Client) -> None:
         parameters={"n": 6, "size": "512*768"},
         response_format="b64_json",
     )
-    got = items(post(client, body))
-    assert len(got) == 6 and image_of(client, got[5]).size == (512, 768)
+    got = items(post(imagegw_client, body))
+    assert len(got) == 6 and image_of(imagegw_client, got[5]).size == (512, 768)
 
 
-def test_qwen_edit_default_size_follows_last_image(client: httpx.Client) -> None:
+def test_qwen_edit_default_size_follows_last_image(imagegw_client: httpx.Client) -> None:
     # 002: "the output aspect ratio is based on the last image"; ~1024*1024 pixels in multiples of 16
     # (inferred from DashScope): 200x100 -> 1448.2 x 724.1 -> 1456 x 720
     body = qwen("qwen-image-edit-plus", images=[data_url(10, 30), data_url(200, 100)])
-    assert image_of(client, items(post(client, body))[0]).size == (1456, 720)
+    assert image_of(imagegw_client, items(post(imagegw_client, body))[0]).size == (1456, 720)
 
 
-def test_qwen_seed_string_equals_integer(client: httpx.Client) -> None:
+def test_qwen_seed_string_equals_integer(imagegw_client: httpx.Client) -> None:
     # 002's example sends "seed": "4"; accepted as the integer 4
-    a = items(post(client, qwen(parameters={"seed": "4"}, response_format="b64_json")))[0]
-    b = items(post(client, qwen(parameters={"seed": 4}, response_format="b64_json")))[0]
+    a = items(post(imagegw_client, qwen(parameters={"seed": "4"}, response_format="b64_json")))[0]
+    b = items(post(imagegw_client, qwen(parameters={"seed": 4}, response_format="b64_json")))[0]
     assert a["b64_json"] == b["b64_json"]
 
 
-def test_qwen_flat_prompt(client: httpx.Client) -> None:
+def test_qwen_flat_prompt(imagegw_client: httpx.Client) -> None:
     # inferred: the common `prompt` field works for qwen-image-plus without `input`
-    assert items(post(client, {"model": "qwen-image-plus", "prompt": "a poster"}))
-    assert_error(post(client, {"model": "qwen-image-edit-plus", "prompt": "edit"}), 400, "input")
+    assert items(post(imagegw_client, {"model": "qwen-image-plus", "prompt": "a poster"}))
+    assert_error(post(imagegw_client, {"model": "qwen-image-edit-plus", "prompt": "edit"}), 400, "input")
 
 
 # -- response_format rules (002 "Note: Different models have different support for response_format") --
@@ -561,19 +565,19 @@ def test_qwen_flat_prompt(client: httpx.Client) -> None:
         (qwen(), None, "url"),  # default: inferred from DashScope (URLs)
     ],
 )
-def test_response_format_rules(client: httpx.Client, body: dict, requested: str | None, returned: str) -> None:
-    item = items(post(client, {**body, "response_format": requested}))[0]
+def test_response_format_rules(imagegw_client: httpx.Client, body: dict, requested: str | None, returned: str) -> None:
+    item = items(post(imagegw_client, {**body, "response_format": requested}))[0]
     other = "url" if returned == "b64_json" else "b64_json"
     assert item[returned] and item[other] == ""
 
 
-def test_url_results_expire_after_24_hours(client: httpx.Client, clock: ManualClock) -> None:
+def test_url_results_expire_after_24_hours(imagegw_client: httpx.Client, imagegw_clock: ManualClock) -> None:
     # 003 FAQ: "Image URLs are valid for approximately 24 hours" (the mock's url_ttl_seconds)
-    url = items(post(client, seedream("doubao-seedream-3-0-t2i-250415")))[0]["url"]
-    clock.advance(24 * 3600 - 1)
-    assert client.get(url).status_code == 200
-    clock.advance(2)
-    assert_error(client.get(url), 410)
+    url = items(post(imagegw_client, seedream("doubao-seedream-3-0-t2i-250415")))[0]["url"]
+    imagegw_clock.advance(24 * 3600 - 1)
+    assert imagegw_client.get(url).status_code == 200
+    imagegw_clock.advance(2)
+    assert_error(imagegw_client.get(url), 410)
 
 
 # -- validation: every violation is a 400 envelope naming the parameter ------------------------
@@ -702,11 +706,11 @@ INVALID: list[tuple[str, dict, str]] = [
 
 
 @pytest.mark.parametrize("body,param", [(b, p) for _, b, p in INVALID], ids=[i for i, _, _ in INVALID])
-def test_violations_answer_400_naming_the_parameter(client: httpx.Client, body: dict, param: str) -> None:
-    assert_error(post(client, body), 400, param)
+def test_violations_answer_400_naming_the_parameter(imagegw_client: httpx.Client, body: dict, param: str) -> None:
+    assert_error(post(imagegw_client, body), 400, param)
 
 
-def test_null_means_not_sent(client: httpx.Client) -> None:
+def test_null_means_not_sent(imagegw_client: httpx.Client) -> None:
     # inferred (OpenAI-compatible gateways): null optional fields are ignored; unknown fields too
     body = seedream(
         S30,
@@ -718,29 +722,29 @@ def test_null_means_not_sent(client: httpx.Client) -> None:
         contents=None,
         future_field={"x": 1},
     )
-    assert image_of(client, items(post(client, body))[0]).size == (1024, 1024)
+    assert image_of(imagegw_client, items(post(imagegw_client, body))[0]).size == (1024, 1024)
 
 
 # -- body, auth and route errors in the envelope -----------------------------------------------
 
 
-def test_bad_bodies(client: httpx.Client) -> None:
-    assert_error(client.post(GEN, headers={**AUTH, "Content-Type": "application/json"}, content=b"{nope"), 400)
-    assert_error(client.post(GEN, headers={**AUTH, "Content-Type": "application/json"}, content=b"[1]"), 400)
-    assert_error(client.post(GEN, headers={**AUTH, "Content-Type": "text/plain"}, content=b"{}"), 415)
+def test_bad_bodies(imagegw_client: httpx.Client) -> None:
+    assert_error(imagegw_client.post(GEN, headers={**AUTH, "Content-Type": "application/json"}, content=b"{nope"), 400)
+    assert_error(imagegw_client.post(GEN, headers={**AUTH, "Content-Type": "application/json"}, content=b"[1]"), 400)
+    assert_error(imagegw_client.post(GEN, headers={**AUTH, "Content-Type": "text/plain"}, content=b"{}"), 415)
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": ""}, {"Authorization": "Bearer "}, {"Authorization": "Token sk-1"}])
-def test_missing_credentials_answer_401(client: httpx.Client, headers: dict) -> None:
+def test_missing_credentials_answer_401(imagegw_client: httpx.Client, headers: dict) -> None:
     # 002: "Authentication Bearer sk-xxxxxxxxxx"
-    r = client.post(GEN, headers=headers, json=gemini())
+    r = imagegw_client.post(GEN, headers=headers, json=gemini())
     assert_error(r, 401, "Bearer")
     assert "x-request-id" in r.headers
 
 
-def test_routes_and_methods(client: httpx.Client) -> None:
-    assert_error(client.post("/gravitex/v1/images/edits", headers=AUTH, json={}), 404)
-    r = client.get(GEN, headers=AUTH)
+def test_routes_and_methods(imagegw_client: httpx.Client) -> None:
+    assert_error(imagegw_client.post("/gravitex/v1/images/edits", headers=AUTH, json={}), 404)
+    r = imagegw_client.get(GEN, headers=AUTH)
     assert_error(r, 405)
     assert r.headers["allow"] == "POST"
 
@@ -759,35 +763,35 @@ def test_routes_and_methods(client: httpx.Client) -> None:
         ("moderation", 400, False),
     ],
 )
-def test_scenario_header(client: httpx.Client, name: str, status: int, retry_after: bool) -> None:
-    r = post(client, seedream(), headers={"X-Mock-Scenario": name})
+def test_scenario_header(imagegw_client: httpx.Client, name: str, status: int, retry_after: bool) -> None:
+    r = post(imagegw_client, seedream(), headers={"X-Mock-Scenario": name})
     msg = assert_error(r, status)
     assert ("retry-after" in r.headers) is retry_after
     if name == "moderation":
         assert "content safety" in msg
 
 
-def test_scenario_prompt_tag_in_any_prompt_field(client: httpx.Client) -> None:
-    assert_error(post(client, gemini(prompt="a cat [mock:overloaded]")), 503)
+def test_scenario_prompt_tag_in_any_prompt_field(imagegw_client: httpx.Client) -> None:
+    assert_error(post(imagegw_client, gemini(prompt="a cat [mock:overloaded]")), 503)
     body = {"model": G, "contents": [{"parts": [{"text": "a cat [mock:rate_limited]"}]}]}
-    assert_error(post(client, body), 429)
-    assert_error(post(client, qwen(text="poster [mock:moderation]")), 400, "content safety")
-    assert_error(post(client, gemini(prompt="[mock:nonsense]")), 400, "nonsense")
+    assert_error(post(imagegw_client, body), 429)
+    assert_error(post(imagegw_client, qwen(text="poster [mock:moderation]")), 400, "content safety")
+    assert_error(post(imagegw_client, gemini(prompt="[mock:nonsense]")), 400, "nonsense")
 
 
-def test_moderation_only_after_validation(client: httpx.Client) -> None:
+def test_moderation_only_after_validation(imagegw_client: httpx.Client) -> None:
     # a request that is invalid anyway answers its validation error
-    assert_error(post(client, seedream(size="1x1"), headers={"X-Mock-Scenario": "moderation"}), 400, "size")
+    assert_error(post(imagegw_client, seedream(size="1x1"), headers={"X-Mock-Scenario": "moderation"}), 400, "size")
 
 
-def test_scenario_queue_and_partial_failure(client: httpx.Client, mock: Mock) -> None:
-    mock.faults.push(QueuedScenario("server_error", gateway="gravitex"))
-    assert_error(post(client, gemini()), 500)
-    assert items(post(client, gemini()))  # consumed once
+def test_scenario_queue_and_partial_failure(imagegw_client: httpx.Client, imagegw_mock: Mock) -> None:
+    imagegw_mock.faults.push(QueuedScenario("server_error", gateway="gravitex"))
+    assert_error(post(imagegw_client, gemini()), 500)
+    assert items(post(imagegw_client, gemini()))  # consumed once
     # partial_failure: the documented data[] items have no per-item error, so it is ignored
     got = items(
         post(
-            client,
+            imagegw_client,
             seedream(sequential_image_generation="auto", sequential_image_generation_options={"max_images": 2}),
             headers={"X-Mock-Scenario": "partial_failure"},
         )
@@ -814,7 +818,7 @@ def test_contract_is_valid_openapi_with_provenance_everywhere() -> None:
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")  # 002: "Bearer sk-xxxxxxxxxx"
 
 
-def test_contract_examples_validate_and_the_mock_answers_them_in_contract(client: httpx.Client) -> None:
+def test_contract_examples_validate_and_the_mock_answers_them_in_contract(imagegw_client: httpx.Client) -> None:
     import contracts
 
     contract = contracts.load("gravitex")
@@ -823,24 +827,24 @@ def test_contract_examples_validate_and_the_mock_answers_them_in_contract(client
     for name, example in media["examples"].items():
         body = example["value"]
         assert contract.validate_request("POST", "/v1/images/generations", {**AUTH, "Content-Type": "application/json"}, body) == [], name
-        r = post(client, body)
+        r = post(imagegw_client, body)
         assert r.status_code == 200, (name, r.text)
         assert contract.validate_response("POST", "/v1/images/generations", r, body) == [], name
 
 
-def test_error_answers_conform_to_the_contract(client: httpx.Client) -> None:
+def test_error_answers_conform_to_the_contract(imagegw_client: httpx.Client) -> None:
     import contracts
 
     contract = contracts.load("gravitex")
     answers = [
-        ("POST", post(client, gemini(n=9))),
-        ("POST", client.post(GEN, json=gemini())),
-        ("POST", client.post(GEN, headers={**AUTH, "Content-Type": "text/plain"}, content=b"x")),
-        ("POST", post(client, gemini(), headers={"X-Mock-Scenario": "rate_limited"})),
-        ("POST", post(client, gemini(), headers={"X-Mock-Scenario": "quota_exceeded"})),
-        ("POST", post(client, gemini(), headers={"X-Mock-Scenario": "server_error"})),
-        ("POST", post(client, gemini(), headers={"X-Mock-Scenario": "overloaded"})),
-        ("GET", client.get(GEN, headers=AUTH)),
+        ("POST", post(imagegw_client, gemini(n=9))),
+        ("POST", imagegw_client.post(GEN, json=gemini())),
+        ("POST", imagegw_client.post(GEN, headers={**AUTH, "Content-Type": "text/plain"}, content=b"x")),
+        ("POST", post(imagegw_client, gemini(), headers={"X-Mock-Scenario": "rate_limited"})),
+        ("POST", post(imagegw_client, gemini(), headers={"X-Mock-Scenario": "quota_exceeded"})),
+        ("POST", post(imagegw_client, gemini(), headers={"X-Mock-Scenario": "server_error"})),
+        ("POST", post(imagegw_client, gemini(), headers={"X-Mock-Scenario": "overloaded"})),
+        ("GET", imagegw_client.get(GEN, headers=AUTH)),
     ]
     for method, r in answers:
         assert r.status_code >= 400

@@ -65,7 +65,7 @@ def assert_error(r: httpx.Response, status: int, param: str | None = None) -> st
 
 
 @pytest.mark.parametrize("model", ["gpt-image-1", "gpt-image-1-mini"])
-def test_gpt_image_1_models(client: httpx.Client, model: str) -> None:
+def test_gpt_image_1_models(imagegw_client: httpx.Client, model: str) -> None:
     # 003: "gpt-image-1 | Text-to-image, image-to-image, multi-image fusion"; "gpt-image-1-mini | Lower cost"
     # "Image size: 1024x1024, 1024x1536, 1536x1024"; "Input fidelity ... auto, high, medium, low"
     body = {
@@ -77,14 +77,14 @@ def test_gpt_image_1_models(client: httpx.Client, model: str) -> None:
         "input_fidelity": "auto",
         "images": [PNG, data_url(fmt="GIF")],
     }
-    got = items(post(client, body))
-    assert len(got) == 2 and image_of(client, got[0]).size == (1024, 1536)
+    got = items(post(imagegw_client, body))
+    assert len(got) == 2 and image_of(imagegw_client, got[0]).size == (1024, 1536)
 
 
-def test_gpt_image_2_is_not_an_image_series_model(client: httpx.Client) -> None:
+def test_gpt_image_2_is_not_an_image_series_model(imagegw_client: httpx.Client) -> None:
     # 003 lists gpt-image-1 and gpt-image-1-mini only; 002 (Gravitex) lists gpt-image-2 only
-    assert_error(post(client, {"model": "gpt-image-2", "prompt": "a fox"}), 400, "model")
-    assert_error(post(client, {"model": "gpt-image-1", "prompt": "a fox"}, path=GRAVITEX), 400, "model")
+    assert_error(post(imagegw_client, {"model": "gpt-image-2", "prompt": "a fox"}), 400, "model")
+    assert_error(post(imagegw_client, {"model": "gpt-image-1", "prompt": "a fox"}, path=GRAVITEX), 400, "model")
 
 
 @pytest.mark.parametrize(
@@ -101,14 +101,14 @@ def test_gpt_image_2_is_not_an_image_series_model(client: httpx.Client) -> None:
     ],
     ids=lambda b: b["model"],
 )
-def test_every_listed_model_answers(client: httpx.Client, body: dict) -> None:
-    assert len(items(post(client, body))) == 1
+def test_every_listed_model_answers(imagegw_client: httpx.Client, body: dict) -> None:
+    assert len(items(post(imagegw_client, body))) == 1
 
 
 # -- documented differences ------------------------------------------------------------------------
 
 
-def test_qwen_answers_one_image_per_request(client: httpx.Client) -> None:
+def test_qwen_answers_one_image_per_request(imagegw_client: httpx.Client) -> None:
     # 003 FAQ: "Qwen: 1 image per request, make multiple concurrent requests for more"
     # (002 lets qwen-image-edit-plus "output 1-6 images")
     body = {
@@ -116,12 +116,12 @@ def test_qwen_answers_one_image_per_request(client: httpx.Client) -> None:
         "parameters": {"n": 2},
         "input": {"messages": [{"role": "user", "content": [{"image": PNG}, {"text": "edit"}]}]},
     }
-    assert_error(post(client, body), 400, "parameters.n")
-    assert len(items(post(client, body, path=GRAVITEX))) == 2
+    assert_error(post(imagegw_client, body), 400, "parameters.n")
+    assert len(items(post(imagegw_client, body, path=GRAVITEX))) == 2
 
 
 @pytest.mark.parametrize("fmt", ["WEBP", "BMP", "TIFF", "GIF", "JPEG"])
-def test_seedream_40_takes_the_4x_formats(client: httpx.Client, fmt: str) -> None:
+def test_seedream_40_takes_the_4x_formats(imagegw_client: httpx.Client, fmt: str) -> None:
     # 003 FAQ: "Doubao Seedream 4.x: JPEG, PNG, WEBP, BMP, TIFF, GIF, max 10MB"
     # (002 FAQ: "Doubao Seedream 3.0/4.0: JPEG, PNG")
     body = {
@@ -129,30 +129,31 @@ def test_seedream_40_takes_the_4x_formats(client: httpx.Client, fmt: str) -> Non
         "prompt": "restyle",
         "contents": [{"role": "user", "parts": [{"image": data_url(fmt=fmt)}, {"text": "restyle"}]}],
     }
-    assert items(post(client, body))
+    assert items(post(imagegw_client, body))
     if fmt != "JPEG":
-        assert_error(post(client, body, path=GRAVITEX), 400, "contents[0].parts[0].image")
+        assert_error(post(imagegw_client, body, path=GRAVITEX), 400, "contents[0].parts[0].image")
 
 
-def test_seededit_formats_follow_gravitex(client: httpx.Client) -> None:
+def test_seededit_formats_follow_gravitex(imagegw_client: httpx.Client) -> None:
     # inferred: 003 names no seededit formats; 002's "Seedream 3.0/4.0: JPEG, PNG" applies
     body = {"model": "doubao-seededit-3-0-i2i-250628", "prompt": "edit", "contents": [{"parts": [{"image": data_url(fmt="GIF")}]}]}
-    assert_error(post(client, body), 400, "contents[0].parts[0].image")
+    assert_error(post(imagegw_client, body), 400, "contents[0].parts[0].image")
 
 
 # -- parameters the document states ----------------------------------------------------------------
 
 
-def test_gemini_parameters(client: httpx.Client) -> None:
+def test_gemini_parameters(imagegw_client: httpx.Client) -> None:
     # 003: "Aspect ratio: 1:1, 3:2, ..."; "Image size: 1K (default), 2K, 4K"; "Output format: image/png (default), image/jpeg"
     img = image_of(
-        client, items(post(client, {"model": "gemini-2.5-flash-image", "prompt": "p", "size": "9:16", "mime_type": "image/jpeg"}))[0]
+        imagegw_client,
+        items(post(imagegw_client, {"model": "gemini-2.5-flash-image", "prompt": "p", "size": "9:16", "mime_type": "image/jpeg"}))[0],
     )
     assert img.format == "JPEG" and img.size[0] / img.size[1] == pytest.approx(9 / 16, rel=0.03)
-    img = image_of(client, items(post(client, {"model": "gemini-2.5-flash-image", "prompt": "p", "size": "1:1"}))[0])
+    img = image_of(imagegw_client, items(post(imagegw_client, {"model": "gemini-2.5-flash-image", "prompt": "p", "size": "1:1"}))[0])
     assert img.size == (1024, 1024) and img.format == "PNG"  # 1K 1:1 = 1024x1024 (upstream Gemini)
-    assert_error(post(client, {"model": "gemini-2.5-flash-image", "prompt": "p", "size": "2:1"}), 400, "size")
-    assert_error(post(client, {"model": "gemini-2.5-flash-image", "prompt": "p", "image_size": "8K"}), 400, "image_size")
+    assert_error(post(imagegw_client, {"model": "gemini-2.5-flash-image", "prompt": "p", "size": "2:1"}), 400, "size")
+    assert_error(post(imagegw_client, {"model": "gemini-2.5-flash-image", "prompt": "p", "image_size": "8K"}), 400, "image_size")
 
 
 @pytest.mark.parametrize(
@@ -181,8 +182,8 @@ def test_gemini_parameters(client: httpx.Client) -> None:
         ({"model": "gemini-3-pro-image-preview", "response_format": "base64"}, "response_format"),  # "b64_json or url"
     ],
 )
-def test_violations_answer_400_naming_the_parameter(client: httpx.Client, body: dict, param: str) -> None:
-    assert_error(post(client, {"prompt": "a cat", **body}), 400, param)
+def test_violations_answer_400_naming_the_parameter(imagegw_client: httpx.Client, body: dict, param: str) -> None:
+    assert_error(post(imagegw_client, {"prompt": "a cat", **body}), 400, param)
 
 
 @pytest.mark.parametrize(
@@ -195,12 +196,12 @@ def test_violations_answer_400_naming_the_parameter(client: httpx.Client, body: 
         ({"model": "gemini-3-pro-image-preview", "prompt": "p"}, "url", "b64_json"),  # "Gemini series: Only supports b64_json format"
     ],
 )
-def test_response_format_rules(client: httpx.Client, body: dict, requested: str, returned: str) -> None:
-    item = items(post(client, {**body, "response_format": requested}))[0]
+def test_response_format_rules(imagegw_client: httpx.Client, body: dict, requested: str, returned: str) -> None:
+    item = items(post(imagegw_client, {**body, "response_format": requested}))[0]
     assert item[returned] and item["url" if returned == "b64_json" else "b64_json"] == ""
 
 
-def test_seedream_sequential_up_to_four(client: httpx.Client) -> None:
+def test_seedream_sequential_up_to_four(imagegw_client: httpx.Client) -> None:
     # 003 FAQ: "Doubao Seedream 4.x: Use sequential image generation (1-4 images)"
     body = {
         "model": "doubao-seedream-4-5-251128",
@@ -208,39 +209,39 @@ def test_seedream_sequential_up_to_four(client: httpx.Client) -> None:
         "sequential_image_generation": "auto",
         "sequential_image_generation_options": {"max_images": 4},
     }
-    assert len(items(post(client, body))) == 4
+    assert len(items(post(imagegw_client, body))) == 4
 
 
-def test_url_valid_about_24_hours(client: httpx.Client, clock: ManualClock) -> None:
+def test_url_valid_about_24_hours(imagegw_client: httpx.Client, imagegw_clock: ManualClock) -> None:
     # 003 FAQ: "Image URLs are valid for approximately 24 hours"
-    url = items(post(client, {"model": "qwen-image-plus", "prompt": "p", "parameters": {"size": "1664*928"}}))[0]["url"]
-    assert image_of(client, {"url": url, "b64_json": ""}).size == (1664, 928)
-    clock.advance(24 * 3600 + 1)
-    assert_error(client.get(url), 410)
+    url = items(post(imagegw_client, {"model": "qwen-image-plus", "prompt": "p", "parameters": {"size": "1664*928"}}))[0]["url"]
+    assert image_of(imagegw_client, {"url": url, "b64_json": ""}).size == (1664, 928)
+    imagegw_clock.advance(24 * 3600 + 1)
+    assert_error(imagegw_client.get(url), 410)
 
 
 # -- auth, envelope errors, scenarios ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Basic abc"}])
-def test_bearer_required(client: httpx.Client, headers: dict) -> None:
+def test_bearer_required(imagegw_client: httpx.Client, headers: dict) -> None:
     # 003: "Bearer Token, e.g.,Bearer sk-xxxxxxxxxx"
-    assert_error(client.post(GEN, headers=headers, json={"model": "gpt-image-1", "prompt": "p"}), 401)
+    assert_error(imagegw_client.post(GEN, headers=headers, json={"model": "gpt-image-1", "prompt": "p"}), 401)
 
 
-def test_body_and_route_errors_use_the_envelope(client: httpx.Client) -> None:
-    assert_error(client.post(GEN, headers={**AUTH, "Content-Type": "application/json"}, content=b"{"), 400)
-    assert_error(client.post(GEN, headers={**AUTH, "Content-Type": "application/xml"}, content=b"<a/>"), 415)
-    assert_error(client.get("/imageseries/v1/models", headers=AUTH), 404)
-    assert_error(client.put(GEN, headers=AUTH, json={}), 405)
+def test_body_and_route_errors_use_the_envelope(imagegw_client: httpx.Client) -> None:
+    assert_error(imagegw_client.post(GEN, headers={**AUTH, "Content-Type": "application/json"}, content=b"{"), 400)
+    assert_error(imagegw_client.post(GEN, headers={**AUTH, "Content-Type": "application/xml"}, content=b"<a/>"), 415)
+    assert_error(imagegw_client.get("/imageseries/v1/models", headers=AUTH), 404)
+    assert_error(imagegw_client.put(GEN, headers=AUTH, json={}), 405)
 
 
 @pytest.mark.parametrize(
     "name,status",
     [("rate_limited", 429), ("quota_exceeded", 429), ("server_error", 500), ("overloaded", 503), ("moderation", 400), ("task_failed", 500)],
 )
-def test_scenarios(client: httpx.Client, name: str, status: int) -> None:
-    r = post(client, {"model": "gpt-image-1", "prompt": f"a fox [mock:{name}]"})
+def test_scenarios(imagegw_client: httpx.Client, name: str, status: int) -> None:
+    r = post(imagegw_client, {"model": "gpt-image-1", "prompt": f"a fox [mock:{name}]"})
     assert_error(r, status)
     if name in ("rate_limited", "overloaded"):
         assert r.headers["retry-after"].isdigit()
@@ -249,7 +250,7 @@ def test_scenarios(client: httpx.Client, name: str, status: int) -> None:
 # -- the contract (contracts/imageseries.openapi.yaml) -------------------------------------------
 
 
-def test_contract_marks_the_missing_host_and_body_as_inferred(client: httpx.Client) -> None:
+def test_contract_marks_the_missing_host_and_body_as_inferred(imagegw_client: httpx.Client) -> None:
     from openapi_spec_validator import validate
 
     import contracts
@@ -265,8 +266,8 @@ def test_contract_marks_the_missing_host_and_body_as_inferred(client: httpx.Clie
     gpt = spec["components"]["schemas"]["GptImageRequest"]["properties"]["model"]["enum"]
     assert gpt == ["gpt-image-1", "gpt-image-1-mini"]
     for name, example in spec["paths"]["/v1/images/generations"]["post"]["requestBody"]["content"]["application/json"]["examples"].items():
-        r = post(client, example["value"])
+        r = post(imagegw_client, example["value"])
         assert r.status_code == 200, (name, r.text)
         assert contract.validate_response("POST", "/v1/images/generations", r, example["value"]) == [], name
-    r = post(client, {"model": "gpt-image-2", "prompt": "p"})
+    r = post(imagegw_client, {"model": "gpt-image-2", "prompt": "p"})
     assert contract.validate_response("POST", "/v1/images/generations", r) == []

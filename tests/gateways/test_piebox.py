@@ -159,30 +159,31 @@ def assert_error(r: httpx.Response, status: int, param: str | None = None) -> di
 # -- the documents' examples --------------------------------------------------------------------
 
 
-def test_seedream_document_example(client: httpx.Client) -> None:
+def test_seedream_document_example(imagegw_client: httpx.Client) -> None:
     # 000 "Response": { "task_id": "img_gen_xxx", "model": "novita_seedream/seedream-5.0-lite" }
-    r = create(client, "seedream", {"prompt": "a cat playing guitar on the moon", "size": "2048x2048"})
+    r = create(imagegw_client, "seedream", {"prompt": "a cat playing guitar on the moon", "size": "2048x2048"})
     body = r.json()
     assert set(body) == {"task_id", "model"}
     assert body["task_id"].startswith("img_gen_")
     assert body["model"] == "novita_seedream/seedream-5.0-lite"
 
 
-def test_gemini_document_example_and_models(client: httpx.Client) -> None:
+def test_gemini_document_example_and_models(imagegw_client: httpx.Client) -> None:
     # 000: "model ... default gemini-3.1-flash-image, or gemini-3-pro-image"
-    r = create(client, "gemini", {"model": "gemini-3.1-flash-image", "prompt": "a cat playing guitar on the moon", "size": "2K"})
+    r = create(imagegw_client, "gemini", {"model": "gemini-3.1-flash-image", "prompt": "a cat playing guitar on the moon", "size": "2K"})
     assert r.json()["model"] == "gemini-3.1-flash-image"
-    assert create(client, "gemini", {"prompt": "a cat"}).json()["model"] == "gemini-3.1-flash-image"
+    assert create(imagegw_client, "gemini", {"prompt": "a cat"}).json()["model"] == "gemini-3.1-flash-image"
     assert (
-        create(client, "gemini", {"prompt": "a cat", "model": "gemini-3-pro-image", "size": "1K"}).json()["model"] == "gemini-3-pro-image"
+        create(imagegw_client, "gemini", {"prompt": "a cat", "model": "gemini-3-pro-image", "size": "1K"}).json()["model"]
+        == "gemini-3-pro-image"
     )
     # 0.5K is a gemini-3.1-flash-image size only: Google's Gemini 3 Pro Image page lists "Supported resolutions: 1K, 2K,
     # 4K" (this test accepted 0.5K for gemini-3-pro-image before the catalog)
-    assert_error(create(client, "gemini", {"prompt": "a cat", "model": "gemini-3-pro-image", "size": "0.5K"}), 400, "size")
+    assert_error(create(imagegw_client, "gemini", {"prompt": "a cat", "model": "gemini-3-pro-image", "size": "0.5K"}), 400, "size")
 
 
-def test_gpt_image_document_example(client: httpx.Client) -> None:
-    r = create(client, "gpt_image", {"prompt": "a futuristic city at sunset", "size": "1024x1024", "quality": "medium"})
+def test_gpt_image_document_example(imagegw_client: httpx.Client) -> None:
+    r = create(imagegw_client, "gpt_image", {"prompt": "a futuristic city at sunset", "size": "1024x1024", "quality": "medium"})
     assert r.json()["task_id"].startswith("img_gen_")
     assert r.json()["model"] == "gpt-image-2"  # inferred from the section title "GPT-Image-2"
 
@@ -191,41 +192,45 @@ def test_gpt_image_document_example(client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("family", ["seedream", "gemini", "gpt_image"])
-def test_lifecycle_pending_processing_succeeded(client: httpx.Client, clock: ManualClock, settings: Settings, family: str) -> None:
+def test_lifecycle_pending_processing_succeeded(
+    imagegw_client: httpx.Client, imagegw_clock: ManualClock, imagegw_settings: Settings, family: str
+) -> None:
     # 000: "Status values: pending processing succeeded or failed"
-    tid = task_id(create(client, family))
-    first = poll(client, family, tid).json()
+    tid = task_id(create(imagegw_client, family))
+    first = poll(imagegw_client, family, tid).json()
     assert first == {"task_id": tid, "status": "pending", "model": first["model"]}  # no result yet
-    clock.advance(settings.task_pending_seconds - 0.001)
-    assert poll(client, family, tid).json()["status"] == "pending"
-    clock.advance(0.001)
-    body = poll(client, family, tid).json()
+    imagegw_clock.advance(imagegw_settings.task_pending_seconds - 0.001)
+    assert poll(imagegw_client, family, tid).json()["status"] == "pending"
+    imagegw_clock.advance(0.001)
+    body = poll(imagegw_client, family, tid).json()
     assert body["status"] == "processing" and "result" not in body and "error" not in body
-    clock.advance(settings.task_processing_seconds - 0.001)
-    assert poll(client, family, tid).json()["status"] == "processing"
-    clock.advance(0.001)
-    done = poll(client, family, tid).json()
+    imagegw_clock.advance(imagegw_settings.task_processing_seconds - 0.001)
+    assert poll(imagegw_client, family, tid).json()["status"] == "processing"
+    imagegw_clock.advance(0.001)
+    done = poll(imagegw_client, family, tid).json()
     assert done["status"] == "succeeded"
     assert len(done["result"]["images"]) == 1 and done["result"]["images"][0]["url"].startswith("http")
-    clock.advance(6 * 24 * 3600)  # a terminal task stays terminal (within the task lifetime)
-    assert poll(client, family, tid).json()["status"] == "succeeded"
+    imagegw_clock.advance(6 * 24 * 3600)  # a terminal task stays terminal (within the task lifetime)
+    assert poll(imagegw_client, family, tid).json()["status"] == "succeeded"
 
 
-def test_task_older_than_its_lifetime_is_gone(client: httpx.Client, clock: ManualClock, settings: Settings) -> None:
-    tid = task_id(create(client, "gemini"))
-    clock.advance(settings.task_ttl_seconds + 1)
-    assert_error(poll(client, "gemini", tid), 404, "task_id")
+def test_task_older_than_its_lifetime_is_gone(imagegw_client: httpx.Client, imagegw_clock: ManualClock, imagegw_settings: Settings) -> None:
+    tid = task_id(create(imagegw_client, "gemini"))
+    imagegw_clock.advance(imagegw_settings.task_ttl_seconds + 1)
+    assert_error(poll(imagegw_client, "gemini", tid), 404, "task_id")
 
 
 # -- results: real images at the asked size -----------------------------------------------------
 
 
-def test_seedream_custom_size_outside_the_square_box(client: httpx.Client, clock: ManualClock, settings: Settings) -> None:
+def test_seedream_custom_size_outside_the_square_box(
+    imagegw_client: httpx.Client, imagegw_clock: ManualClock, imagegw_settings: Settings
+) -> None:
     # 4096x1024 = 4,194,304 pixels (>= 3.68M, 000), aspect 4 (<= 16, inferred from 004)
-    tid = task_id(create(client, "seedream", {"prompt": "a wide cat", "size": "4096x1024"}))
-    finish(clock, settings)
-    url = poll(client, "seedream", tid).json()["result"]["images"][0]["url"]
-    img = fetch_image(client, url)
+    tid = task_id(create(imagegw_client, "seedream", {"prompt": "a wide cat", "size": "4096x1024"}))
+    finish(imagegw_clock, imagegw_settings)
+    url = poll(imagegw_client, "seedream", tid).json()["result"]["images"][0]["url"]
+    img = fetch_image(imagegw_client, url)
     assert img.size == (4096, 1024) and img.format == "JPEG"  # JPEG: inferred from Ark URL results
 
 
@@ -239,9 +244,9 @@ def test_seedream_custom_size_outside_the_square_box(client: httpx.Client, clock
     ],
 )
 def test_gemini_result_size_and_format(
-    client: httpx.Client,
-    clock: ManualClock,
-    settings: Settings,
+    imagegw_client: httpx.Client,
+    imagegw_clock: ManualClock,
+    imagegw_settings: Settings,
     size: str,
     ratio: str | None,
     fmt: str | None,
@@ -253,40 +258,44 @@ def test_gemini_result_size_and_format(
         body["aspect_ratio"] = ratio
     if fmt:
         body["output_format"] = fmt
-    tid = task_id(create(client, "gemini", body))
-    finish(clock, settings)
-    img = fetch_image(client, poll(client, "gemini", tid).json()["result"]["images"][0]["url"])
+    tid = task_id(create(imagegw_client, "gemini", body))
+    finish(imagegw_clock, imagegw_settings)
+    img = fetch_image(imagegw_client, poll(imagegw_client, "gemini", tid).json()["result"]["images"][0]["url"])
     assert img.size == expected and img.format == pil
 
 
-def test_gpt_image_n_images_transparent_webp(client: httpx.Client, clock: ManualClock, settings: Settings) -> None:
+def test_gpt_image_n_images_transparent_webp(imagegw_client: httpx.Client, imagegw_clock: ManualClock, imagegw_settings: Settings) -> None:
     # 000: n "Number of images", background "opaque / transparent", output_format "png / jpeg / webp"
     tid = task_id(
-        create(client, "gpt_image", {"prompt": "a logo", "size": "1024x1536", "n": 3, "background": "transparent", "output_format": "webp"})
+        create(
+            imagegw_client,
+            "gpt_image",
+            {"prompt": "a logo", "size": "1024x1536", "n": 3, "background": "transparent", "output_format": "webp"},
+        )
     )
-    finish(clock, settings)
-    images = poll(client, "gpt_image", tid).json()["result"]["images"]
+    finish(imagegw_clock, imagegw_settings)
+    images = poll(imagegw_client, "gpt_image", tid).json()["result"]["images"]
     assert len(images) == 3 and len({i["url"] for i in images}) == 3
-    img = fetch_image(client, images[0]["url"])
+    img = fetch_image(imagegw_client, images[0]["url"])
     assert img.size == (1024, 1536) and img.format == "WEBP" and img.mode == "RGBA"
 
 
-def test_gpt_image_defaults_png_opaque(client: httpx.Client, clock: ManualClock, settings: Settings) -> None:
-    tid = task_id(create(client, "gpt_image", {"prompt": "a logo", "size": "auto", "output_compression": 50}))
-    finish(clock, settings)
-    img = fetch_image(client, poll(client, "gpt_image", tid).json()["result"]["images"][0]["url"])
+def test_gpt_image_defaults_png_opaque(imagegw_client: httpx.Client, imagegw_clock: ManualClock, imagegw_settings: Settings) -> None:
+    tid = task_id(create(imagegw_client, "gpt_image", {"prompt": "a logo", "size": "auto", "output_compression": 50}))
+    finish(imagegw_clock, imagegw_settings)
+    img = fetch_image(imagegw_client, poll(imagegw_client, "gpt_image", tid).json()["result"]["images"][0]["url"])
     assert img.size == (1024, 1024) and img.format == "PNG"
     # opaque: no alpha channel and no transparent palette entry, every pixel fully opaque
     assert img.mode in ("RGB", "P") and "transparency" not in img.info
     assert img.convert("RGBA").getextrema()[3] == (255, 255)
 
 
-def test_same_request_same_image(client: httpx.Client, clock: ManualClock, settings: Settings) -> None:
-    a = task_id(create(client, "gemini", prompt="same"))
-    b = task_id(create(client, "gemini", prompt="same"))
-    c = task_id(create(client, "gemini", prompt="other"))
-    finish(clock, settings)
-    data = [client.get(poll(client, "gemini", t).json()["result"]["images"][0]["url"]).content for t in (a, b, c)]
+def test_same_request_same_image(imagegw_client: httpx.Client, imagegw_clock: ManualClock, imagegw_settings: Settings) -> None:
+    a = task_id(create(imagegw_client, "gemini", prompt="same"))
+    b = task_id(create(imagegw_client, "gemini", prompt="same"))
+    c = task_id(create(imagegw_client, "gemini", prompt="other"))
+    finish(imagegw_clock, imagegw_settings)
+    data = [imagegw_client.get(poll(imagegw_client, "gemini", t).json()["result"]["images"][0]["url"]).content for t in (a, b, c)]
     assert data[0] == data[1] and data[0] != data[2]
 
 
@@ -315,16 +324,16 @@ def test_same_request_same_image(client: httpx.Client, clock: ManualClock, setti
         ("", False),
     ],
 )
-def test_seedream_size_rules(client: httpx.Client, size: str, ok: bool) -> None:
-    r = create(client, "seedream", {"prompt": "a cat", "size": size})
+def test_seedream_size_rules(imagegw_client: httpx.Client, size: str, ok: bool) -> None:
+    r = create(imagegw_client, "seedream", {"prompt": "a cat", "size": size})
     if ok:
         assert r.status_code == 200, r.text
     else:
         assert_error(r, 400, "size")
 
 
-def test_seedream_size_must_be_a_string(client: httpx.Client) -> None:
-    assert_error(create(client, "seedream", {"prompt": "a cat", "size": 2048}), 400, "size")
+def test_seedream_size_must_be_a_string(imagegw_client: httpx.Client) -> None:
+    assert_error(create(imagegw_client, "seedream", {"prompt": "a cat", "size": 2048}), 400, "size")
 
 
 @pytest.mark.parametrize(
@@ -339,25 +348,25 @@ def test_seedream_size_must_be_a_string(client: httpx.Client) -> None:
         (["https://exa mple.com/a.png"], "image[0]"),
     ],
 )
-def test_seedream_reference_image_errors(client: httpx.Client, images: object, param: str) -> None:
-    assert_error(create(client, "seedream", {"prompt": "a cat", "size": "2K", "image": images}), 400, param)
+def test_seedream_reference_image_errors(imagegw_client: httpx.Client, images: object, param: str) -> None:
+    assert_error(create(imagegw_client, "seedream", {"prompt": "a cat", "size": "2K", "image": images}), 400, param)
 
 
-def test_seedream_reference_images_accepted(client: httpx.Client) -> None:
+def test_seedream_reference_images_accepted(imagegw_client: httpx.Client) -> None:
     # 000: "Reference images (URL or base64)": a URL, a data URL and raw base64
     raw = png_data_url().split(",", 1)[1]
     refs = ["https://example.com/a.png", png_data_url(), raw] + ["https://example.com/b.png"] * 11
     assert len(refs) == 14
-    assert create(client, "seedream", {"prompt": "a cat", "size": "2K", "image": refs}).status_code == 200
+    assert create(imagegw_client, "seedream", {"prompt": "a cat", "size": "2K", "image": refs}).status_code == 200
 
 
 @pytest.mark.parametrize("family", ["seedream", "gemini", "gpt_image"])
 @pytest.mark.parametrize("prompt", [None, "", "   \n", 42, ["a"]])
-def test_prompt_required(client: httpx.Client, family: str, prompt: object) -> None:
+def test_prompt_required(imagegw_client: httpx.Client, family: str, prompt: object) -> None:
     body = {k: v for k, v in MINIMAL[family].items() if k != "prompt"}
     if prompt is not None:
         body["prompt"] = prompt
-    assert_error(create(client, family, body), 400, "prompt")
+    assert_error(create(imagegw_client, family, body), 400, "prompt")
 
 
 @pytest.mark.parametrize(
@@ -375,8 +384,8 @@ def test_prompt_required(client: httpx.Client, family: str, prompt: object) -> N
         ("output_format", "image/gif"),  # 000: "image/png, image/jpeg, image/webp"
     ],
 )
-def test_gemini_parameter_errors(client: httpx.Client, field: str, value: object) -> None:
-    assert_error(create(client, "gemini", {"prompt": "a cat", field: value}), 400, field)
+def test_gemini_parameter_errors(imagegw_client: httpx.Client, field: str, value: object) -> None:
+    assert_error(create(imagegw_client, "gemini", {"prompt": "a cat", field: value}), 400, field)
 
 
 @pytest.mark.parametrize(
@@ -403,27 +412,27 @@ def test_gemini_parameter_errors(client: httpx.Client, field: str, value: object
         ("output_compression", 50.5),  # "(0–100)"
     ],
 )
-def test_gpt_image_parameter_errors(client: httpx.Client, field: str, value: object) -> None:
-    assert_error(create(client, "gpt_image", {"prompt": "a cat", field: value}), 400, field)
+def test_gpt_image_parameter_errors(imagegw_client: httpx.Client, field: str, value: object) -> None:
+    assert_error(create(imagegw_client, "gpt_image", {"prompt": "a cat", field: value}), 400, field)
 
 
-def test_gpt_image_transparent_jpeg_refused(client: httpx.Client) -> None:
+def test_gpt_image_transparent_jpeg_refused(imagegw_client: httpx.Client) -> None:
     # inferred from upstream OpenAI: transparency needs png or webp
-    r = create(client, "gpt_image", {"prompt": "a logo", "background": "transparent", "output_format": "jpeg"})
+    r = create(imagegw_client, "gpt_image", {"prompt": "a logo", "background": "transparent", "output_format": "jpeg"})
     assert_error(r, 400, "background")
-    assert create(client, "gpt_image", {"prompt": "a logo", "background": "opaque", "output_format": "jpeg"}).status_code == 200
+    assert create(imagegw_client, "gpt_image", {"prompt": "a logo", "background": "opaque", "output_format": "jpeg"}).status_code == 200
 
 
-def test_gpt_image_prompt_length(client: httpx.Client) -> None:
+def test_gpt_image_prompt_length(imagegw_client: httpx.Client) -> None:
     # inferred from upstream OpenAI: at most 32,000 characters
-    assert create(client, "gpt_image", {"prompt": "a" * 32_000}).status_code == 200
-    assert_error(create(client, "gpt_image", {"prompt": "a" * 32_001}), 400, "prompt")
+    assert create(imagegw_client, "gpt_image", {"prompt": "a" * 32_000}).status_code == 200
+    assert_error(create(imagegw_client, "gpt_image", {"prompt": "a" * 32_001}), 400, "prompt")
 
 
-def test_gpt_image_n_accepts_integral_numbers(client: httpx.Client) -> None:
+def test_gpt_image_n_accepts_integral_numbers(imagegw_client: httpx.Client) -> None:
     # 000 types n as "number"; an integral value such as 2.0 is an integer in JSON Schema too
-    assert create(client, "gpt_image", {"prompt": "a cat", "n": 2.0}).status_code == 200
-    assert create(client, "gpt_image", {"prompt": "a cat", "n": 10}).status_code == 200
+    assert create(imagegw_client, "gpt_image", {"prompt": "a cat", "n": 2.0}).status_code == 200
+    assert create(imagegw_client, "gpt_image", {"prompt": "a cat", "n": 10}).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -437,23 +446,24 @@ def test_gpt_image_n_accepts_integral_numbers(client: httpx.Client) -> None:
         ("gpt_image", "output_format"),
     ],
 )
-def test_null_means_not_sent(client: httpx.Client, family: str, field: str) -> None:
-    assert create(client, family, dict(MINIMAL[family], **{field: None})).status_code == 200
+def test_null_means_not_sent(imagegw_client: httpx.Client, family: str, field: str) -> None:
+    assert create(imagegw_client, family, dict(MINIMAL[family], **{field: None})).status_code == 200
 
 
-def test_unknown_fields_are_ignored(client: httpx.Client) -> None:
-    assert create(client, "gpt_image", {"prompt": "a cat", "model": "anything", "user": "u-1"}).status_code == 200
+def test_unknown_fields_are_ignored(imagegw_client: httpx.Client) -> None:
+    assert create(imagegw_client, "gpt_image", {"prompt": "a cat", "model": "anything", "user": "u-1"}).status_code == 200
 
 
 @pytest.mark.parametrize("family", ["seedream", "gemini", "gpt_image"])
-def test_body_must_be_a_json_object(client: httpx.Client, family: str) -> None:
+def test_body_must_be_a_json_object(imagegw_client: httpx.Client, family: str) -> None:
     op = OPS["POST", family]
-    r = conforms(client.post(CREATE[family], content=b"{not json", headers={**AUTH, "Content-Type": "application/json"}), op)
+    r = conforms(imagegw_client.post(CREATE[family], content=b"{not json", headers={**AUTH, "Content-Type": "application/json"}), op)
     assert assert_error(r, 400)["code"] == "invalid_json"
-    r = conforms(client.post(CREATE[family], json=["a cat"], headers=AUTH), op)
+    r = conforms(imagegw_client.post(CREATE[family], json=["a cat"], headers=AUTH), op)
     assert assert_error(r, 400)["code"] == "invalid_json"
     r = conforms(
-        client.post(CREATE[family], content=b"prompt=a+cat", headers={**AUTH, "Content-Type": "application/x-www-form-urlencoded"}), op
+        imagegw_client.post(CREATE[family], content=b"prompt=a+cat", headers={**AUTH, "Content-Type": "application/x-www-form-urlencoded"}),
+        op,
     )
     assert assert_error(r, 415)["code"] == "unsupported_media_type"
 
@@ -462,16 +472,16 @@ def test_body_must_be_a_json_object(client: httpx.Client, family: str) -> None:
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-API-Key": ""}, {"X-API-Key": "   "}, {"Authorization": f"Bearer {KEY}"}])
-def test_missing_api_key_is_401(client: httpx.Client, headers: dict[str, str]) -> None:
+def test_missing_api_key_is_401(imagegw_client: httpx.Client, headers: dict[str, str]) -> None:
     # 000: every example sends -H "X-API-Key: <your-api-key>"; a Bearer token is not PieBox's scheme
-    r = conforms(client.post(CREATE["gemini"], json={"prompt": "a cat"}, headers=headers), "createGeminiTask")
+    r = conforms(imagegw_client.post(CREATE["gemini"], json={"prompt": "a cat"}, headers=headers), "createGeminiTask")
     assert assert_error(r, 401)["type"] == "authentication_error"
-    r = conforms(client.get(POLL["gemini"] + "img_gen_xxx", headers=headers), "getGeminiTask")
+    r = conforms(imagegw_client.get(POLL["gemini"] + "img_gen_xxx", headers=headers), "getGeminiTask")
     assert_error(r, 401)
 
 
-def test_wrong_api_key_is_401_when_keys_are_configured(clock: ManualClock) -> None:
-    app = build_app(Settings(raise_server_exceptions=True, api_keys={"piebox": KEY}), clock=clock)
+def test_wrong_api_key_is_401_when_keys_are_configured(imagegw_clock: ManualClock) -> None:
+    app = build_app(Settings(raise_server_exceptions=True, api_keys={"piebox": KEY}), clock=imagegw_clock)
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1:8000") as c:
         assert assert_error(c.post(CREATE["gemini"], json={"prompt": "a"}, headers={"X-API-Key": "nope"}), 401)["code"] == "invalid_api_key"
         assert c.post(CREATE["gemini"], json={"prompt": "a"}, headers=AUTH).status_code == 200
@@ -480,32 +490,32 @@ def test_wrong_api_key_is_401_when_keys_are_configured(clock: ManualClock) -> No
 # -- 404 for unknown, forged, foreign and other-family ids --------------------------------------
 
 
-def test_unknown_and_forged_task_ids_are_404(client: httpx.Client) -> None:
-    real = task_id(create(client, "gemini"))
+def test_unknown_and_forged_task_ids_are_404(imagegw_client: httpx.Client) -> None:
+    real = task_id(create(imagegw_client, "gemini"))
     head, mac = real.rsplit(".", 1)
     forged = f"{head}.{'A' if mac[0] != 'A' else 'B'}{mac[1:]}"
     for tid in ("img_gen_xxx", "nothing-like-an-id", forged, real + "x", real[:-3]):
-        err = assert_error(poll(client, "gemini", tid), 404, "task_id")
+        err = assert_error(poll(imagegw_client, "gemini", tid), 404, "task_id")
         assert err["code"] == "task_not_found"
 
 
-def test_task_from_another_server_is_404(client: httpx.Client, clock: ManualClock) -> None:
-    other = build_app(Settings(secret=b"another-server-secret-0123456789"), clock=clock)
+def test_task_from_another_server_is_404(imagegw_client: httpx.Client, imagegw_clock: ManualClock) -> None:
+    other = build_app(Settings(secret=b"another-server-secret-0123456789"), clock=imagegw_clock)
     with httpx.Client(transport=SyncASGITransport(other), base_url="http://127.0.0.1:8000") as c:
         foreign = task_id(c.post(CREATE["gemini"], json={"prompt": "a cat"}, headers=AUTH))
-    assert_error(poll(client, "gemini", foreign), 404, "task_id")
+    assert_error(poll(imagegw_client, "gemini", foreign), 404, "task_id")
 
 
 @pytest.mark.parametrize("made_by,asked_at", [("seedream", "gemini"), ("gemini", "gpt_image"), ("gpt_image", "seedream")])
-def test_task_polled_on_another_familys_endpoint_is_404(client: httpx.Client, made_by: str, asked_at: str) -> None:
-    tid = task_id(create(client, made_by))
-    assert_error(poll(client, asked_at, tid), 404, "task_id")
-    assert poll(client, made_by, tid).status_code == 200
+def test_task_polled_on_another_familys_endpoint_is_404(imagegw_client: httpx.Client, made_by: str, asked_at: str) -> None:
+    tid = task_id(create(imagegw_client, made_by))
+    assert_error(poll(imagegw_client, asked_at, tid), 404, "task_id")
+    assert poll(imagegw_client, made_by, tid).status_code == 200
 
 
-def test_odd_task_ids_answer_404_json(client: httpx.Client) -> None:
+def test_odd_task_ids_answer_404_json(imagegw_client: httpx.Client) -> None:
     for raw in ("a%0Ab", "%ED%A0%80", "%2F..%2F", "x" * 5000):
-        r = client.get(POLL["seedream"] + raw, headers=AUTH)
+        r = imagegw_client.get(POLL["seedream"] + raw, headers=AUTH)
         assert r.status_code == 404 and r.headers["content-type"] == "application/json", (raw, r.text)
         assert r.headers.get("X-Request-Id")
         assert set(r.json()["error"]) == {"message", "type", "param", "code"}
@@ -524,67 +534,69 @@ def test_odd_task_ids_answer_404_json(client: httpx.Client) -> None:
     ],
 )
 @pytest.mark.parametrize("family", ["seedream", "gemini", "gpt_image"])
-def test_error_scenarios_on_create(client: httpx.Client, family: str, name: str, status: int, code: str, retry_after: bool) -> None:
-    r = create(client, family, headers={"X-Mock-Scenario": name})
+def test_error_scenarios_on_create(imagegw_client: httpx.Client, family: str, name: str, status: int, code: str, retry_after: bool) -> None:
+    r = create(imagegw_client, family, headers={"X-Mock-Scenario": name})
     assert assert_error(r, status)["code"] == code
     assert ("Retry-After" in r.headers) is retry_after
     tagged = dict(MINIMAL[family], prompt=f"a cat [mock:{name}]")
-    assert create(client, family, tagged).status_code == status
+    assert create(imagegw_client, family, tagged).status_code == status
 
 
-def test_admin_queue_scenario_is_not_consumed_by_a_poll(client: httpx.Client, mock: Mock) -> None:
+def test_admin_queue_scenario_is_not_consumed_by_a_poll(imagegw_client: httpx.Client, imagegw_mock: Mock) -> None:
     from mock_server.faults import QueuedScenario
 
-    tid = task_id(create(client, "gemini"))
-    mock.faults.push(QueuedScenario("overloaded", gateway="piebox"))
-    assert poll(client, "gemini", tid).status_code == 200
-    assert create(client, "gemini").status_code == 503
-    assert create(client, "gemini").status_code == 200
+    tid = task_id(create(imagegw_client, "gemini"))
+    imagegw_mock.faults.push(QueuedScenario("overloaded", gateway="piebox"))
+    assert poll(imagegw_client, "gemini", tid).status_code == 200
+    assert create(imagegw_client, "gemini").status_code == 503
+    assert create(imagegw_client, "gemini").status_code == 200
 
 
-def test_error_scenarios_on_poll_by_header(client: httpx.Client) -> None:
-    tid = task_id(create(client, "seedream"))
-    r = poll(client, "seedream", tid, headers={"X-Mock-Scenario": "rate_limited"})
+def test_error_scenarios_on_poll_by_header(imagegw_client: httpx.Client) -> None:
+    tid = task_id(create(imagegw_client, "seedream"))
+    r = poll(imagegw_client, "seedream", tid, headers={"X-Mock-Scenario": "rate_limited"})
     assert assert_error(r, 429)["code"] == "rate_limit_exceeded" and r.headers["Retry-After"]
-    assert poll(client, "seedream", tid, headers={"X-Mock-Scenario": "overloaded"}).status_code == 503
+    assert poll(imagegw_client, "seedream", tid, headers={"X-Mock-Scenario": "overloaded"}).status_code == 503
     # task-shaping scenarios do nothing on a poll: the outcome was fixed at creation
-    assert poll(client, "seedream", tid, headers={"X-Mock-Scenario": "moderation"}).json()["status"] == "pending"
+    assert poll(imagegw_client, "seedream", tid, headers={"X-Mock-Scenario": "moderation"}).json()["status"] == "pending"
 
 
 @pytest.mark.parametrize("name,code", [("moderation", "content_policy_violation"), ("task_failed", "generation_failed")])
-def test_moderation_and_task_failed_end_failed(client: httpx.Client, clock: ManualClock, settings: Settings, name: str, code: str) -> None:
+def test_moderation_and_task_failed_end_failed(
+    imagegw_client: httpx.Client, imagegw_clock: ManualClock, imagegw_settings: Settings, name: str, code: str
+) -> None:
     # the scenario table: "moderation (... for PieBox a task that ends failed)"; codes inferred (OpenAI)
-    r = create(client, "gpt_image", headers={"X-Mock-Scenario": name})
+    r = create(imagegw_client, "gpt_image", headers={"X-Mock-Scenario": name})
     tid = task_id(r)
-    assert poll(client, "gpt_image", tid).json()["status"] == "pending"
-    clock.advance(settings.task_pending_seconds)
-    assert poll(client, "gpt_image", tid).json()["status"] == "processing"
-    clock.advance(settings.task_processing_seconds)
-    body = poll(client, "gpt_image", tid).json()
+    assert poll(imagegw_client, "gpt_image", tid).json()["status"] == "pending"
+    imagegw_clock.advance(imagegw_settings.task_pending_seconds)
+    assert poll(imagegw_client, "gpt_image", tid).json()["status"] == "processing"
+    imagegw_clock.advance(imagegw_settings.task_processing_seconds)
+    body = poll(imagegw_client, "gpt_image", tid).json()
     assert body["status"] == "failed" and "result" not in body
     assert body["error"]["code"] == code and body["error"]["message"]
-    clock.advance(24 * 3600)
-    assert poll(client, "gpt_image", tid).json()["status"] == "failed"
+    imagegw_clock.advance(24 * 3600)
+    assert poll(imagegw_client, "gpt_image", tid).json()["status"] == "failed"
 
 
-def test_moderation_from_the_prompt_tag(client: httpx.Client, clock: ManualClock, settings: Settings) -> None:
-    tid = task_id(create(client, "seedream", {"prompt": "[mock:moderation] a cat", "size": "2K"}))
-    finish(clock, settings)
-    assert poll(client, "seedream", tid).json()["error"]["code"] == "content_policy_violation"
+def test_moderation_from_the_prompt_tag(imagegw_client: httpx.Client, imagegw_clock: ManualClock, imagegw_settings: Settings) -> None:
+    tid = task_id(create(imagegw_client, "seedream", {"prompt": "[mock:moderation] a cat", "size": "2K"}))
+    finish(imagegw_clock, imagegw_settings)
+    assert poll(imagegw_client, "seedream", tid).json()["error"]["code"] == "content_policy_violation"
 
 
-def test_partial_failure_is_ignored(client: httpx.Client, clock: ManualClock, settings: Settings) -> None:
+def test_partial_failure_is_ignored(imagegw_client: httpx.Client, imagegw_clock: ManualClock, imagegw_settings: Settings) -> None:
     # PieBox's result.images[] items have no per-item error (000), so the scenario changes nothing
-    tid = task_id(create(client, "gpt_image", headers={"X-Mock-Scenario": "partial_failure"}, n=2))
-    finish(clock, settings)
-    body = poll(client, "gpt_image", tid).json()
+    tid = task_id(create(imagegw_client, "gpt_image", headers={"X-Mock-Scenario": "partial_failure"}, n=2))
+    finish(imagegw_clock, imagegw_settings)
+    body = poll(imagegw_client, "gpt_image", tid).json()
     assert body["status"] == "succeeded" and len(body["result"]["images"]) == 2
 
 
-def test_unknown_scenario_is_400(client: httpx.Client) -> None:
+def test_unknown_scenario_is_400(imagegw_client: httpx.Client) -> None:
     for r in (
-        create(client, "gemini", headers={"X-Mock-Scenario": "meteor"}),
-        poll(client, "gemini", "img_gen_xxx", headers={"X-Mock-Scenario": "meteor"}),
+        create(imagegw_client, "gemini", headers={"X-Mock-Scenario": "meteor"}),
+        poll(imagegw_client, "gemini", "img_gen_xxx", headers={"X-Mock-Scenario": "meteor"}),
     ):
         err = assert_error(r, 400)
         assert (err["code"], err["param"]) == ("unknown_scenario", "X-Mock-Scenario")
@@ -593,11 +605,11 @@ def test_unknown_scenario_is_400(client: httpx.Client) -> None:
 # -- journal ------------------------------------------------------------------------------------
 
 
-def test_journal_redacts_the_api_key(client: httpx.Client, mock: Mock) -> None:
-    tid = task_id(create(client, "gemini"))
-    poll(client, "gemini", tid)
-    client.post(CREATE["gemini"], json={"prompt": "x"}, headers={"X-API-Key": KEY, "X-Mock-Scenario": "rate_limited"})
-    entries = mock.journal.entries(gateway="piebox")
+def test_journal_redacts_the_api_key(imagegw_client: httpx.Client, imagegw_mock: Mock) -> None:
+    tid = task_id(create(imagegw_client, "gemini"))
+    poll(imagegw_client, "gemini", tid)
+    imagegw_client.post(CREATE["gemini"], json={"prompt": "x"}, headers={"X-API-Key": KEY, "X-Mock-Scenario": "rate_limited"})
+    entries = imagegw_mock.journal.entries(gateway="piebox")
     assert [e.operation for e in entries] == ["createGeminiTask", "getGeminiTask", "createGeminiTask"]
     assert all(e.headers["x-api-key"] == "[REDACTED]" for e in entries)
     assert entries[2].scenario == "rate_limited" and entries[2].status == 429
@@ -677,7 +689,7 @@ def test_contract_examples_validate_against_their_schemas() -> None:
     assert checked >= 5  # the document's three requests, its create response and its task response
 
 
-def test_contract_request_schemas_agree_with_the_mock_on_edges(client: httpx.Client) -> None:
+def test_contract_request_schemas_agree_with_the_mock_on_edges(imagegw_client: httpx.Client) -> None:
     # Bodies the contract calls valid are accepted; ones it calls invalid are refused.
     schemas = {
         f: {"$ref": f"urn:piebox#/components/schemas/{n}"}
@@ -707,5 +719,5 @@ def test_contract_request_schemas_agree_with_the_mock_on_edges(client: httpx.Cli
     for family, body in cases:
         # the house formats are asserted, as the contracts package does (contracts/formats.py)
         valid = Draft202012Validator(schemas[family], registry=_registry(), format_checker=format_checker(contract())).is_valid(body)
-        status = client.post(CREATE[family], json=body, headers=AUTH).status_code
+        status = imagegw_client.post(CREATE[family], json=body, headers=AUTH).status_code
         assert (status == 200) is valid, (family, body, status)

@@ -23,9 +23,9 @@ def post(client: httpx.Client, **body: object) -> httpx.Response:
     return client.post(GEN, headers=AUTH, json={"model": "seedream-4-0-250828", "prompt": "a corgi", **body})
 
 
-def test_document_example_answers_url_by_default(client: httpx.Client) -> None:
+def test_document_example_answers_url_by_default(imagegw_client: httpx.Client) -> None:
     # 004: the curl example; "response_format ... default:url"
-    r = client.post(
+    r = imagegw_client.post(
         GEN,
         headers=AUTH,
         json={
@@ -40,11 +40,11 @@ def test_document_example_answers_url_by_default(client: httpx.Client) -> None:
     assert isinstance(body["created"], int) and isinstance(body["metadata"], dict)
     item = body["data"][0]
     assert item["size"] == "2048x2048" and "b64_json" not in item
-    assert post(client, size="1K").json()["data"][0].keys() >= {"url"}
+    assert post(imagegw_client, size="1K").json()["data"][0].keys() >= {"url"}
 
 
-def test_b64_json_decodes_at_size(client: httpx.Client) -> None:
-    r = post(client, size="1280x720", response_format="b64_json")
+def test_b64_json_decodes_at_size(imagegw_client: httpx.Client) -> None:
+    r = post(imagegw_client, size="1280x720", response_format="b64_json")
     assert r.status_code == 200, r.text
     data = base64.b64decode(r.json()["data"][0]["b64_json"])
     with Image.open(io.BytesIO(data)) as img:
@@ -75,8 +75,8 @@ def test_b64_json_decodes_at_size(client: httpx.Client) -> None:
         ("seedream-4-0-250828", "big", False),
     ],
 )
-def test_size_limits_per_model(client: httpx.Client, model: str, size: str, ok: bool) -> None:
-    r = post(client, model=model, size=size, response_format="url")
+def test_size_limits_per_model(imagegw_client: httpx.Client, model: str, size: str, ok: bool) -> None:
+    r = post(imagegw_client, model=model, size=size, response_format="url")
     if ok:
         assert r.status_code == 200, r.text
     else:
@@ -103,45 +103,45 @@ def test_size_limits_per_model(client: httpx.Client, model: str, size: str, ok: 
         ("image", "data:image/png;base64,aGVsbG8="),
     ],
 )
-def test_validation_names_the_parameter(client: httpx.Client, field: str, value: object) -> None:
-    r = post(client, **{field: value, "size": "1K"})
+def test_validation_names_the_parameter(imagegw_client: httpx.Client, field: str, value: object) -> None:
+    r = post(imagegw_client, **{field: value, "size": "1K"})
     assert r.status_code == 400, r.text
     param = r.json()["error"]["param"]
     assert param is not None and param.split("[")[0] == field
 
 
-def test_seed_range_bounds_accepted(client: httpx.Client) -> None:
+def test_seed_range_bounds_accepted(imagegw_client: httpx.Client) -> None:
     # 004: "Range [-1, 2147483647]"
     for seed in (-1, 0, 2_147_483_647):
-        assert post(client, seed=seed, size="1K").status_code == 200
+        assert post(imagegw_client, seed=seed, size="1K").status_code == 200
 
 
-def test_reference_images_accepted(client: httpx.Client) -> None:
-    r = post(client, size="1K", image=[_png_data_url(), "https://example.com/a.png"])
+def test_reference_images_accepted(imagegw_client: httpx.Client) -> None:
+    r = post(imagegw_client, size="1K", image=[_png_data_url(), "https://example.com/a.png"])
     assert r.status_code == 200, r.text
-    assert post(client, size="1K", image=_png_data_url()).status_code == 200
+    assert post(imagegw_client, size="1K", image=_png_data_url()).status_code == 200
 
 
-def test_sequential_generation_counts(client: httpx.Client) -> None:
-    r = post(client, size="1K", sequential_image_generation="auto", sequential_image_generation_options={"max_images": 3})
+def test_sequential_generation_counts(imagegw_client: httpx.Client) -> None:
+    r = post(imagegw_client, size="1K", sequential_image_generation="auto", sequential_image_generation_options={"max_images": 3})
     assert r.status_code == 200
     assert len(r.json()["data"]) == 3
-    r = post(client, size="1K", sequential_image_generation="disabled", sequential_image_generation_options={"max_images": 3})
+    r = post(imagegw_client, size="1K", sequential_image_generation="disabled", sequential_image_generation_options={"max_images": 3})
     assert len(r.json()["data"]) == 1
-    r = post(client, size="1K", sequential_image_generation="auto", sequential_image_generation_options={"max_images": 0})
+    r = post(imagegw_client, size="1K", sequential_image_generation="auto", sequential_image_generation_options={"max_images": 0})
     assert r.status_code == 400
     assert r.json()["error"]["param"] == "sequential_image_generation_options.max_images"
 
 
-def test_same_request_same_image(client: httpx.Client) -> None:
-    a = post(client, size="1K", seed=7, response_format="b64_json").json()["data"][0]["b64_json"]
-    b = post(client, size="1K", seed=7, response_format="b64_json").json()["data"][0]["b64_json"]
-    c = post(client, size="1K", seed=8, response_format="b64_json").json()["data"][0]["b64_json"]
+def test_same_request_same_image(imagegw_client: httpx.Client) -> None:
+    a = post(imagegw_client, size="1K", seed=7, response_format="b64_json").json()["data"][0]["b64_json"]
+    b = post(imagegw_client, size="1K", seed=7, response_format="b64_json").json()["data"][0]["b64_json"]
+    c = post(imagegw_client, size="1K", seed=8, response_format="b64_json").json()["data"][0]["b64_json"]
     assert a == b != c
 
 
-def test_partial_failure_keeps_good_items(client: httpx.Client) -> None:
-    r = client.post(
+def test_partial_failure_keeps_good_items(imagegw_client: httpx.Client) -> None:
+    r = imagegw_client.post(
         GEN,
         headers={**AUTH, "X-Mock-Scenario": "partial_failure"},
         json={
@@ -159,7 +159,7 @@ def test_partial_failure_keeps_good_items(client: httpx.Client) -> None:
     assert r.json()["metadata"]["usage"]["generated_images"] == 2
 
 
-def test_moderation_is_ark_style_400(client: httpx.Client) -> None:
-    r = post(client, prompt="a corgi [mock:moderation]", size="1K")
+def test_moderation_is_ark_style_400(imagegw_client: httpx.Client) -> None:
+    r = post(imagegw_client, prompt="a corgi [mock:moderation]", size="1K")
     assert r.status_code == 400
     assert r.json()["error"]["code"] == "InputTextSensitiveContentDetected"

@@ -106,9 +106,9 @@ def dashscope_error(r: httpx.Response, status: int) -> dict:
 # -- flat body ----------------------------------------------------------------------------------------
 
 
-def test_gpt_image_doc_example_answers_b64_png(client: httpx.Client) -> None:
+def test_gpt_image_doc_example_answers_b64_png(imagegw_client: httpx.Client) -> None:
     # 001: the cURL example; "By default data[0].b64_json (base64 PNG)"; example usage input_tokens 22
-    r = client.post(
+    r = imagegw_client.post(
         GEN, headers=AUTH, json={"model": "tokenhub/gpt-image-2", "prompt": "一只橘猫在窗边,摄影风格", "size": "1024x1024", "n": 1}
     )
     assert r.status_code == 200, r.text
@@ -119,47 +119,47 @@ def test_gpt_image_doc_example_answers_b64_png(client: httpx.Client) -> None:
     assert r.headers["X-Request-Id"]
 
 
-def test_url_result_is_fetchable_at_the_size_asked(client: httpx.Client) -> None:
+def test_url_result_is_fetchable_at_the_size_asked(imagegw_client: httpx.Client) -> None:
     # 001: 'With "response_format": "url", returns data[0].url instead.'
-    r = flat(client, size="1024x1536", response_format="url", n=2)
+    r = flat(imagegw_client, size="1024x1536", response_format="url", n=2)
     assert r.status_code == 200, r.text
     items = r.json()["data"]
     assert len(items) == 2 and all(set(i) == {"url"} for i in items)
     assert items[0]["url"] != items[1]["url"]
     for item in items:
-        got = fetch(client, item["url"])
+        got = fetch(imagegw_client, item["url"])
         assert got.status_code == 200 and got.headers["content-type"] == "image/png"
         assert decode(got.content) == ("PNG", (1024, 1536))
 
 
-def test_url_expires_after_24_hours(client: httpx.Client, clock: ManualClock) -> None:
+def test_url_expires_after_24_hours(imagegw_client: httpx.Client, imagegw_clock: ManualClock) -> None:
     # 001: "Image URLs are usually temporary (commonly around 24 hours)."
-    url = flat(client, response_format="url").json()["data"][0]["url"]
-    clock.advance(24 * 3600 - 1)
-    assert fetch(client, url).status_code == 200
-    clock.advance(2)
-    assert openai_error(fetch(client, url), 410)["code"] == "url_expired"
+    url = flat(imagegw_client, response_format="url").json()["data"][0]["url"]
+    imagegw_clock.advance(24 * 3600 - 1)
+    assert fetch(imagegw_client, url).status_code == 200
+    imagegw_clock.advance(2)
+    assert openai_error(fetch(imagegw_client, url), 410)["code"] == "url_expired"
 
 
-def test_output_format_jpeg(client: httpx.Client) -> None:
-    r = flat(client, output_format="jpeg", size="1536x1024")
+def test_output_format_jpeg(imagegw_client: httpx.Client) -> None:
+    r = flat(imagegw_client, output_format="jpeg", size="1536x1024")
     assert decode(base64.b64decode(r.json()["data"][0]["b64_json"])) == ("JPEG", (1536, 1024))
 
 
-def test_ark_seedream_doc_example_and_canonical_id(client: httpx.Client) -> None:
+def test_ark_seedream_doc_example_and_canonical_id(imagegw_client: httpx.Client) -> None:
     # 001 "Reference Links": ark/doubao-seedream-4-0-250828, size 1024x1024; "Use ark/<model_id> or canonical id from catalog"
     for model in ("ark/doubao-seedream-4-0-250828", "doubao-seedream-4-0-250828"):
-        r = client.post(GEN, headers=AUTH, json={"model": model, "prompt": "日落下的城市天际线,电影感光影", "size": "1024x1024"})
+        r = imagegw_client.post(GEN, headers=AUTH, json={"model": model, "prompt": "日落下的城市天际线,电影感光影", "size": "1024x1024"})
         assert r.status_code == 200, r.text
         # Ark: "The generated image is in JPEG" for url and b64_json alike (this test expected PNG before the
         # catalog took Ark's output format; docs.byteplus.com/en/docs/ModelArk/1541523)
         assert decode(base64.b64decode(r.json()["data"][0]["b64_json"])) == ("JPEG", (1024, 1024))
 
 
-def test_same_request_same_image(client: httpx.Client) -> None:
-    a = flat(client, prompt="same").json()["data"][0]["b64_json"]
-    b = flat(client, prompt="same").json()["data"][0]["b64_json"]
-    c = flat(client, prompt="other").json()["data"][0]["b64_json"]
+def test_same_request_same_image(imagegw_client: httpx.Client) -> None:
+    a = flat(imagegw_client, prompt="same").json()["data"][0]["b64_json"]
+    b = flat(imagegw_client, prompt="same").json()["data"][0]["b64_json"]
+    c = flat(imagegw_client, prompt="other").json()["data"][0]["b64_json"]
     assert a == b != c
 
 
@@ -192,8 +192,8 @@ def test_same_request_same_image(client: httpx.Client) -> None:
         ("ark/doubao-seedream-3-0-t2i-250415", "2K", False),
     ],
 )
-def test_flat_sizes_per_model(client: httpx.Client, model: str, size: str, ok: bool) -> None:
-    r = flat(client, model=model, size=size, response_format="url")
+def test_flat_sizes_per_model(imagegw_client: httpx.Client, model: str, size: str, ok: bool) -> None:
+    r = flat(imagegw_client, model=model, size=size, response_format="url")
     if ok:
         assert r.status_code == 200, r.text
     else:
@@ -223,69 +223,70 @@ def test_flat_sizes_per_model(client: httpx.Client, model: str, size: str, ok: b
         ("size", 1024),
     ],
 )
-def test_flat_validation_names_the_parameter(client: httpx.Client, field: str, value: object) -> None:
+def test_flat_validation_names_the_parameter(imagegw_client: httpx.Client, field: str, value: object) -> None:
     body = {"model": "tokenhub/gpt-image-2", "prompt": "a cat", field: value}
     if value is None:
         del body[field]
-    err = openai_error(client.post(GEN, headers=AUTH, json=body), 400)
+    err = openai_error(imagegw_client.post(GEN, headers=AUTH, json=body), 400)
     assert err["param"] == field
 
 
-def test_explicit_null_means_not_sent(client: httpx.Client) -> None:
+def test_explicit_null_means_not_sent(imagegw_client: httpx.Client) -> None:
     # OpenAI's spec marks every optional field of CreateImageRequest `nullable: true` (openai/openai-openapi); this
     # test expected a 400 for "n": null before the flat route became as open as the upstream. `user` is not nullable.
-    r = flat(client, n=None, size=None, quality=None, background=None, output_format=None, response_format=None)
+    r = flat(imagegw_client, n=None, size=None, quality=None, background=None, output_format=None, response_format=None)
     assert r.status_code == 200, r.text
     assert len(r.json()["data"]) == 1 and "b64_json" in r.json()["data"][0]
-    assert openai_error(flat(client, user=None), 400)["param"] == "user"
+    assert openai_error(flat(imagegw_client, user=None), 400)["param"] == "user"
 
 
-def test_seedream_rules(client: httpx.Client) -> None:
+def test_seedream_rules(imagegw_client: httpx.Client) -> None:
     # inferred from Ark: one image per request; output formats png/jpeg
-    assert openai_error(flat(client, model="ark/doubao-seedream-4-0-250828", size="1K", n=2), 400)["param"] == "n"
+    assert openai_error(flat(imagegw_client, model="ark/doubao-seedream-4-0-250828", size="1K", n=2), 400)["param"] == "n"
     assert (
-        openai_error(flat(client, model="ark/doubao-seedream-4-0-250828", size="1K", output_format="webp"), 400)["param"] == "output_format"
+        openai_error(flat(imagegw_client, model="ark/doubao-seedream-4-0-250828", size="1K", output_format="webp"), 400)["param"]
+        == "output_format"
     )
 
 
-def test_bad_json_and_content_type(client: httpx.Client) -> None:
-    r = client.post(GEN, headers={**AUTH, "Content-Type": "application/json"}, content=b"{not json")
+def test_bad_json_and_content_type(imagegw_client: httpx.Client) -> None:
+    r = imagegw_client.post(GEN, headers={**AUTH, "Content-Type": "application/json"}, content=b"{not json")
     assert openai_error(r, 400)["code"] == "invalid_json"
-    r = client.post(GEN, headers={**AUTH, "Content-Type": "text/plain"}, content=b"hello")
+    r = imagegw_client.post(GEN, headers={**AUTH, "Content-Type": "text/plain"}, content=b"hello")
     openai_error(r, 415)
 
 
 # -- body shapes ----------------------------------------------------------------------------------------
 
 
-def test_flat_model_in_dashscope_shape_is_a_clear_400(client: httpx.Client) -> None:
+def test_flat_model_in_dashscope_shape_is_a_clear_400(imagegw_client: httpx.Client) -> None:
     body = ds_body("tokenhub/gpt-image-2")
     body["prompt"] = "a cat"
-    err = openai_error(ds(client, body), 400)
+    err = openai_error(ds(imagegw_client, body), 400)
     assert err["param"] == "input" and "flat" in err["message"]
 
 
-def test_dashscope_model_in_flat_shape_is_a_clear_400(client: httpx.Client) -> None:
-    r = client.post(GEN, headers=AUTH, json={"model": "wan2.6-t2i", "prompt": "a cat", "size": "1280*1280"})
+def test_dashscope_model_in_flat_shape_is_a_clear_400(imagegw_client: httpx.Client) -> None:
+    r = imagegw_client.post(GEN, headers=AUTH, json={"model": "wan2.6-t2i", "prompt": "a cat", "size": "1280*1280"})
     err = dashscope_error(r, 400)
     assert err["code"] == "InvalidParameter" and "input.messages" in err["message"]
 
 
-def test_mixed_body_is_rejected(client: httpx.Client) -> None:
+def test_mixed_body_is_rejected(imagegw_client: httpx.Client) -> None:
     body = ds_body("wan2.6-t2i")
     body["n"] = 2
-    assert "DashScope passthrough" in dashscope_error(ds(client, body), 400)["message"]
+    assert "DashScope passthrough" in dashscope_error(ds(imagegw_client, body), 400)["message"]
 
 
-def test_unknown_model_with_input_answers_dashscope_shape(client: httpx.Client) -> None:
-    assert dashscope_error(ds(client, ds_body("wan9-unknown")), 400)["code"] == "InvalidParameter"
-    openai_error(flat(client, model="unknown-model"), 400)
+def test_unknown_model_with_input_answers_dashscope_shape(imagegw_client: httpx.Client) -> None:
+    assert dashscope_error(ds(imagegw_client, ds_body("wan9-unknown")), 400)["code"] == "InvalidParameter"
+    openai_error(flat(imagegw_client, model="unknown-model"), 400)
 
 
 # -- DashScope passthrough ---------------------------------------------------------------------------------
 
 
-def test_wan26_doc_example_answers_dashscope_json(client: httpx.Client) -> None:
+def test_wan26_doc_example_answers_dashscope_json(imagegw_client: httpx.Client) -> None:
     # 001 "2. cURL Example (passthrough)" and its response structure
     body = ds_body(
         "wan2.6-t2i",
@@ -296,7 +297,7 @@ def test_wan26_doc_example_answers_dashscope_json(client: httpx.Client) -> None:
         negative_prompt="",
         size="1280*1280",
     )
-    r = ds(client, body)
+    r = ds(imagegw_client, body)
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["output"]["finished"] is True
@@ -306,21 +307,21 @@ def test_wan26_doc_example_answers_dashscope_json(client: httpx.Client) -> None:
     assert item["type"] == "image"
     assert out["usage"] == {"image_count": 1, "input_tokens": 0, "output_tokens": 0, "size": "1280*1280", "total_tokens": 0}
     assert out["request_id"] == r.headers["X-Request-Id"]
-    got = fetch(client, item["image"])
+    got = fetch(imagegw_client, item["image"])
     assert got.status_code == 200 and decode(got.content) == ("PNG", (1280, 1280))
 
 
-def test_response_format_does_not_switch_the_passthrough(client: httpx.Client) -> None:
+def test_response_format_does_not_switch_the_passthrough(imagegw_client: httpx.Client) -> None:
     # 001: "format is not switched via response_format on this protocol"
     body = ds_body("wan2.7-image-pro", size="1K")
     body["response_format"] = "b64_json"
-    r = ds(client, body)
+    r = ds(imagegw_client, body)
     assert r.status_code == 200, r.text
     item = r.json()["output"]["choices"][0]["message"]["content"][0]
     assert set(item) == {"image", "type"} and item["image"].startswith("http")
 
 
-def test_wan27_image_editing_with_url_and_data_url_inputs(client: httpx.Client) -> None:
+def test_wan27_image_editing_with_url_and_data_url_inputs(imagegw_client: httpx.Client) -> None:
     # 001 §4.2: two image items then a text item
     sample = "data:image/png;base64," + base64.b64encode((IMAGES / "sample.png").read_bytes()).decode()
     content = [
@@ -328,25 +329,25 @@ def test_wan27_image_editing_with_url_and_data_url_inputs(client: httpx.Client) 
         {"image": sample},
         {"text": "Apply the graffiti style from image 2 onto the car in image 1."},
     ]
-    r = ds(client, ds_body("wan2.7-image-pro", content, size="1K", n=1, watermark=False))
+    r = ds(imagegw_client, ds_body("wan2.7-image-pro", content, size="1K", n=1, watermark=False))
     assert r.status_code == 200, r.text
     url = r.json()["output"]["choices"][0]["message"]["content"][0]["image"]
-    assert decode(fetch(client, url).content) == ("PNG", (1024, 1024))
+    assert decode(fetch(imagegw_client, url).content) == ("PNG", (1024, 1024))
 
 
 @pytest.mark.parametrize(
     "image", ["data:image/png;base64,!!!", "data:image/png;base64,aGVsbG8=", "ftp://x/y.png", "https://example.com/a b.png", 5]
 )
-def test_bad_input_image_is_dashscope_400(client: httpx.Client, image: object) -> None:
+def test_bad_input_image_is_dashscope_400(imagegw_client: httpx.Client, image: object) -> None:
     content = [{"image": image}, {"text": "edit"}]
-    err = dashscope_error(ds(client, ds_body("wan2.7-image-pro", content, size="1K")), 400)
+    err = dashscope_error(ds(imagegw_client, ds_body("wan2.7-image-pro", content, size="1K")), 400)
     assert "input.messages[0].content[0].image" in err["message"]
 
 
-def test_interactive_editing_bbox_list(client: httpx.Client) -> None:
+def test_interactive_editing_bbox_list(imagegw_client: httpx.Client) -> None:
     # 001 §4.3: "bbox_list": [[],[[989, 515, 1138, 681]]] with two input images
     two = [{"image": "https://img.example.com/1.webp"}, {"image": "https://img.example.com/2.webp"}, {"text": "place the clock"}]
-    ok = ds(client, ds_body("wan2.7-image-pro", two, bbox_list=[[], [[989, 515, 1138, 681]]], size="1K", n=1))
+    ok = ds(imagegw_client, ds_body("wan2.7-image-pro", two, bbox_list=[[], [[989, 515, 1138, 681]]], size="1K", n=1))
     assert ok.status_code == 200, ok.text
     for bbox, where in [
         ([[989, 515, 1138, 681]], "parameters.bbox_list"),  # one entry for two images
@@ -354,19 +355,19 @@ def test_interactive_editing_bbox_list(client: httpx.Client) -> None:
         ([[], [[-1, 515, 989, 681]]], "parameters.bbox_list[1][0]"),
         ("[[]]", "parameters.bbox_list"),
     ]:
-        err = dashscope_error(ds(client, ds_body("wan2.7-image-pro", two, bbox_list=bbox, size="1K")), 400)
+        err = dashscope_error(ds(imagegw_client, ds_body("wan2.7-image-pro", two, bbox_list=bbox, size="1K")), 400)
         assert err["message"].startswith(where), (bbox, err)
 
 
-def test_group_generation_answers_n_images(client: httpx.Client) -> None:
+def test_group_generation_answers_n_images(imagegw_client: httpx.Client) -> None:
     # 001 §4.4: enable_sequential true, n 4
-    r = ds(client, ds_body("wan2.7-image-pro", enable_sequential=True, n=4, size="2K"))
+    r = ds(imagegw_client, ds_body("wan2.7-image-pro", enable_sequential=True, n=4, size="2K"))
     assert r.status_code == 200, r.text
     body = r.json()
     items = body["output"]["choices"][0]["message"]["content"]
     assert len(items) == 4 and len({i["image"] for i in items}) == 4
     assert body["usage"]["image_count"] == 4 and body["usage"]["size"] == "2048*2048"
-    assert "parameters.n" in dashscope_error(ds(client, ds_body("wan2.7-image-pro", enable_sequential=True, n=5)), 400)["message"]
+    assert "parameters.n" in dashscope_error(ds(imagegw_client, ds_body("wan2.7-image-pro", enable_sequential=True, n=5)), 400)["message"]
 
 
 @pytest.mark.parametrize(
@@ -385,8 +386,8 @@ def test_group_generation_answers_n_images(client: httpx.Client) -> None:
         ("qwen-image-plus", "1024*1024", False),
     ],
 )
-def test_dashscope_sizes_per_model(client: httpx.Client, model: str, size: str, ok: bool) -> None:
-    r = ds(client, ds_body(model, size=size))
+def test_dashscope_sizes_per_model(imagegw_client: httpx.Client, model: str, size: str, ok: bool) -> None:
+    r = ds(imagegw_client, ds_body(model, size=size))
     if ok:
         assert r.status_code == 200, r.text
         assert r.json()["usage"]["size"] in (size, {"1K": "1024*1024", "4K": "4096*4096"}.get(size))
@@ -394,17 +395,17 @@ def test_dashscope_sizes_per_model(client: httpx.Client, model: str, size: str, 
         assert dashscope_error(r, 400)["message"].startswith("parameters.size")
 
 
-def test_qwen_image_edit_plus_rules(client: httpx.Client) -> None:
+def test_qwen_image_edit_plus_rules(imagegw_client: httpx.Client) -> None:
     # 002: "Supports 1-3 input images", "output 1-6 images", size "2048*2048"
     img = {"image": "https://example.com/in.webp"}
-    ok = ds(client, ds_body("qwen-image-edit-plus", [img, {"text": "make it red"}], n=6, size="2048*2048"))
+    ok = ds(imagegw_client, ds_body("qwen-image-edit-plus", [img, {"text": "make it red"}], n=6, size="2048*2048"))
     assert ok.status_code == 200 and len(ok.json()["output"]["choices"][0]["message"]["content"]) == 6
-    assert dashscope_error(ds(client, ds_body("qwen-image-edit-plus", [{"text": "no image"}])), 400)["code"] == "InvalidParameter"
-    dashscope_error(ds(client, ds_body("qwen-image-edit-plus", [img] * 4 + [{"text": "four"}])), 400)
-    dashscope_error(ds(client, ds_body("qwen-image-edit-plus", [img, {"text": "x"}], n=7)), 400)
+    assert dashscope_error(ds(imagegw_client, ds_body("qwen-image-edit-plus", [{"text": "no image"}])), 400)["code"] == "InvalidParameter"
+    dashscope_error(ds(imagegw_client, ds_body("qwen-image-edit-plus", [img] * 4 + [{"text": "four"}])), 400)
+    dashscope_error(ds(imagegw_client, ds_body("qwen-image-edit-plus", [img, {"text": "x"}], n=7)), 400)
     assert (
         "parameters.size"
-        in dashscope_error(ds(client, ds_body("qwen-image-edit-plus", [img, {"text": "x"}], size="511*1024")), 400)["message"]
+        in dashscope_error(ds(imagegw_client, ds_body("qwen-image-edit-plus", [img, {"text": "x"}], size="511*1024")), 400)["message"]
     )
 
 
@@ -434,17 +435,17 @@ def test_qwen_image_edit_plus_rules(client: httpx.Client) -> None:
         ({**ds_body(), "parameters": {"size": None}}, "parameters.size"),
     ],
 )
-def test_dashscope_validation_names_the_parameter(client: httpx.Client, body: dict, where: str) -> None:
-    err = dashscope_error(ds(client, body), 400)
+def test_dashscope_validation_names_the_parameter(imagegw_client: httpx.Client, body: dict, where: str) -> None:
+    err = dashscope_error(ds(imagegw_client, body), 400)
     assert err["message"].startswith(where), err
 
 
 # -- /v1/images/edits ---------------------------------------------------------------------------------------
 
 
-def test_edit_doc_example_multipart(client: httpx.Client) -> None:
+def test_edit_doc_example_multipart(imagegw_client: httpx.Client) -> None:
     # 001 "Image edits" cURL example; "Response shape is the same as generations: default data[0].b64_json"
-    r = edit(client, {"model": "tokenhub/gpt-image-2", "prompt": "给图中的主体加上一顶红色贝雷帽", "n": "1", "size": "1024x1024"})
+    r = edit(imagegw_client, {"model": "tokenhub/gpt-image-2", "prompt": "给图中的主体加上一顶红色贝雷帽", "n": "1", "size": "1024x1024"})
     assert r.status_code == 200, r.text
     body = r.json()
     assert set(body["data"][0]) == {"b64_json"}
@@ -452,30 +453,30 @@ def test_edit_doc_example_multipart(client: httpx.Client) -> None:
     assert set(body["usage"]) == {"input_tokens", "output_tokens"}
 
 
-def test_edit_url_result_with_mask_and_n(client: httpx.Client) -> None:
+def test_edit_url_result_with_mask_and_n(imagegw_client: httpx.Client) -> None:
     files = {
         "image": ("image.png", (IMAGES / "sample.png").read_bytes(), "image/png"),
         "mask": ("mask.png", (IMAGES / "mask.png").read_bytes(), "image/png"),
     }
-    r = edit(client, {"prompt": "add a hat", "n": "2", "size": "1536x1024", "response_format": "url"}, files)
+    r = edit(imagegw_client, {"prompt": "add a hat", "n": "2", "size": "1536x1024", "response_format": "url"}, files)
     assert r.status_code == 200, r.text
     items = r.json()["data"]
     assert len(items) == 2
-    assert decode(fetch(client, items[1]["url"]).content) == ("PNG", (1536, 1024))
+    assert decode(fetch(imagegw_client, items[1]["url"]).content) == ("PNG", (1536, 1024))
 
 
-def test_edit_without_image_file_answers_documented_error(client: httpx.Client) -> None:
+def test_edit_without_image_file_answers_documented_error(imagegw_client: httpx.Client) -> None:
     # 001: "Without @, curl sends the path as plain text and the gateway returns image file is required."
-    as_text = client.post(EDITS, headers=AUTH, files={"image": (None, "/path/to/image.png"), "prompt": (None, "hat")})
+    as_text = imagegw_client.post(EDITS, headers=AUTH, files={"image": (None, "/path/to/image.png"), "prompt": (None, "hat")})
     assert openai_error(as_text, 400)["message"] == "image file is required"
-    missing = client.post(EDITS, headers=AUTH, files={"prompt": (None, "hat")})
+    missing = imagegw_client.post(EDITS, headers=AUTH, files={"prompt": (None, "hat")})
     err = openai_error(missing, 400)
     assert err["message"] == "image file is required" and err["param"] == "image"
 
 
-def test_edit_rejects_json_body(client: httpx.Client) -> None:
+def test_edit_rejects_json_body(imagegw_client: httpx.Client) -> None:
     # 001: "Not JSON ... Do not use -d '{...}' or Content-Type: application/json."
-    r = client.post(EDITS, headers=AUTH, json={"model": "tokenhub/gpt-image-2", "image": "/path/to/image.png", "prompt": "hat"})
+    r = imagegw_client.post(EDITS, headers=AUTH, json={"model": "tokenhub/gpt-image-2", "image": "/path/to/image.png", "prompt": "hat"})
     assert "multipart/form-data" in openai_error(r, 415)["message"]
 
 
@@ -487,19 +488,19 @@ def test_edit_rejects_json_body(client: httpx.Client) -> None:
         ("photo.jpg", None, "image/jpeg"),  # a real JPEG: 001 requires PNG
     ],
 )
-def test_edit_rejects_non_png_uploads(client: httpx.Client, name: str, data: bytes | None, ctype: str) -> None:
+def test_edit_rejects_non_png_uploads(imagegw_client: httpx.Client, name: str, data: bytes | None, ctype: str) -> None:
     if data is None:
         buf = io.BytesIO()
         Image.new("RGB", (16, 16)).save(buf, "JPEG")
         data = buf.getvalue()
-    err = openai_error(edit(client, {"prompt": "x"}, {"image": (name, data, ctype)}), 400)
+    err = openai_error(edit(imagegw_client, {"prompt": "x"}, {"image": (name, data, ctype)}), 400)
     assert err["param"] == "image"
 
 
-def test_edit_image_of_4mb_is_rejected(client: httpx.Client) -> None:
+def test_edit_image_of_4mb_is_rejected(imagegw_client: httpx.Client) -> None:
     # 001: "image— required PNG file (< 4MB)"
     big = png_bytes() + b"\0" * (4 * 1024 * 1024)
-    err = openai_error(edit(client, {"prompt": "x"}, {"image": ("big.png", big, "image/png")}), 400)
+    err = openai_error(edit(imagegw_client, {"prompt": "x"}, {"image": ("big.png", big, "image/png")}), 400)
     assert err["param"] == "image" and err["code"] == "image_too_large"
 
 
@@ -511,9 +512,9 @@ def test_edit_image_of_4mb_is_rejected(client: httpx.Client) -> None:
         (None, "mask as text"),
     ],
 )
-def test_edit_bad_mask(client: httpx.Client, mask: tuple) -> None:
+def test_edit_bad_mask(imagegw_client: httpx.Client, mask: tuple) -> None:
     files = {"image": ("image.png", (IMAGES / "sample.png").read_bytes(), "image/png"), "mask": mask}
-    assert openai_error(edit(client, {"prompt": "x"}, files), 400)["param"] == "mask"
+    assert openai_error(edit(imagegw_client, {"prompt": "x"}, files), 400)["param"] == "mask"
 
 
 # Several edit images as `image[]` parts: how openai-python sends a list (resources/images.py:
@@ -527,43 +528,43 @@ def image_parts(*blobs: bytes) -> list[tuple[str, tuple[str, bytes, str]]]:
     return [("image[]", (f"image{i}.png", blob, "image/png")) for i, blob in enumerate(blobs)]
 
 
-def test_edit_accepts_several_images_as_image_brackets_with_a_mask(client: httpx.Client, mock: Mock) -> None:
+def test_edit_accepts_several_images_as_image_brackets_with_a_mask(imagegw_client: httpx.Client, imagegw_mock: Mock) -> None:
     first, second = png_bytes(32, 48), png_bytes(64, 64)
     files = image_parts(first, second, png_bytes(8, 8)) + [("mask", ("mask.png", png_bytes(32, 48, "RGBA"), "image/png"))]
-    r = client.post(EDITS, headers=AUTH, data={"prompt": "put them together", "size": "1024x1536"}, files=files)
+    r = imagegw_client.post(EDITS, headers=AUTH, data={"prompt": "put them together", "size": "1024x1536"}, files=files)
     assert r.status_code == 200, r.text
     assert decode(base64.b64decode(r.json()["data"][0]["b64_json"])) == ("PNG", (1024, 1536))
-    journalled = mock.journal.entries(path=EDITS)[-1].as_dict()["body"]["image[]"]
+    journalled = imagegw_mock.journal.entries(path=EDITS)[-1].as_dict()["body"]["image[]"]
     assert [part["size"] for part in journalled] == [len(first), len(second), len(png_bytes(8, 8))]
 
 
-def test_edit_image_brackets_up_to_openais_limit(client: httpx.Client) -> None:
+def test_edit_image_brackets_up_to_openais_limit(imagegw_client: httpx.Client) -> None:
     blobs = [png_bytes(16, 16)] * OPENAI_MAX_EDIT_IMAGES
-    assert client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=image_parts(*blobs)).status_code == 200
-    err = openai_error(client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=image_parts(*blobs, png_bytes())), 400)
+    assert imagegw_client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=image_parts(*blobs)).status_code == 200
+    err = openai_error(imagegw_client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=image_parts(*blobs, png_bytes())), 400)
     assert err["param"] == "image[]" and str(OPENAI_MAX_EDIT_IMAGES) in err["message"]
 
 
-def test_edit_image_brackets_every_part_is_checked(client: httpx.Client) -> None:
+def test_edit_image_brackets_every_part_is_checked(imagegw_client: httpx.Client) -> None:
     jpeg = io.BytesIO()
     Image.new("RGB", (16, 16)).save(jpeg, "JPEG")
-    err = openai_error(client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=image_parts(png_bytes(), jpeg.getvalue())), 400)
+    err = openai_error(imagegw_client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=image_parts(png_bytes(), jpeg.getvalue())), 400)
     assert err["param"] == "image[1]"  # 001: "image— required PNG file (< 4MB)"
-    as_text = client.post(EDITS, headers=AUTH, files=[("image[]", (None, "/path/to/a.png")), ("prompt", (None, "x"))])
+    as_text = imagegw_client.post(EDITS, headers=AUTH, files=[("image[]", (None, "/path/to/a.png")), ("prompt", (None, "x"))])
     assert openai_error(as_text, 400)["message"] == "image file is required"  # 001's documented text
 
 
-def test_edit_mask_must_match_the_first_image(client: httpx.Client) -> None:
+def test_edit_mask_must_match_the_first_image(imagegw_client: httpx.Client) -> None:
     files = image_parts(png_bytes(32, 32), png_bytes(64, 64)) + [("mask", ("mask.png", png_bytes(64, 64, "RGBA"), "image/png"))]
-    assert openai_error(client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=files), 400)["param"] == "mask"
+    assert openai_error(imagegw_client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=files), 400)["param"] == "mask"
 
 
-def test_edit_image_and_image_brackets_together_are_refused(client: httpx.Client) -> None:
+def test_edit_image_and_image_brackets_together_are_refused(imagegw_client: httpx.Client) -> None:
     files = [("image", ("a.png", png_bytes(), "image/png"))] + image_parts(png_bytes())
-    err = openai_error(client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=files), 400)
+    err = openai_error(imagegw_client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=files), 400)
     assert err["param"] == "image" and "image[]" in err["message"]
     twice = [("image", ("a.png", png_bytes(), "image/png")), ("image", ("b.png", png_bytes(), "image/png"))]
-    assert "image[]" in openai_error(client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=twice), 400)["message"]
+    assert "image[]" in openai_error(imagegw_client.post(EDITS, headers=AUTH, data={"prompt": "x"}, files=twice), 400)["message"]
 
 
 # quality is an OpenAI edit parameter (openai-python image_edit_params.py); "ultra" is not one of its values
@@ -584,16 +585,16 @@ def test_edit_image_and_image_brackets_together_are_refused(client: httpx.Client
         ("moderation", "low"),
     ],
 )
-def test_edit_validation_names_the_field(client: httpx.Client, field: str, value: str) -> None:
-    assert openai_error(edit(client, {field: value}), 400)["param"] == field
+def test_edit_validation_names_the_field(imagegw_client: httpx.Client, field: str, value: str) -> None:
+    assert openai_error(edit(imagegw_client, {field: value}), 400)["param"] == field
 
 
 # -- /v1/chat/completions -------------------------------------------------------------------------------------
 
 
-def test_chat_image_prompt_answers_markdown_data_url(client: httpx.Client) -> None:
+def test_chat_image_prompt_answers_markdown_data_url(imagegw_client: httpx.Client) -> None:
     # 001: doc example; image in choices[0].message.content; usage figures of the example response
-    r = chat(client, "画一只橘猫,摄影风格")
+    r = chat(imagegw_client, "画一只橘猫,摄影风格")
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["object"] == "chat.completion" and body["model"] == "gemini-3.1-flash-image-preview"
@@ -609,42 +610,42 @@ def test_chat_image_prompt_answers_markdown_data_url(client: httpx.Client) -> No
     assert usage["prompt_tokens"] == 7 and usage["total_tokens"] == 1127
 
 
-def test_chat_text_only_prompt_answers_text(client: httpx.Client) -> None:
+def test_chat_text_only_prompt_answers_text(imagegw_client: httpx.Client) -> None:
     # 001 "Text-only (same endpoint)": "2+2等于几?只回答数字"
-    r = chat(client, "2+2等于几?只回答数字")
+    r = chat(imagegw_client, "2+2等于几?只回答数字")
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["choices"][0]["message"]["content"] == "4"
     assert body["usage"]["completion_tokens_details"]["image_tokens"] == 0
 
 
-def test_chat_pro_model_same_shape(client: httpx.Client) -> None:
+def test_chat_pro_model_same_shape(imagegw_client: httpx.Client) -> None:
     # 001: "For tokenhub/gemini-3-pro-image-preview, use the same request shape and replace model only."
-    r = chat(client, "Draw a lighthouse at dusk", model="tokenhub/gemini-3-pro-image-preview")
+    r = chat(imagegw_client, "Draw a lighthouse at dusk", model="tokenhub/gemini-3-pro-image-preview")
     assert r.status_code == 200, r.text
     assert r.json()["model"] == "gemini-3-pro-image-preview"
     assert DATA_URL_IMAGE.match(r.json()["choices"][0]["message"]["content"])
 
 
-def test_chat_modalities_override_the_prompt(client: httpx.Client) -> None:
-    text = chat(client, "画一只橘猫", modalities=["text"]).json()["choices"][0]["message"]["content"]
+def test_chat_modalities_override_the_prompt(imagegw_client: httpx.Client) -> None:
+    text = chat(imagegw_client, "画一只橘猫", modalities=["text"]).json()["choices"][0]["message"]["content"]
     assert not text.startswith("![image]")
-    image = chat(client, "What is the capital of France?", modalities=["image"]).json()["choices"][0]["message"]["content"]
+    image = chat(imagegw_client, "What is the capital of France?", modalities=["image"]).json()["choices"][0]["message"]["content"]
     assert DATA_URL_IMAGE.match(image)
 
 
-def test_chat_edit_with_image_part(client: httpx.Client) -> None:
+def test_chat_edit_with_image_part(imagegw_client: httpx.Client) -> None:
     sample = "data:image/png;base64," + base64.b64encode((IMAGES / "sample.png").read_bytes()).decode()
     parts = [{"type": "image_url", "image_url": {"url": sample}}, {"type": "text", "text": "Add a red beret to the subject"}]
-    r = chat(client, parts)
+    r = chat(imagegw_client, parts)
     assert r.status_code == 200, r.text
     assert DATA_URL_IMAGE.match(r.json()["choices"][0]["message"]["content"])
 
 
 @pytest.mark.parametrize("headers", [AUTH, {**AUTH, "X-TokenHub-Region": "cn"}])
-def test_chat_needs_region_header(client: httpx.Client, headers: dict[str, str]) -> None:
+def test_chat_needs_region_header(imagegw_client: httpx.Client, headers: dict[str, str]) -> None:
     # 001: "X-TokenHub-Region: global — required header for these models"
-    assert openai_error(chat(client, headers=headers), 400)["param"] == "X-TokenHub-Region"
+    assert openai_error(chat(imagegw_client, headers=headers), 400)["param"] == "X-TokenHub-Region"
 
 
 @pytest.mark.parametrize(
@@ -678,8 +679,8 @@ def test_chat_needs_region_header(client: httpx.Client, headers: dict[str, str])
         ),
     ],
 )
-def test_chat_validation_names_the_parameter(client: httpx.Client, body: dict, param: str) -> None:
-    assert openai_error(client.post(CHAT, headers=REGION, json=body), 400)["param"] == param
+def test_chat_validation_names_the_parameter(imagegw_client: httpx.Client, body: dict, param: str) -> None:
+    assert openai_error(imagegw_client.post(CHAT, headers=REGION, json=body), 400)["param"] == param
 
 
 # -- scenarios -----------------------------------------------------------------------------------------------
@@ -696,9 +697,9 @@ def test_chat_validation_names_the_parameter(client: httpx.Client, body: dict, p
         ("moderation", 400, "DataInspectionFailed"),
     ],
 )
-def test_scenarios_in_both_error_shapes(client: httpx.Client, scenario: str, status: int, ds_code: str) -> None:
+def test_scenarios_in_both_error_shapes(imagegw_client: httpx.Client, scenario: str, status: int, ds_code: str) -> None:
     # OpenAI shape on the flat body (prompt tag), DashScope shape on the passthrough (header)
-    err = openai_error(flat(client, prompt=f"a cat [mock:{scenario}]"), status)
+    err = openai_error(flat(imagegw_client, prompt=f"a cat [mock:{scenario}]"), status)
     assert (
         err["code"]
         == {
@@ -710,7 +711,7 @@ def test_scenarios_in_both_error_shapes(client: httpx.Client, scenario: str, sta
             "moderation": "moderation_blocked",
         }[scenario]
     )
-    r = ds(client, ds_body("wan2.6-t2i"), headers={**AUTH, "X-Mock-Scenario": scenario})
+    r = ds(imagegw_client, ds_body("wan2.6-t2i"), headers={**AUTH, "X-Mock-Scenario": scenario})
     assert dashscope_error(r, status)["code"] == ds_code
     if scenario in ("rate_limited", "overloaded"):
         assert int(r.headers["Retry-After"]) >= 0
@@ -718,45 +719,45 @@ def test_scenarios_in_both_error_shapes(client: httpx.Client, scenario: str, sta
         assert "Retry-After" not in r.headers
 
 
-def test_moderation_code_per_route(client: httpx.Client) -> None:
+def test_moderation_code_per_route(imagegw_client: httpx.Client) -> None:
     # inferred from OpenAI: gpt-image "moderation_blocked", others "content_policy_violation"
     assert (
-        openai_error(flat(client, model="ark/doubao-seedream-4-0-250828", size="1K", prompt="x [mock:moderation]"), 400)["code"]
+        openai_error(flat(imagegw_client, model="ark/doubao-seedream-4-0-250828", size="1K", prompt="x [mock:moderation]"), 400)["code"]
         == "content_policy_violation"
     )
-    assert openai_error(edit(client, {"prompt": "x [mock:moderation]"}), 400)["code"] == "moderation_blocked"
-    assert openai_error(chat(client, "画猫 [mock:moderation]"), 400)["code"] == "content_policy_violation"
+    assert openai_error(edit(imagegw_client, {"prompt": "x [mock:moderation]"}), 400)["code"] == "moderation_blocked"
+    assert openai_error(chat(imagegw_client, "画猫 [mock:moderation]"), 400)["code"] == "content_policy_violation"
 
 
-def test_scenarios_on_edits_and_chat(client: httpx.Client) -> None:
-    r = edit(client, {"prompt": "hat"}, headers={**AUTH, "X-Mock-Scenario": "rate_limited"})
+def test_scenarios_on_edits_and_chat(imagegw_client: httpx.Client) -> None:
+    r = edit(imagegw_client, {"prompt": "hat"}, headers={**AUTH, "X-Mock-Scenario": "rate_limited"})
     assert openai_error(r, 429)["type"] == "rate_limit_error" and r.headers["Retry-After"]
-    openai_error(chat(client, headers={**REGION, "X-Mock-Scenario": "overloaded"}), 503)
+    openai_error(chat(imagegw_client, headers={**REGION, "X-Mock-Scenario": "overloaded"}), 503)
 
 
-def test_admin_queue_scenario_and_partial_failure_ignored(client: httpx.Client, mock: Mock) -> None:
-    mock.faults.push(QueuedScenario("server_error", gateway="tokenhub"))
-    openai_error(flat(client), 500)
-    assert flat(client).status_code == 200  # consumed once
+def test_admin_queue_scenario_and_partial_failure_ignored(imagegw_client: httpx.Client, imagegw_mock: Mock) -> None:
+    imagegw_mock.faults.push(QueuedScenario("server_error", gateway="tokenhub"))
+    openai_error(flat(imagegw_client), 500)
+    assert flat(imagegw_client).status_code == 200  # consumed once
     # partial_failure: TokenHub has no per-item errors, so the request succeeds whole
-    r = flat(client, headers={**AUTH, "X-Mock-Scenario": "partial_failure"}, n=2)
+    r = flat(imagegw_client, headers={**AUTH, "X-Mock-Scenario": "partial_failure"}, n=2)
     assert r.status_code == 200 and len(r.json()["data"]) == 2
 
 
-def test_unknown_scenario_is_400(client: httpx.Client) -> None:
-    assert openai_error(flat(client, headers={**AUTH, "X-Mock-Scenario": "meteor"}), 400)["code"] == "unknown_scenario"
+def test_unknown_scenario_is_400(imagegw_client: httpx.Client) -> None:
+    assert openai_error(flat(imagegw_client, headers={**AUTH, "X-Mock-Scenario": "meteor"}), 400)["code"] == "unknown_scenario"
 
 
 # -- auth ------------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": ""}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer "}])
-def test_missing_or_malformed_credentials_are_401_on_every_operation(client: httpx.Client, headers: dict[str, str]) -> None:
-    openai_error(client.post(GEN, headers=headers, json={"model": "tokenhub/gpt-image-2", "prompt": "x"}), 401)
-    openai_error(client.post(GEN, headers=headers, json=ds_body("wan2.6-t2i")), 401)  # auth comes before shape routing
-    openai_error(client.post(EDITS, headers=headers, files={"image": ("a.png", png_bytes(), "image/png")}), 401)
+def test_missing_or_malformed_credentials_are_401_on_every_operation(imagegw_client: httpx.Client, headers: dict[str, str]) -> None:
+    openai_error(imagegw_client.post(GEN, headers=headers, json={"model": "tokenhub/gpt-image-2", "prompt": "x"}), 401)
+    openai_error(imagegw_client.post(GEN, headers=headers, json=ds_body("wan2.6-t2i")), 401)  # auth comes before shape routing
+    openai_error(imagegw_client.post(EDITS, headers=headers, files={"image": ("a.png", png_bytes(), "image/png")}), 401)
     openai_error(
-        client.post(
+        imagegw_client.post(
             CHAT,
             headers={**headers, "X-TokenHub-Region": "global"},
             json={"model": "tokenhub/gemini-3.1-flash-image-preview", "messages": [{"role": "user", "content": "hi"}]},
@@ -765,8 +766,8 @@ def test_missing_or_malformed_credentials_are_401_on_every_operation(client: htt
     )
 
 
-def test_wrong_key_is_401_when_keys_are_configured(clock: ManualClock) -> None:
-    app = build_app(Settings(raise_server_exceptions=True, api_keys={"tokenhub": "right-key"}), clock=clock)
+def test_wrong_key_is_401_when_keys_are_configured(imagegw_clock: ManualClock) -> None:
+    app = build_app(Settings(raise_server_exceptions=True, api_keys={"tokenhub": "right-key"}), clock=imagegw_clock)
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://127.0.0.1:8000") as c:
         assert openai_error(flat(c, headers={"Authorization": "Bearer wrong-key"}), 401)["code"] == "invalid_api_key"
         assert flat(c, headers={"Authorization": "Bearer right-key"}).status_code == 200
@@ -793,7 +794,7 @@ def test_contract_is_valid_openapi_with_provenance_everywhere() -> None:
     assert list(provenance.missing(spec)) == []
 
 
-def test_contract_request_examples_validate_and_the_mock_accepts_them(client: httpx.Client) -> None:
+def test_contract_request_examples_validate_and_the_mock_accepts_them(imagegw_client: httpx.Client) -> None:
     import jsonschema
 
     spec = yaml.safe_load(CONTRACT.read_text(encoding="utf-8"))
@@ -805,7 +806,7 @@ def test_contract_request_examples_validate_and_the_mock_accepts_them(client: ht
                     schema = {**mt["schema"], "components": spec["components"]}
                     jsonschema.Draft202012Validator(schema).validate(example["value"])
                     assert media == "application/json"
-                    r = client.request(method.upper(), "/tokenhub" + path, headers=REGION, json=example["value"])
+                    r = imagegw_client.request(method.upper(), "/tokenhub" + path, headers=REGION, json=example["value"])
                     assert r.status_code == 200, (name, r.text)
                     checked += 1
     assert checked == 9  # 7 generations examples + 2 chat examples, all from 001

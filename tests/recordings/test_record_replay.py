@@ -105,11 +105,11 @@ def test_serve_replay_constructs_a_replayer_from_the_folder(tmp_path: Path) -> N
     assert len(replayer) == 3 and "3 exchanges" in repr(replayer)
 
 
-def test_drift_baseline_reads_what_record_wrote_and_nothing_leaks(tmp_path: Path, clock: ManualClock) -> None:
+def test_drift_baseline_reads_what_record_wrote_and_nothing_leaks(tmp_path: Path, imagegw_clock: ManualClock) -> None:
     recordings, saved, reports = tmp_path / "recordings", tmp_path / "saved", tmp_path / "reports"
     assert record_through_proxy("tokenhub", recordings, budget=2).status == "ok"
-    app = _leaky_edits(mock_app("tokenhub", clock))
-    report = run_drift_on("tokenhub", app, clock, budget=2, baseline=recordings, save_baseline=saved)
+    app = _leaky_edits(mock_app("tokenhub", imagegw_clock))
+    report = run_drift_on("tokenhub", app, imagegw_clock, budget=2, baseline=recordings, save_baseline=saved)
     assert report.status == "ok" and report.baseline == str(recordings)
     assert [(f.kind, f.probe, f.location) for f in report.findings] == [
         ("enum_value_new", "edits_missing_image", "/body/error/code")
