@@ -14,6 +14,9 @@ an ImportError here, never a silently missing command.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import typer
 
 import mock_server
@@ -23,21 +26,29 @@ from drift.cli import build_command
 from drift.shell import MockTarget
 from mock_server.testing import SyncASGITransport
 
+if TYPE_CHECKING:
+    from contracts.asgi import Violation
+
 __all__ = ["app", "main", "in_process_mock", "MOCK_HOST"]
 
 #: The host the in-process mock is addressed by (no socket: the transport calls the app directly).
 MOCK_HOST = "http://imagegw-mock.invalid"
 
 
-def in_process_mock(gateway: str) -> MockTarget:
+def in_process_mock(gateway: str, *, contract_guard: Callable[[Violation], None] | None = None) -> MockTarget:
     """A fresh mock for ``gateway``, in process, on a manual clock that the probe's waits advance.
+
+    Args:
+        contract_guard: passed to :func:`mock_server.create_app`: called with each answer of the
+            mock that breaks its contract (a test suite fails the test with it); ``None`` (the
+            ``imagegw drift`` command): not checked.
 
     Returns:
         a :class:`drift.shell.MockTarget` whose ``base_url`` is ``http://imagegw-mock.invalid/<gateway>``
         (default :class:`mock_server.Settings`: any non-empty key is accepted).
     """
     clock = mock_server.ManualClock()
-    app = mock_server.create_app(mock_server.Settings(), clock=clock)
+    app = mock_server.create_app(mock_server.Settings(), clock=clock, contract_guard=contract_guard)
     transport = SyncASGITransport(app)
     return MockTarget(
         transport=transport,

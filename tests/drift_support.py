@@ -7,16 +7,21 @@ advances; latency is measured with a FakeTimer that only injected delays move.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
+import typer
+from contract_guard import record as record_violation
 from drift_mutations import FakeTimer, Mutator, Rule
 from mock_apps import build_app
 from starlette.applications import Starlette
 
 from drift import DriftReport, DriftRun, Limits, MockTarget, Target
+from drift.cli import build_command
+from imagegw.cli import in_process_mock
 from mock_server import ManualClock, Settings
 from mock_server.recorder import build_recorder_app
 from mock_server.testing import SyncASGITransport
@@ -166,3 +171,17 @@ def files_containing(root: Path, needle: str) -> list[Path]:
     """Every file under ``root`` whose bytes contain ``needle`` (UTF-8)."""
     raw = needle.encode()
     return [p for p in root.rglob("*") if p.is_file() and raw in p.read_bytes()]
+
+
+def guarded_cli() -> typer.Typer:
+    """The ``imagegw drift`` command as the command line mounts it, with its in-process mock built
+    with the suite's contract check (``imagegw.cli.in_process_mock(..., contract_guard=...)``), so
+    a mock answer that breaks its contract fails the drift test that caused it."""
+    cli = typer.Typer(add_completion=False, no_args_is_help=True)
+
+    @cli.callback()
+    def _root() -> None:
+        """imagegw drift, the mock's answers checked against the contracts."""
+
+    cli.command(name="drift")(build_command(mock=functools.partial(in_process_mock, contract_guard=record_violation)))
+    return cli

@@ -17,18 +17,19 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 from drift_mutations import FakeTimer, Mutator, Rule, body_has, drop_at, each_item, set_at
-from drift_support import KEY, InProcessMocks, LiveServer, Mutated, mock_app, run_drift_on
+from drift_support import KEY, InProcessMocks, LiveServer, Mutated, guarded_cli, mock_app, run_drift_on
 from typer.testing import CliRunner
 
 from drift import PLANS
 from drift.plans import NO_SUCH_MODEL
-from imagegw.cli import app as cli
 from mock_server import ManualClock
 
 GEN = r"^/v1/images/generations$"
 CHAT = r"^/v1/chat/completions$"
 PB_GPT = r"^/v2/extend/image/gpt_image/generations$"
 PB_GPT_POLL = r"^/v2/extend/image/gpt_image/tasks/"
+
+cli = guarded_cli()  # imagegw drift, its mock's answers checked against the contracts
 
 
 @pytest.mark.parametrize("gateway", sorted(PLANS))

@@ -7,17 +7,18 @@ import json
 from pathlib import Path
 
 import pytest
-from drift_support import KEY, files_containing, mock_app, run_drift_on
+from drift_support import KEY, files_containing, guarded_cli, mock_app, run_drift_on
 from typer.testing import CliRunner
 
 from contracts.registry import gateway_spec
 from drift import PLANS
-from imagegw.cli import app as cli
 from mock_server import ManualClock
 from mock_server.pytest_plugin import ServerHandle
 from recordings import Recordings
 
 GATEWAYS = sorted(PLANS)
+
+cli = guarded_cli()  # imagegw drift, its mock's answers checked against the contracts
 
 
 @pytest.mark.parametrize("gateway", GATEWAYS)
